@@ -1,0 +1,102 @@
+"""Login, logout, the caller's own profile, and user administration."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, status
+from sqlmodel import select
+
+from backend.auth import service
+from backend.auth.dependencies import AdminUser, CurrentToken, CurrentUser
+from backend.auth.models import AuthToken, LoginRequest, LoginResponse, Role, TokenPublic, User, \
+    UserCreate, UserPublic, UserUpdate
+from backend.config import get_settings
+from backend.db import SessionDep
+from backend.errors import Forbidden, NotFound, error_responses
+
+router = APIRouter(prefix="/api", tags=["auth"])
+
+
+@router.post("/auth/login", response_model=LoginResponse, responses=error_responses(401, 429))
+def login(body: LoginRequest, request: Request, session: SessionDep) -> LoginResponse:
+    """Exchange a username and password for a bearer token valid for weeks (sliding)."""
+    address = request.client.host if request.client else "unknown"
+    token, row, user = service.login(session, get_settings(), username=body.username,
+                                     password=body.password, address=address,
+                                     client=request.headers.get("user-agent"))
+    return LoginResponse(access_token=token, expires_at=row.expires_at,
+                         user=service.user_public(session, user))
+
+
+@router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT,
+             responses=error_responses(401))
+def logout(session: SessionDep, user: CurrentUser, token: CurrentToken) -> None:
+    """Revoke the token this request was made with; it stops working at once."""
+    service.revoke_token(session, token, actor_id=user.id)
+
+
+@router.get("/auth/me", response_model=UserPublic, responses=error_responses(401))
+def me(session: SessionDep, user: CurrentUser) -> UserPublic:
+    return service.user_public(session, user)
+
+
+@router.get("/auth/tokens", response_model=list[TokenPublic], responses=error_responses(401))
+def my_tokens(session: SessionDep, user: CurrentUser) -> list[AuthToken]:
+    """The caller's own logins (one per phone or browser), newest first."""
+    return list(session.exec(select(AuthToken).where(AuthToken.user_id == user.id)
+                             .order_by(AuthToken.created_at.desc())))
+
+
+@router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT,
+               responses=error_responses(401, 403, 404))
+def revoke(token_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> None:
+    """Revoke a login: one's own (a lost phone), or anyone's for an admin."""
+    row = session.get(AuthToken, token_id)
+    if row is None or (row.user_id != user.id and user.role != Role.admin):
+        raise NotFound("登录记录不存在", code="token_not_found")
+    service.revoke_token(session, row, actor_id=user.id)
+
+
+# ------------------------------------------------------------------ admin: users
+
+@router.get("/users", response_model=list[UserPublic], responses=error_responses(401, 403))
+def list_users(session: SessionDep, _admin: AdminUser) -> list[UserPublic]:
+    users = session.exec(select(User).order_by(User.username)).all()
+    return [service.user_public(session, u) for u in users]
+
+
+@router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED,
+             responses=error_responses(401, 403, 409, 422))
+def create_user(body: UserCreate, session: SessionDep, _admin: AdminUser) -> UserPublic:
+    return service.user_public(session, service.create_user(session, body))
+
+
+@router.get("/users/{user_id}", response_model=UserPublic, responses=error_responses(401, 403, 404))
+def get_user(user_id: uuid.UUID, session: SessionDep, _admin: AdminUser) -> UserPublic:
+    return service.user_public(session, service.get_user(session, user_id))
+
+
+@router.patch("/users/{user_id}", response_model=UserPublic,
+              responses=error_responses(401, 403, 404, 422))
+def update_user(user_id: uuid.UUID, body: UserUpdate, session: SessionDep,
+                admin: AdminUser) -> UserPublic:
+    """Change a user; a new password or deactivation revokes all their logins at once."""
+    user = service.update_user(session, service.get_user(session, user_id), body, actor_id=admin.id)
+    return service.user_public(session, user)
+
+
+@router.get("/users/{user_id}/tokens", response_model=list[TokenPublic],
+            responses=error_responses(401, 403, 404))
+def user_tokens(user_id: uuid.UUID, session: SessionDep, _admin: AdminUser) -> list[AuthToken]:
+    service.get_user(session, user_id)
+    return list(session.exec(select(AuthToken).where(AuthToken.user_id == user_id)
+                             .order_by(AuthToken.created_at.desc())))
+
+
+@router.post("/users/{user_id}/revoke-tokens", responses=error_responses(401, 403, 404))
+def revoke_user_tokens(user_id: uuid.UUID, session: SessionDep, admin: AdminUser) -> dict:
+    service.get_user(session, user_id)
+    if admin.id == user_id:
+        raise Forbidden("请使用退出登录撤销自己的当前登录", code="revoke_self")
+    return {"revoked": service.revoke_all_tokens(session, user_id, actor_id=admin.id)}

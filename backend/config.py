@@ -1,0 +1,82 @@
+"""The one settings object. Every value can be set by an environment variable prefixed XUNJIAN_.
+
+Embedded default: everything lives under one data directory (SQLite file, photo folder,
+calendar override file), so a fresh clone runs with zero set-up. Production points
+XUNJIAN_DATABASE_URL at PostgreSQL and XUNJIAN_DATA_DIR at a persistent volume.
+"""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="XUNJIAN_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=REPO_ROOT / "data", description="SQLite file, photos, overrides")
+    database_url: str = Field(default="", description="SQLAlchemy URL; default SQLite under data_dir")
+    secret_key: str = Field(default="", description="server secret; generated into data_dir if unset")
+    timezone: str = "Asia/Shanghai"
+
+    # Tokens: a phone stays logged in for weeks; each use slides the expiry forward.
+    token_ttl_days: int = 30
+    # argon2id cost (RFC 9106's second recommended option); tests lower it to stay fast.
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+    # Failed-login limits, counted in the database so that several workers share them.
+    login_window_minutes: int = 15
+    login_max_failures_per_account: int = 5
+    login_max_failures_per_address: int = 30
+
+    # Photos: caps against oversized uploads and decompression bombs.
+    photo_max_bytes: int = 25 * 1024 * 1024
+    photo_max_pixels: int = 50_000_000
+    photo_display_edge: int = 1600
+    photo_thumb_edge: int = 320
+
+    rubrics_dir: Path = REPO_ROOT / "rubrics"
+    frontend_dir: Path = REPO_ROOT / "frontend"
+    calendar_override_file: Path | None = Field(
+        default=None, description="admin-edited holiday corrections; default data_dir/calendar.yaml"
+    )
+
+    @model_validator(mode="after")
+    def _derive_paths(self) -> "Settings":
+        self.data_dir = Path(self.data_dir).resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'xunjian.db'}"
+        if self.calendar_override_file is None:
+            self.calendar_override_file = self.data_dir / "calendar.yaml"
+        return self
+
+    @property
+    def photo_dir(self) -> Path:
+        return self.data_dir / "photos"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def ensure_secret_key(self) -> str:
+        """Use the configured key, else one generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        key_file = self.data_dir / "secret_key"
+        if not key_file.exists():
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(secrets.token_urlsafe(48))
+            key_file.chmod(0o600)
+        self.secret_key = key_file.read_text().strip()
+        return self.secret_key
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

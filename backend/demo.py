@@ -1,0 +1,128 @@
+"""`xunjian demo`: the seeds' places and one user of every role, loaded idempotently.
+
+- The town of seed 002 (XX镇) with its six compounds, each served by its own property company.
+  The seed anonymises the compound names (XX花园、XX苑、XX园、XX苑、XX园、XX园); the demo keeps
+  each name's suffix and gives it a made-up first part so the six can be told apart.
+- The five streets of seed 001 in 大连市西岗区.
+- One user of every role, with the passwords printed below (change them before real use).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import typer
+from sqlmodel import Session, select
+
+from backend.auth import service as auth_service
+from backend.auth.models import Role, User, UserCreate
+from backend.clitools import cli_session
+from backend.organisation import service as org_service
+from backend.organisation.models import Company, CompanyCreate, Compound, CompoundCreate, \
+    CreditGrade, OrgUnit, OrgUnitCreate, UnitLevel
+
+TOWN_DISTRICT = "XX区"
+TOWN = "XX镇"
+TOWN_COMMUNITY = "XX镇中心社区"
+TOWN_GRIDS = ("第一网格", "第二网格", "第三网格")
+# (name, company, credit grade, area m², households, moved in, old compound, party branch, grid,
+#  latitude, longitude)
+TOWN_COMPOUNDS = (
+    ("锦绣花园", "锦绣物业服务有限公司", "AA", "52000", 620, date(2022, 3, 1), True, True, 0, 31.2301, 121.4737),
+    ("翠竹苑", "翠竹物业管理有限公司", "A", "38500", 410, date(2021, 7, 15), True, False, 0, 31.2312, 121.4761),
+    ("金桂园", "金桂物业服务有限公司", "AAA", "61200", 730, date(2020, 1, 1), False, True, 1, 31.2289, 121.4702),
+    ("银杏苑", "银杏物业服务有限公司", "B", "27400", 300, date(2023, 5, 20), True, False, 1, 31.2275, 121.4750),
+    ("丹枫园", "丹枫社区物业服务有限公司", "A", "44800", 520, date(2022, 9, 1), False, True, 2, 31.2330, 121.4720),
+    ("紫荆园", "紫荆物业服务有限公司", "AA", "33600", 380, date(2021, 11, 8), False, False, 2, 31.2260, 121.4780),
+)
+XIGANG_DISTRICT = "大连市西岗区"
+XIGANG_STREETS = ("八一路街道", "人民广场街道", "白云街道", "日新街道", "香炉礁街道")
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: Role
+    display_name: str
+    scope: str
+
+
+DEMO_LOGINS = (
+    DemoLogin("admin", "xunjian-admin", Role.admin, "系统管理员", "全部"),
+    DemoLogin("supervisor", "xunjian-demo", Role.supervisor, "王科长（物管科）", TOWN_DISTRICT),
+    DemoLogin("inspector", "xunjian-demo", Role.inspector, "李考核", TOWN),
+    DemoLogin("gridworker", "xunjian-demo", Role.grid_worker, "张网格", f"{TOWN_COMMUNITY} 第一网格"),
+    DemoLogin("manager", "xunjian-demo", Role.property_manager, "赵经理（锦绣物业）", "锦绣物业服务有限公司"),
+    DemoLogin("manager2", "xunjian-demo", Role.property_manager, "钱经理（翠竹物业）", "翠竹物业管理有限公司"),
+    DemoLogin("xigang", "xunjian-demo", Role.supervisor, "西岗区住建局", XIGANG_DISTRICT),
+)
+
+
+def _unit(session: Session, name: str, level: UnitLevel, parent: OrgUnit | None) -> OrgUnit:
+    found = session.exec(select(OrgUnit).where(
+        OrgUnit.name == name,
+        OrgUnit.parent_id == parent.id if parent else OrgUnit.parent_id.is_(None))).first()
+    return found or org_service.create_unit(session, OrgUnitCreate(
+        name=name, level=level, parent_id=parent.id if parent else None))
+
+
+def load_demo(session: Session) -> None:
+    district = _unit(session, TOWN_DISTRICT, UnitLevel.district, None)
+    town = _unit(session, TOWN, UnitLevel.town, district)
+    community = _unit(session, TOWN_COMMUNITY, UnitLevel.community, town)
+    grids = [_unit(session, g, UnitLevel.grid, community) for g in TOWN_GRIDS]
+    for (name, company_name, grade, area, households, moved_in, old, party, grid, lat,
+         lon) in TOWN_COMPOUNDS:
+        company = session.exec(select(Company).where(Company.name == company_name)).first() \
+            or org_service.create_company(session, CompanyCreate(
+                name=company_name, credit_grade=CreditGrade(grade),
+                community_run=company_name.startswith("丹枫社区")))
+        if session.exec(select(Compound).where(Compound.name == name,
+                                               Compound.community_id == community.id)).first():
+            continue
+        org_service.create_compound(session, CompoundCreate(
+            name=name, community_id=community.id, company_id=company.id,
+            address=f"{TOWN}{name}", building_area_m2=Decimal(area), households=households,
+            company_moved_in_on=moved_in, is_old=old, has_party_branch=party,
+            grid_ids=[grids[grid].id], latitude=lat, longitude=lon))
+    xigang = _unit(session, XIGANG_DISTRICT, UnitLevel.district, None)
+    for street in XIGANG_STREETS:
+        _unit(session, street, UnitLevel.street, xigang)
+
+    scope_units = {"supervisor": [district], "inspector": [town], "gridworker": [grids[0]],
+                   "xigang": [xigang]}
+    scope_companies = {"manager": "锦绣物业服务有限公司", "manager2": "翠竹物业管理有限公司"}
+    for login in DEMO_LOGINS:
+        if session.exec(select(User).where(User.username == login.username)).first():
+            continue
+        company_id = None
+        if login.username in scope_companies:
+            company_id = session.exec(select(Company.id).where(
+                Company.name == scope_companies[login.username])).one()
+        auth_service.create_user(session, UserCreate(
+            username=login.username, password=login.password, role=login.role,
+            display_name=login.display_name,
+            unit_ids=[u.id for u in scope_units.get(login.username, [])], company_id=company_id))
+    session.flush()
+
+
+def print_logins() -> None:
+    typer.echo("演示账号 demo logins:")
+    for login in DEMO_LOGINS:
+        typer.echo(f"  {login.username:11} / {login.password:14} {login.display_name}（{login.scope}）")
+
+
+def demo() -> None:
+    """Load the demo organisation and users (safe to run again), then print the logins."""
+    with cli_session() as session:
+        load_demo(session)
+    typer.echo(f"demo data loaded: {TOWN} with {len(TOWN_COMPOUNDS)} compounds, "
+               f"{XIGANG_DISTRICT} with {len(XIGANG_STREETS)} streets")
+    print_logins()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)

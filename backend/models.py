@@ -1,0 +1,6 @@
+"""Every table, imported in one place so that Alembic and the tests see the whole schema."""
+
+from backend.audit.models import AuditEvent  # noqa: F401
+from backend.auth.models import AuthToken, LoginFailure, User, UserScopeUnit  # noqa: F401
+from backend.db import metadata  # noqa: F401
+from backend.organisation.models import Company, Compound, CompoundGrid, OrgUnit  # noqa: F401

@@ -1,0 +1,183 @@
+"""Creating and reading the organisation tree, companies and compounds."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+
+from sqlalchemy import delete, func
+from sqlmodel import Session, select
+
+from backend.auth.scope import Scope
+from backend.dbtypes import utcnow
+from backend.errors import Conflict, Invalid, NotFound
+from backend.organisation.models import ALLOWED_PARENT, LEVEL_LABELS, Company, CompanyCreate, \
+    CompanyUpdate, Compound, CompoundCreate, CompoundGrid, CompoundPublic, CompoundUpdate, \
+    OrgUnit, OrgUnitCreate, UnitLevel
+
+# ------------------------------------------------------------------ units
+
+
+def create_unit(session: Session, data: OrgUnitCreate) -> OrgUnit:
+    level = UnitLevel(data.level)
+    parent = session.get(OrgUnit, data.parent_id) if data.parent_id else None
+    if data.parent_id and parent is None:
+        raise Invalid("上级单位不存在", code="parent_not_found")
+    allowed = ALLOWED_PARENT[level]
+    if (parent is None) != (not allowed) or (parent is not None and parent.level not in allowed):
+        wanted = "、".join(LEVEL_LABELS[p] for p in allowed) or "无（顶级）"
+        raise Invalid(f"{LEVEL_LABELS[level]}的上级必须是: {wanted}", code="parent_level_invalid")
+    duplicate = session.exec(select(OrgUnit).where(
+        OrgUnit.parent_id == data.parent_id if data.parent_id else OrgUnit.parent_id.is_(None),
+        OrgUnit.name == data.name)).first()
+    if duplicate:
+        raise Conflict(f"同一上级下已有同名单位: {data.name}", code="unit_exists")
+    unit = OrgUnit(name=data.name, level=level, code=data.code, parent_id=data.parent_id)
+    unit.district_id = parent.district_id if parent else None
+    unit.street_id = parent.street_id if parent else None
+    unit.community_id = parent.community_id if parent else None
+    session.add(unit)
+    session.flush()
+    if level == UnitLevel.district:
+        unit.district_id = unit.id
+    elif level in (UnitLevel.street, UnitLevel.town):
+        unit.street_id = unit.id
+    elif level == UnitLevel.community:
+        unit.community_id = unit.id
+    session.flush()
+    return unit
+
+
+def get_unit(session: Session, unit_id: uuid.UUID, scope: Scope) -> OrgUnit:
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None or not scope.covers_unit(unit):
+        raise NotFound("单位不存在或不在您的管辖范围内", code="unit_not_found")
+    return unit
+
+
+# ------------------------------------------------------------------ companies
+
+
+def create_company(session: Session, data: CompanyCreate) -> Company:
+    if session.exec(select(Company).where(Company.name == data.name)).first():
+        raise Conflict(f"物业服务企业已存在: {data.name}", code="company_exists")
+    company = Company.model_validate(data)
+    session.add(company)
+    session.flush()
+    return company
+
+
+def update_company(session: Session, company: Company, data: CompanyUpdate) -> Company:
+    for key, value in data.model_dump(exclude_unset=True).items():
+        setattr(company, key, value)
+    session.add(company)
+    session.flush()
+    return company
+
+
+def get_company(session: Session, company_id: uuid.UUID, scope: Scope) -> Company:
+    company = session.exec(select(Company).where(Company.id == company_id,
+                                                 scope.company_filter())).first()
+    if company is None:
+        raise NotFound("物业服务企业不存在或不在您的管辖范围内", code="company_not_found")
+    return company
+
+
+# ------------------------------------------------------------------ compounds
+
+
+def _check_grids(session: Session, community_id: uuid.UUID, grid_ids: list[uuid.UUID]) -> None:
+    for grid_id in grid_ids:
+        grid = session.get(OrgUnit, grid_id)
+        if grid is None or grid.level != UnitLevel.grid or grid.parent_id != community_id:
+            raise Invalid("网格不存在或不属于该社区", code="grid_invalid",
+                          detail={"grid_id": str(grid_id)})
+
+
+def _set_grids(session: Session, compound_id: uuid.UUID, grid_ids: list[uuid.UUID]) -> None:
+    session.exec(delete(CompoundGrid).where(CompoundGrid.compound_id == compound_id))
+    for grid_id in dict.fromkeys(grid_ids):
+        session.add(CompoundGrid(compound_id=compound_id, grid_id=grid_id))
+
+
+def create_compound(session: Session, data: CompoundCreate) -> Compound:
+    community = session.get(OrgUnit, data.community_id)
+    if community is None or community.level != UnitLevel.community:
+        raise Invalid("所属社区不存在", code="community_not_found")
+    if data.company_id and session.get(Company, data.company_id) is None:
+        raise Invalid("物业服务企业不存在", code="company_not_found")
+    if session.exec(select(Compound).where(Compound.community_id == data.community_id,
+                                           Compound.name == data.name)).first():
+        raise Conflict(f"该社区已有同名小区: {data.name}", code="compound_exists")
+    _check_grids(session, community.id, data.grid_ids)
+    compound = Compound.model_validate(
+        data.model_dump(exclude={"grid_ids"}),
+        update={"street_id": community.street_id, "district_id": community.district_id})
+    session.add(compound)
+    session.flush()
+    _set_grids(session, compound.id, data.grid_ids)
+    session.flush()
+    return compound
+
+
+def update_compound(session: Session, compound: Compound, data: CompoundUpdate) -> Compound:
+    changes = data.model_dump(exclude_unset=True)
+    if changes.get("company_id") and session.get(Company, changes["company_id"]) is None:
+        raise Invalid("物业服务企业不存在", code="company_not_found")
+    grid_ids = changes.pop("grid_ids", None)
+    if grid_ids is not None:
+        _check_grids(session, compound.community_id, grid_ids)
+        _set_grids(session, compound.id, grid_ids)
+    for key, value in changes.items():
+        setattr(compound, key, value)
+    compound.updated_at = utcnow()
+    session.add(compound)
+    session.flush()
+    return compound
+
+
+def get_compound(session: Session, compound_id: uuid.UUID, scope: Scope) -> Compound:
+    """The compound if the caller's scope covers it; otherwise 404, so existence does not leak."""
+    compound = session.exec(select(Compound).where(Compound.id == compound_id,
+                                                   scope.compound_filter())).first()
+    if compound is None:
+        raise NotFound("小区不存在或不在您的管辖范围内", code="compound_not_found")
+    return compound
+
+
+def list_compounds(session: Session, scope: Scope, *, street_id: uuid.UUID | None = None,
+                   community_id: uuid.UUID | None = None, company_id: uuid.UUID | None = None,
+                   q: str | None = None, limit: int = 50, offset: int = 0
+                   ) -> tuple[list[Compound], int]:
+    where = [scope.compound_filter()]
+    if street_id:
+        where.append(Compound.street_id == street_id)
+    if community_id:
+        where.append(Compound.community_id == community_id)
+    if company_id:
+        where.append(Compound.company_id == company_id)
+    if q:
+        where.append(Compound.name.contains(q))
+    total = session.exec(select(func.count()).select_from(Compound).where(*where)).one()
+    rows = session.exec(select(Compound).where(*where).order_by(Compound.name, Compound.id)
+                        .limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def compounds_public(session: Session, compounds: list[Compound]) -> list[CompoundPublic]:
+    """Compounds with their grid ids and the names a screen shows, in three queries in all."""
+    if not compounds:
+        return []
+    ids = [c.id for c in compounds]
+    grids: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for link in session.exec(select(CompoundGrid).where(CompoundGrid.compound_id.in_(ids))):
+        grids[link.compound_id].append(link.grid_id)
+    unit_ids = {c.community_id for c in compounds} | {c.street_id for c in compounds}
+    names = dict(session.exec(select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(unit_ids))).all())
+    company_ids = {c.company_id for c in compounds if c.company_id}
+    companies = dict(session.exec(select(Company.id, Company.name)
+                                  .where(Company.id.in_(company_ids))).all()) if company_ids else {}
+    return [CompoundPublic.model_validate(c, update={
+        "grid_ids": grids[c.id], "community_name": names.get(c.community_id),
+        "street_name": names.get(c.street_id), "company_name": companies.get(c.company_id),
+    }) for c in compounds]

@@ -1,0 +1,52 @@
+"""Health: is the database reachable and migrated, is the photo store writable."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from backend import __version__
+from backend.config import get_settings
+from backend.db import get_engine
+from backend.migrate import current_revision, head_revision
+
+router = APIRouter(prefix="/api", tags=["system"])
+
+
+def _database() -> dict:
+    try:
+        with get_engine().connect() as conn:
+            conn.execute(text("SELECT 1"))
+            current = current_revision(conn)
+    except Exception as exc:  # noqa: BLE001 - health reports, it does not raise
+        return {"ok": False, "error": type(exc).__name__, "message": "数据库无法连接"}
+    head = head_revision()
+    migrated = current == head
+    return {"ok": migrated, "dialect": get_engine().dialect.name, "revision": current,
+            "head": head, **({} if migrated else {"message": "数据库未迁移到最新版本，请运行 xunjian db upgrade"})}
+
+
+def _photo_store() -> dict:
+    folder = get_settings().photo_dir
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".health-"):
+            pass
+        stat = os.statvfs(folder)
+        free = stat.f_bavail * stat.f_frsize
+    except OSError as exc:
+        return {"ok": False, "error": type(exc).__name__, "message": "照片目录不可写"}
+    return {"ok": free > 100 * 1024 * 1024, "free_bytes": free,
+            **({} if free > 100 * 1024 * 1024 else {"message": "照片目录剩余空间不足 100 MB"})}
+
+
+@router.get("/health")
+def health() -> JSONResponse:
+    checks = {"database": _database(), "photo_store": _photo_store()}
+    ok = all(c["ok"] for c in checks.values())
+    return JSONResponse({"ok": ok, "version": __version__, "checks": checks},
+                        status_code=200 if ok else 503)

@@ -1,0 +1,51 @@
+"""Alembic environment: the URL comes from the settings object (or the caller's Config)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import context
+from sqlalchemy import make_url, pool
+from sqlmodel import create_engine
+
+import backend.models  # noqa: F401 - registers every table on the metadata
+from backend.db import _configure_sqlite, metadata
+
+config = context.config
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=metadata,
+                      literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    url = config.get_main_option("sqlalchemy.url")
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run(connection)
+        return
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, poolclass=pool.NullPool)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    with engine.connect() as conn:
+        _run(conn)
+
+
+def _run(connection) -> None:  # noqa: ANN001
+    # Batch mode lets ALTERs work on SQLite, which rebuilds the table instead.
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
+                      compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()
