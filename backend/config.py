@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     photo_max_pixels: int = 50_000_000
     photo_display_edge: int = 1600
     photo_thumb_edge: int = 320
+    photo_font: Path | None = Field(default=None, description="CJK font for the watermark; "
+                                    "default: found with fontconfig (fonts-wqy-microhei)")
 
     rubrics_dir: Path = REPO_ROOT / "rubrics"
     frontend_dir: Path = REPO_ROOT / "frontend"

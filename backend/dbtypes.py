@@ -49,3 +49,14 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def as_local(value: datetime | None) -> datetime | None:
+    """An instant in the deployment's zone (Asia/Shanghai), as people read it on screens."""
+    if value is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    from backend.config import get_settings
+
+    return value.astimezone(ZoneInfo(get_settings().timezone))

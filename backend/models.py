@@ -4,3 +4,5 @@ from backend.audit.models import AuditEvent  # noqa: F401
 from backend.auth.models import AuthToken, LoginFailure, User, UserScopeUnit  # noqa: F401
 from backend.db import metadata  # noqa: F401
 from backend.organisation.models import Company, Compound, CompoundGrid, OrgUnit  # noqa: F401
+from backend.findings.models import Finding, PhotoRef, SyncCounter, Ticket, TicketEvent  # noqa: F401
+from backend.photos.models import Photo  # noqa: F401

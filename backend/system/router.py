@@ -13,6 +13,8 @@ from backend import __version__
 from backend.config import get_settings
 from backend.db import get_engine
 from backend.migrate import current_revision, head_revision
+from backend.photos.errors import CJKFontMissing
+from backend.photos.watermark import require_cjk_font
 
 router = APIRouter(prefix="/api", tags=["system"])
 
@@ -40,8 +42,14 @@ def _photo_store() -> dict:
         free = stat.f_bavail * stat.f_frsize
     except OSError as exc:
         return {"ok": False, "error": type(exc).__name__, "message": "照片目录不可写"}
-    return {"ok": free > 100 * 1024 * 1024, "free_bytes": free,
-            **({} if free > 100 * 1024 * 1024 else {"message": "照片目录剩余空间不足 100 MB"})}
+    try:
+        font = require_cjk_font(str(get_settings().photo_font) if get_settings().photo_font else None)
+    except CJKFontMissing:
+        return {"ok": False, "free_bytes": free,
+                "message": "缺少中文字体，无法给照片加水印（apt-get install fonts-wqy-microhei）"}
+    enough = free > 100 * 1024 * 1024
+    return {"ok": enough, "free_bytes": free, "watermark_font": str(font.path),
+            **({} if enough else {"message": "照片目录剩余空间不足 100 MB"})}
 
 
 @router.get("/health")

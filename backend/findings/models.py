@@ -1,0 +1,273 @@
+"""Findings, the rectification tickets they become, the tickets' event log, and photo references.
+
+A finding is what an inspector or grid worker saw; its ticket is the rectification owed by the
+compound's property company. The ticket's state is a projection of its append-only events
+(`backend.findings.tickets.fold`), stored on the row so that lists and roll-ups read one table.
+Ids of findings and events are generated on the phone (UUIDv7), so a retry can never duplicate.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, Field as PydField, field_validator
+from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint, text
+from sqlmodel import Field, SQLModel
+
+from backend.dbtypes import UTCDateTime, utcnow
+from backend.ids import new_id
+
+
+class Source(StrEnum):
+    patrol = "patrol"            # 巡查 (grid workers' daily rounds, weekly patrols)
+    announced = "announced"      # 明查
+    unannounced = "unannounced"  # 暗访
+    hotline = "hotline"          # 12345 等平台案卷
+
+
+class CaseLevel(StrEnum):
+    city = "city"
+    district = "district"
+
+
+class TicketState(StrEnum):
+    open = "open"
+    rectified = "rectified"
+    closed = "closed"
+    cancelled = "cancelled"
+
+
+class EventKind(StrEnum):
+    dispatch = "dispatch"
+    rectify = "rectify"
+    close = "close"
+    reject = "reject"
+    cancel = "cancel"
+    due_recomputed = "due_recomputed"
+
+
+class PhotoKind(StrEnum):
+    before = "before"
+    after = "after"
+
+
+# ---------------------------------------------------------------- tables
+
+class Finding(SQLModel, table=True):
+    __tablename__ = "finding"
+
+    id: uuid.UUID = Field(primary_key=True)
+    compound_id: uuid.UUID = Field(foreign_key="compound.id", index=True)
+    # Denormalised at creation: roll-ups and scope filters read them without joins, and the
+    # company is the one responsible when the problem was found.
+    district_id: uuid.UUID = Field(index=True)
+    street_id: uuid.UUID = Field(index=True)
+    community_id: uuid.UUID
+    company_id: uuid.UUID | None = Field(default=None, index=True)
+    reporter_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
+    catalog_code: str | None = Field(default=None, max_length=16)
+    inspection_id: uuid.UUID | None = Field(default=None, index=True)
+    rubric_item: str | None = Field(default=None, max_length=64)
+    description: str = Field(default="", max_length=2000)
+    building: str | None = Field(default=None, max_length=100)
+    location_text: str | None = Field(default=None, max_length=200)
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy_m: float | None = None
+    source: str = Field(sa_column=Column(String(16), nullable=False))
+    case_no: str | None = Field(default=None, max_length=64)
+    case_level: str | None = Field(default=None, sa_column=Column(String(16)))
+    observed_at: datetime = Field(sa_type=UTCDateTime, description="phone time corrected by skew")
+    client_observed_at: datetime = Field(sa_type=UTCDateTime, description="as the phone said")
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    clock_skew_seconds: int = 0
+    month: int = Field(index=True, description="yyyymm of observed_at in the deployment zone")
+    photos_declared: int = 0
+    photos_held: int = 0
+    content_hash: str = Field(max_length=64)
+    change_seq: int = Field(default=0, index=True)
+
+
+class Ticket(SQLModel, table=True):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        # The overdue dashboard: open tickets of a street by due time (performance.md).
+        Index("ix_ticket_open_street_due", "street_id", "due_at",
+              sqlite_where=text("state IN ('open', 'rectified')"),
+              postgresql_where=text("state IN ('open', 'rectified')")),
+        Index("ix_ticket_open_company_due", "company_id", "due_at",
+              sqlite_where=text("state IN ('open', 'rectified')"),
+              postgresql_where=text("state IN ('open', 'rectified')")),
+    )
+
+    id: uuid.UUID = Field(primary_key=True, foreign_key="finding.id", description="= finding id")
+    compound_id: uuid.UUID = Field(foreign_key="compound.id", index=True)
+    district_id: uuid.UUID
+    street_id: uuid.UUID
+    company_id: uuid.UUID | None = None
+    catalog_code: str | None = Field(default=None, max_length=16)
+    state: str = Field(default=TicketState.open, sa_column=Column(String(16), nullable=False))
+    dispatched_at: datetime = Field(sa_type=UTCDateTime)
+    deadline_amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 2)))
+    deadline_unit: str | None = Field(default=None, max_length=8)
+    schedule_key: str | None = Field(default=None, max_length=32)
+    due_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    due_provisional: bool = False
+    rectified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    overdue_at_close: bool | None = None
+    month: int = Field(index=True)
+    version: int = 0
+    change_seq: int = Field(default=0, index=True)
+
+
+class TicketEvent(SQLModel, table=True):
+    """Append-only: a row is never updated or deleted."""
+
+    __tablename__ = "ticket_event"
+    __table_args__ = (UniqueConstraint("ticket_id", "seq"),)
+
+    id: uuid.UUID = Field(primary_key=True)
+    ticket_id: uuid.UUID = Field(foreign_key="ticket.id", index=True)
+    seq: int
+    kind: str = Field(sa_column=Column(String(16), nullable=False))
+    actor_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    at: datetime = Field(sa_type=UTCDateTime, description="when it happened (skew-corrected)")
+    client_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    clock_skew_seconds: int = 0
+    from_state: str | None = Field(default=None, max_length=16)
+    to_state: str = Field(max_length=16)
+    note: str | None = Field(default=None, max_length=1000)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    content_hash: str | None = Field(default=None, max_length=64)
+
+
+class PhotoRef(SQLModel, table=True):
+    """A photo a finding or event declared; `received_at` is set when its bytes arrive."""
+
+    __tablename__ = "photo_ref"
+    __table_args__ = (UniqueConstraint("owner_id", "sha256"),)
+
+    id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
+    finding_id: uuid.UUID = Field(foreign_key="finding.id", index=True)
+    owner_id: uuid.UUID = Field(description="the finding (before) or the ticket event (after)")
+    kind: str = Field(sa_column=Column(String(8), nullable=False))
+    sha256: str = Field(max_length=64, index=True)
+    position: int = 0
+    declared_bytes: int | None = None
+    received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class SyncCounter(SQLModel, table=True):
+    """One row: the change sequence. Taking the next value locks the row until commit, so
+    sequence order is commit order and a pull cursor never skips a late-committing change."""
+
+    __tablename__ = "sync_counter"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = 0
+
+
+# ---------------------------------------------------------------- API schemas
+
+class PhotoDecl(BaseModel):
+    sha256: str = PydField(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the photo bytes")
+    bytes: int | None = PydField(default=None, ge=1)
+
+
+class FindingIn(BaseModel):
+    id: uuid.UUID = PydField(description="client-generated UUIDv7")
+    compound_id: uuid.UUID
+    catalog_code: str | None = PydField(default=None, max_length=16)
+    inspection_id: uuid.UUID | None = None
+    rubric_item: str | None = PydField(default=None, max_length=64)
+    description: str = PydField(default="", max_length=2000)
+    building: str | None = PydField(default=None, max_length=100)
+    location_text: str | None = PydField(default=None, max_length=200)
+    latitude: float | None = PydField(default=None, ge=-90, le=90)
+    longitude: float | None = PydField(default=None, ge=-180, le=180)
+    accuracy_m: float | None = PydField(default=None, ge=0)
+    source: Source = Source.patrol
+    case_no: str | None = PydField(default=None, max_length=64)
+    case_level: CaseLevel | None = None
+    observed_at: datetime
+    photos: list[PhotoDecl] = PydField(default_factory=list, max_length=20)
+
+    @field_validator("observed_at")
+    @classmethod
+    def _aware(cls, value: datetime) -> datetime:
+        if value.tzinfo is None:
+            raise ValueError("时间必须带时区 / time must carry a UTC offset")
+        return value
+
+
+class EventIn(BaseModel):
+    id: uuid.UUID = PydField(description="client-generated UUIDv7 of this transition")
+    ticket_id: uuid.UUID
+    kind: EventKind
+    at: datetime | None = None
+    note: str | None = PydField(default=None, max_length=1000)
+    photos: list[PhotoDecl] = PydField(default_factory=list, max_length=20)
+
+    @field_validator("at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("时间必须带时区 / time must carry a UTC offset")
+        return value
+
+
+class EventPublic(BaseModel):
+    id: uuid.UUID
+    seq: int
+    kind: str
+    actor_id: uuid.UUID | None
+    actor_name: str | None = None
+    at: datetime
+    received_at: datetime
+    from_state: str | None
+    to_state: str
+    note: str | None
+    photos: list[str] = []
+    detail: dict[str, Any] = {}
+
+
+class TicketPublic(BaseModel):
+    id: uuid.UUID
+    compound_id: uuid.UUID
+    compound_name: str | None = None
+    street_id: uuid.UUID
+    company_id: uuid.UUID | None
+    catalog_code: str | None
+    catalog_name: str | None = None
+    state: str
+    dispatched_at: datetime
+    deadline_amount: Decimal | None
+    deadline_unit: str | None
+    due_at: datetime | None
+    due_provisional: bool
+    rectified_at: datetime | None
+    closed_at: datetime | None
+    overdue: bool
+    work_seconds_left: int | None = None
+    version: int
+    finding: dict[str, Any] = {}
+    events: list[EventPublic] = []
+    photos_missing: list[str] = []
+
+
+class ItemResult(BaseModel):
+    id: uuid.UUID
+    status: str  # created | duplicate | conflict | invalid
+    code: str | None = None
+    message: str | None = None
+    complete: bool | None = None
+    photos_held: list[str] = []
+    photos_missing: list[str] = []
+    ticket: TicketPublic | None = None

@@ -1,0 +1,103 @@
+"""The rectification ticket's rules, as pure functions over plain values.
+
+    open ──rectify (manager, ≥1 after-photo)──▶ rectified ──close (verifier)──▶ closed
+      ▲                                            │
+      └──────────── reject (verifier, reason) ─────┘   (the original due time keeps running)
+    open | rectified ──cancel (supervisor, reason)──▶ cancelled
+
+When is a ticket overdue (seed 002 §四(一): 未按要求及时整改到位的双倍扣分)? The rectification
+counts when it was done, not when someone came round to verify it: a ticket is overdue when it
+was closed on a rectification made after the due time, or when it is still open or rectified-
+but-unverified past its due time with no in-time rectification pending. A rejected
+rectification does not count: the clock keeps running from the original due time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from backend.auth.models import Role
+from backend.findings.models import EventKind, TicketState
+
+VERIFIERS = frozenset({Role.inspector, Role.grid_worker, Role.supervisor, Role.admin})
+
+# kind → (states it may start from, resulting state, roles that may do it)
+TRANSITIONS: dict[EventKind, tuple[frozenset[TicketState], TicketState, frozenset[Role]]] = {
+    EventKind.rectify: (frozenset({TicketState.open}), TicketState.rectified,
+                        frozenset({Role.property_manager, Role.admin})),
+    EventKind.close: (frozenset({TicketState.rectified}), TicketState.closed, VERIFIERS),
+    EventKind.reject: (frozenset({TicketState.rectified}), TicketState.open, VERIFIERS),
+    EventKind.cancel: (frozenset({TicketState.open, TicketState.rectified}), TicketState.cancelled,
+                       frozenset({Role.supervisor, Role.admin})),
+}
+NEEDS_REASON = frozenset({EventKind.reject, EventKind.cancel})
+NEEDS_PHOTO = frozenset({EventKind.rectify})
+
+
+class TransitionRefused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def check_transition(kind: EventKind, state: TicketState, role: Role, *, note: str | None,
+                     photo_count: int) -> TicketState:
+    """The state after `kind`, or TransitionRefused saying why not."""
+    if kind not in TRANSITIONS:
+        raise TransitionRefused("event_kind_invalid", "该操作不能由客户端提交")
+    starts, result, roles = TRANSITIONS[kind]
+    if role not in roles:
+        raise TransitionRefused("role_not_allowed", "您的角色不能执行此操作")
+    if state not in starts:
+        raise TransitionRefused("ticket_state_conflict",
+                                f"工单当前状态为“{STATE_LABELS[state]}”，不能{KIND_LABELS[kind]}")
+    if kind in NEEDS_REASON and not (note or "").strip():
+        raise TransitionRefused("reason_required", "请填写原因")
+    if kind in NEEDS_PHOTO and photo_count < 1:
+        raise TransitionRefused("after_photo_required", "整改需要至少一张整改后照片")
+    return result
+
+
+STATE_LABELS = {TicketState.open: "待整改", TicketState.rectified: "待核查",
+                TicketState.closed: "已办结", TicketState.cancelled: "已撤销"}
+KIND_LABELS = {EventKind.rectify: "提交整改", EventKind.close: "核查通过", EventKind.reject: "驳回",
+               EventKind.cancel: "撤销", EventKind.dispatch: "派单",
+               EventKind.due_recomputed: "重算期限"}
+
+
+@dataclass(frozen=True)
+class Projection:
+    state: TicketState
+    rectified_at: datetime | None  # the rectification now pending or accepted
+    closed_at: datetime | None
+    cancelled_at: datetime | None
+
+
+def fold(events: Iterable[tuple[EventKind, datetime]]) -> Projection:
+    """The ticket's state from its events in order: the state is derived, never edited."""
+    state, rectified_at, closed_at, cancelled_at = TicketState.open, None, None, None
+    for kind, at in events:
+        if kind == EventKind.rectify:
+            state, rectified_at = TicketState.rectified, at
+        elif kind == EventKind.reject:
+            state, rectified_at = TicketState.open, None
+        elif kind == EventKind.close:
+            state, closed_at = TicketState.closed, at
+        elif kind == EventKind.cancel:
+            state, cancelled_at = TicketState.cancelled, at
+    return Projection(state, rectified_at, closed_at, cancelled_at)
+
+
+def is_overdue(state: TicketState, due_at: datetime | None, rectified_at: datetime | None,
+               now: datetime) -> bool:
+    """Overdue counts double. Cancelled tickets and tickets without a deadline never are."""
+    if due_at is None or state == TicketState.cancelled:
+        return False
+    if state == TicketState.closed:
+        return rectified_at is None or rectified_at > due_at
+    if state == TicketState.rectified and rectified_at is not None and rectified_at <= due_at:
+        return False  # rectified in time, awaiting verification: not the company's delay
+    return now > due_at

@@ -1,0 +1,87 @@
+"""Fixtures for the rectification loop: a settable server clock, real photos, API helpers."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import backend.sync.clock as request_clock
+from backend.ids import new_id
+
+CST = ZoneInfo("Asia/Shanghai")
+PHOTOS = Path(os.environ.get("XUNJIAN_TEST_PHOTOS",
+                             Path(__file__).resolve().parents[2].parent / "shared" / "photos"))
+
+
+def real_photo(name: str) -> bytes:
+    """A real phone photo from ../shared/photos. Under CI its absence is a failure."""
+    path = PHOTOS / name
+    if not path.is_file():
+        message = f"../shared/photos not found ({path}): photo tests need the shared real-photo folder"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path.read_bytes()
+
+
+def sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class Clock:
+    """The server's clock as the request handlers see it."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 9, 30, 16, 30, tzinfo=CST)
+
+    def set(self, *args: int) -> datetime:
+        self.now = datetime(*args, tzinfo=CST)
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:  # noqa: ANN001
+    c = Clock()
+    monkeypatch.setattr(request_clock, "utcnow", lambda: c.now)
+    return c
+
+
+class Api:
+    def __init__(self, client, world) -> None:  # noqa: ANN001
+        self.client, self.world = client, world
+
+    def finding(self, persona: str, compound: str = "east_a", *, photos: list[bytes] = (),
+                code: str = "JC04", finding_id=None, **extra):  # noqa: ANN001, ANN201
+        body = {"id": str(finding_id or new_id()),
+                "compound_id": str(self.world.compounds[compound].id), "catalog_code": code,
+                "description": "3号楼东侧雨水箅子缺失", "building": "3号楼",
+                "observed_at": "2026-09-30T16:20:00+08:00",
+                "photos": [{"sha256": sha(p), "bytes": len(p)} for p in photos], **extra}
+        return body
+
+    def post_finding(self, persona: str, body: dict, **headers):  # noqa: ANN201
+        return self.client.post("/api/findings", json=body,
+                                headers={**self.world.headers(persona), **headers})
+
+    def upload(self, persona: str, finding_id: str, data: bytes, name: str = "photo.jpg"):  # noqa: ANN201
+        return self.client.post("/api/photos", headers=self.world.headers(persona),
+                                data={"finding_id": finding_id},
+                                files={"file": (name, data, "image/jpeg")})
+
+    def event(self, persona: str, ticket_id: str, kind: str, *, photos: list[bytes] = (),
+              note: str | None = None, event_id=None, at: str | None = None):  # noqa: ANN001, ANN201
+        body = {"id": str(event_id or new_id()), "ticket_id": ticket_id, "kind": kind,
+                "note": note, "at": at,
+                "photos": [{"sha256": sha(p), "bytes": len(p)} for p in photos]}
+        return self.client.post(f"/api/tickets/{ticket_id}/events", json=body,
+                                headers=self.world.headers(persona))
+
+
+@pytest.fixture
+def api(client, world) -> Api:  # noqa: ANN001
+    return Api(client, world)
