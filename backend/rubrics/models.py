@@ -1,0 +1,330 @@
+"""Rubric file models: the schema every file in `rubrics/` is validated against.
+
+Four document kinds share one loader (`kind:` at the top of each file):
+
+- ``rubric``         a checklist of items, each with verbatim seed text and machine clauses;
+- ``catalog``        the finding catalog (seed 002 附件1): codes, deadlines, deduction per occurrence;
+- ``composite``      a weighted combination of rubrics plus bonus, ranking and prizes (seed 002 §三/§五);
+- ``company_score``  seed 004: 70% average of project scores + 30% direct score, credit grades.
+
+A number the seed leaves blank or doubtful is written as a `ConfigValue`
+(``{value: null, needs_configuration: "why"}``): it loads, `xunjian rubrics check` lists it as a
+warning naming the item, and the engine never silently treats it as 0.
+
+The JSON Schema published at ``rubrics/schema/*.schema.json`` is generated from these models
+(`schemas()`); a test keeps the published copy in sync.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Strict(BaseModel):
+    # Unknown keys are typos in a hand-written file: reject them rather than ignore them.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ConfigValue(_Strict):
+    """A value the seed leaves blank (扣\\n分) or doubtful ("2024"): configurable and always flagged."""
+
+    value: Decimal | None = Field(None, description="configured value; null = not yet configured")
+    needs_configuration: str = Field(..., min_length=1, description="why the seed value is missing or doubtful (中文)")
+
+
+Amount = Union[Decimal, ConfigValue]
+
+
+def amount_value(a: Amount | None) -> Decimal | None:
+    """The usable number of an Amount, or None when unconfigured."""
+    if isinstance(a, ConfigValue):
+        return a.value
+    return a
+
+
+# --------------------------------------------------------------------------- clauses
+
+class _Clause(_Strict):
+    id: str = Field(..., min_length=1, description="key of this clause in the observations")
+    text: str | None = Field(None, description="the seed's words for this clause, verbatim")
+    notes: list[str] = Field(default_factory=list, description="seed quirks and readings (shown to users)")
+
+
+class PerUnit(_Clause):
+    """Deduct (or, in a bonus item, add) `per` for every unit observed: 次/个/日/月/季度/项/处/件/例/条."""
+
+    type: Literal["per_unit"]
+    per: Amount
+    unit: str = Field(..., min_length=1)
+    cap: Amount | None = Field(None, description="explicit cap of this clause (最多扣N分)")
+    max_count: int | None = Field(None, ge=1, description="most units that can exist (e.g. 11 kinds of plan)")
+
+
+class Fixed(_Clause):
+    """A fixed amount when the condition is observed true (未签合同扣10分)."""
+
+    type: Literal["fixed"]
+    amount: Amount
+
+
+class FixedDate(_Strict):
+    every: Literal["year"] = "year"
+    month: int = Field(..., ge=1, le=12)
+    day: int = Field(..., ge=1, le=31)
+
+
+class QuarterlyDate(_Strict):
+    """A day in a month of every quarter: 每季度最后一个月的20日前 → month_of_quarter 3, day 20."""
+
+    every: Literal["quarter"]
+    month_of_quarter: int = Field(3, ge=1, le=3)
+    day: int = Field(..., ge=1, le=28)
+
+
+class MonthlyDate(_Strict):
+    every: Literal["month"]
+    day: int = Field(..., ge=1, le=28)
+
+
+# Plain union: a fixed date may omit `every` (it defaults to "year"), so no discriminator.
+Deadline = Union[FixedDate, QuarterlyDate, MonthlyDate]
+
+
+class TimeNode(_Clause):
+    """A submission due by a date (时间节点): on time 0, late −late, missing −missing, per instance."""
+
+    type: Literal["time_node"]
+    deadline: Deadline
+    inclusive: bool = Field(True, description="a submission on the deadline day itself is on time (…日前 read inclusively)")
+    late: Amount | None = None
+    missing: Amount | None = None
+
+
+class Rank(_Clause):
+    """Deduction by rank among peers: deductions[0] for the highest value, [1] for the second, …
+
+    Ties use dense ranking by value (every peer at the highest value gets deductions[0], every peer at
+    the second-highest distinct value gets deductions[1]); values ≤ 0 are never ranked.
+    """
+
+    type: Literal["rank"]
+    order: Literal["highest"] = "highest"
+    deductions: list[Amount] = Field(..., min_length=1)
+
+
+class Tier(_Strict):
+    min: Decimal = Field(..., description="value ≥ min (以上, inclusive) reaches this tier")
+    points: Amount
+
+
+class Tiers(_Clause):
+    """Points by a measured value (satisfaction %), valid only with a minimum sample."""
+
+    type: Literal["tiers"]
+    tiers: list[Tier] = Field(..., min_length=1)
+    min_sample: Decimal | None = Field(None, description="minimum sample (% of households) for a valid measure")
+    sample_label: str | None = Field(None, description="what the sample is (样本数/调查覆盖率)")
+
+
+class Award(_Clause):
+    """Points awarded by the inspector, 0..max (评价分值 / 考核打分)."""
+
+    type: Literal["award"]
+    max: Decimal = Field(..., ge=0)
+
+
+class Veto(_Clause):
+    """一票否决: the condition observed true fails the whole assessment."""
+
+    type: Literal["veto"]
+
+
+class CatalogFindings(_Clause):
+    """Findings by catalog code: each costs the catalog's deduction, × overdue_multiplier when overdue."""
+
+    type: Literal["catalog_findings"]
+    catalog: str
+    overdue_multiplier: Decimal = Decimal(2)
+
+
+Clause = Annotated[
+    Union[PerUnit, Fixed, TimeNode, Rank, Tiers, Award, Veto, CatalogFindings],
+    Field(discriminator="type"),
+]
+
+
+# --------------------------------------------------------------------------- items and rubrics
+
+class Item(_Strict):
+    id: str = Field(..., min_length=1)
+    title: str = Field(..., min_length=1, description="考核内容")
+    group: str | None = Field(None, description="id of the group (考核大项 / section) it belongs to")
+    standard: str | None = Field(None, description="工作标准 / 考核分项, verbatim from the seed")
+    scoring_text: str | None = Field(None, description="评分办法 / 评分标准, verbatim from the seed")
+    time_node: str | None = Field(None, description="时间节点 column, verbatim")
+    kind: Literal["deduct", "award", "bonus"] = Field(
+        "deduct", description="deduct: points − deductions; award: sum of awarded points; bonus: added on top")
+    points: Amount | None = Field(None, description="分值; null only for uncapped deduction items")
+    cap: Amount | None = Field(None, description="explicit item cap (本项最多扣N分 / bonus cap)")
+    clauses: list[Clause] = Field(..., min_length=1)
+    notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_clause_ids(self) -> "Item":
+        ids = [c.id for c in self.clauses]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"条款编号重复: {', '.join(dup)}")
+        return self
+
+
+class Group(_Strict):
+    id: str
+    name: str
+    points: Decimal
+
+
+class GradeBand(_Strict):
+    name: str
+    min: Amount | None = Field(None, description="score ≥ min (含) earns this grade; null = the lowest band")
+
+
+class Subsidy(_Strict):
+    """subsidy = area × rate(grade) × months, months counted inside `years` from the company's move-in."""
+
+    rates: dict[str, Decimal] = Field(..., description="grade name → yuan per m² per month")
+    months_per_period: int = Field(6, ge=1)
+    years: int | None = Field(None, ge=1, description="subsidy runs this many years from move-in (补贴期限)")
+    text: str | None = None
+
+
+class Rubric(_Strict):
+    kind: Literal["rubric"]
+    id: str = Field(..., min_length=1)
+    name: str
+    source: str = Field(..., description="seed file and clause")
+    subject: str = Field(..., description="what is assessed: 街道/镇, 小区, 物业服务企业")
+    method_text: str | None = Field(None, description="how the score is formed, in words")
+    base: Decimal | None = Field(None, description="score = base − deductions + bonus; default = total")
+    total: Amount | None = Field(None, description="declared sum of item points (checked)")
+    floor: Decimal = Field(Decimal(0), description="a total never goes below this")
+    bonus_cap: Amount | None = None
+    groups: list[Group] = Field(default_factory=list)
+    items: list[Item] = Field(..., min_length=1)
+    grades: list[GradeBand] = Field(default_factory=list)
+    subsidy: Subsidy | None = None
+    notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_item_ids(self) -> "Rubric":
+        ids = [i.id for i in self.items]
+        dup = sorted({i for i in ids if ids.count(i) > 1})
+        if dup:
+            raise ValueError(f"项目编号重复: {', '.join(dup)}")
+        return self
+
+    def item(self, item_id: str) -> Item:
+        for it in self.items:
+            if it.id == item_id:
+                return it
+        raise KeyError(item_id)
+
+
+# --------------------------------------------------------------------------- finding catalog
+
+class CatalogDeadline(_Strict):
+    amount: int = Field(..., ge=1)
+    unit: Literal["工作时", "工作日"]
+
+
+class CatalogEntry(_Strict):
+    code: str = Field(..., pattern=r"^[A-Z]{2}\d{2}$")
+    major: str = Field(..., description="大类")
+    category: str = Field(..., description="分类")
+    name: str = Field(..., description="小类名称")
+    condition: str = Field(..., description="立案条件（扣分依据）, verbatim")
+    deadline: CatalogDeadline = Field(..., description="处置时限")
+    responsible: str = Field(..., description="责任单位")
+    deduction: Decimal = Field(..., description="每处（个）扣分")
+
+
+class Catalog(_Strict):
+    kind: Literal["catalog"]
+    id: str
+    name: str
+    source: str
+    code_scheme: str = Field(..., description="how codes were assigned (the seed's 代码 column is blank)")
+    entries: list[CatalogEntry] = Field(..., min_length=1)
+    notes: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_codes(self) -> "Catalog":
+        codes = [e.code for e in self.entries]
+        dup = sorted({c for c in codes if codes.count(c) > 1})
+        if dup:
+            raise ValueError(f"代码重复: {', '.join(dup)}")
+        return self
+
+    def entry(self, code: str) -> CatalogEntry:
+        for e in self.entries:
+            if e.code == code:
+                return e
+        raise KeyError(code)
+
+
+# --------------------------------------------------------------------------- composite and company
+
+class Part(_Strict):
+    rubric: str
+    weight: Decimal = Field(..., gt=0, le=1)
+    label: str | None = None
+
+
+class Prize(_Strict):
+    name: str
+    count: int = Field(..., ge=1)
+    amount: Amount = Field(..., description="yuan each")
+    by: Literal["rank", "designated"] = Field("rank", description="rank: by place; designated: named by the town")
+
+
+class Composite(_Strict):
+    kind: Literal["composite"]
+    id: str
+    name: str
+    source: str
+    parts: list[Part] = Field(..., min_length=1)
+    bonus_items: list[Item] = Field(default_factory=list)
+    bonus_cap: Amount | None = None
+    prizes: list[Prize] = Field(default_factory=list)
+    tie_rule: str = Field(..., description="how ties in the ranking are treated, in words")
+    notes: list[str] = Field(default_factory=list)
+
+
+class CompanyScore(_Strict):
+    kind: Literal["company_score"]
+    id: str
+    name: str
+    source: str
+    text: str | None = None
+    project_weight: Decimal = Field(..., gt=0, le=1)
+    direct_weight: Decimal = Field(..., ge=0, le=1)
+    credit_grades: list[GradeBand] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
+Document = Annotated[Union[Rubric, Catalog, Composite, CompanyScore], Field(discriminator="kind")]
+
+KINDS = ("rubric", "catalog", "composite", "company_score")
+
+
+def schemas() -> dict[str, dict]:
+    """JSON Schemas for the published files: rubric.schema.json covers every document kind."""
+    from pydantic import TypeAdapter
+
+    return {
+        "rubric.schema.json": TypeAdapter(Document).json_schema(),
+        "catalog.schema.json": Catalog.model_json_schema(),
+    }

@@ -1,0 +1,75 @@
+"""The encoded seeds load, add up and flag what the seeds leave blank or doubtful."""
+
+import json
+
+from backend.rubrics.loader import default_rubrics_dir, load_dir
+from backend.rubrics.models import schemas
+from backend.rubrics.validate import check_library
+
+RUBRICS = default_rubrics_dir()
+
+
+def _issues():
+    lib = load_dir(RUBRICS)
+    return lib, check_library(lib)
+
+
+def test_rubrics_check_all_seed_files_without_errors():
+    lib, issues = _issues()
+    assert not [i for i in issues if i.level == "error"], [str(i) for i in issues if i.level == "error"]
+    assert set(lib.documents) == {"finding-catalog", "S", "X", "P", "D", "E", "L", "town", "company"}
+
+
+def test_seed002_annex2_blanks_are_warnings_naming_the_item():
+    """附件2: 分值 column empty (items 1–5) and two blank amounts (扣\\n分): warnings, never a silent 0."""
+    _, issues = _issues()
+    warns = [str(i) for i in issues if i.level == "warning" and "P.yaml" in i.file]
+    for n in "12345":
+        assert any(f"第{n}项" in w and "points" in w for w in warns), n
+    assert any("第3项" in w and "delay_or_shirk" in w for w in warns)
+    assert any("第5项" in w and "meetings_missing" in w for w in warns)
+
+
+def test_seed002_annex4_2024_amounts_and_seed004_grades_are_flagged():
+    _, issues = _issues()
+    warns = [str(i) for i in issues if i.level == "warning"]
+    assert any("二等奖" in w and "2024" in w for w in warns)
+    assert any("红色物业" in w and "2024" in w for w in warns)
+    for g in ("AAA", "AA", "A", "B"):
+        assert any(f"{g} 的 min" in w for w in warns), g
+
+
+def test_seed002_annex1_catalog_26_types_with_codes_and_deadlines():
+    """26 types: 基础设施 7, 环境秩序 15, 绿化管理 3, 违法建设 1; each deducts 1 per occurrence."""
+    cat = load_dir(RUBRICS).get("finding-catalog")
+    assert len(cat.entries) == 26
+    counts = {}
+    for e in cat.entries:
+        counts[e.category] = counts.get(e.category, 0) + 1
+        assert e.deduction == 1 and e.responsible == "物管科.各小区物业"
+    assert counts == {"基础设施": 7, "环境秩序": 15, "绿化管理": 3, "违法建设": 1}
+    by_name = {e.name: e for e in cat.entries}
+    expect = {"井盖缺损": (3, "工作日"), "消防设施缺损": (3, "工作日"), "清扫保洁不干净": (2, "工作时"),
+              "占用消防通道": (4, "工作时"), "破坏绿化": (4, "工作时"), "建筑垃圾处置不规范": (1, "工作日"),
+              "私搭乱建": (7, "工作日")}
+    for name, (amount, unit) in expect.items():
+        d = by_name[name].deadline
+        assert (d.amount, d.unit) == (amount, unit), name
+    assert cat.entry("JC04").name == "井盖缺损" and cat.entry("WJ01").name == "私搭乱建"
+    assert "代码" in cat.code_scheme and "为空" in cat.code_scheme
+
+
+def test_every_item_keeps_its_seed_text():
+    """Inspectors see the rule as written: every rubric item has its standard and scoring text."""
+    lib = load_dir(RUBRICS)
+    for r in lib.rubrics().values():
+        for it in r.items:
+            assert it.standard and it.scoring_text, (r.id, it.id)
+
+
+def test_published_json_schema_matches_models():
+    """rubrics/schema/*.schema.json is what models.schemas() generates (regenerate with
+    `xunjian rubrics schema`)."""
+    for name, schema in schemas().items():
+        published = json.loads((RUBRICS / "schema" / name).read_text(encoding="utf-8"))
+        assert published == json.loads(json.dumps(schema)), name
