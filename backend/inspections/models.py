@@ -1,0 +1,91 @@
+"""An inspection: an inspector applies a rubric to a compound, item by item, and submits.
+
+The phone records the observations offline (counts, yes/no, dates, measured values, notes per
+item) and submits them once; the server scores them with the pure engine and keeps both the
+observations and the result. Findings logged during the inspection carry its id.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field as PydField, field_validator
+from sqlalchemy import JSON, Column, Numeric, String
+from sqlmodel import Field, SQLModel
+
+from backend.dbtypes import UTCDateTime
+
+
+class Inspection(SQLModel, table=True):
+    __tablename__ = "inspection"
+
+    id: uuid.UUID = Field(primary_key=True, description="client-generated UUIDv7")
+    # The subject: a compound (rubrics D, E, P) or a street/town (rubrics S, X assess streets).
+    compound_id: uuid.UUID | None = Field(default=None, foreign_key="compound.id", index=True)
+    unit_id: uuid.UUID | None = Field(default=None, foreign_key="org_unit.id", index=True)
+    district_id: uuid.UUID | None = None
+    street_id: uuid.UUID | None = Field(default=None, index=True)
+    company_id: uuid.UUID | None = None
+    rubric_id: str = Field(max_length=32)
+    inspector_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
+    source: str = Field(sa_column=Column(String(16), nullable=False))
+    period_start: date | None = None
+    period_end: date | None = None
+    started_at: datetime = Field(sa_type=UTCDateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    observations: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    notes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    total: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 2)))
+    grade: str | None = Field(default=None, max_length=16)
+    complete: bool = False
+    month: int = Field(index=True)
+    content_hash: str | None = Field(default=None, max_length=64)
+    change_seq: int = Field(default=0, index=True)
+
+
+class InspectionStart(BaseModel):
+    id: uuid.UUID
+    compound_id: uuid.UUID | None = PydField(default=None, description="a compound, or…")
+    unit_id: uuid.UUID | None = PydField(default=None, description="…a street/town (rubrics S, X)")
+    rubric_id: str = PydField(max_length=32)
+    source: str = PydField(default="announced", pattern="^(announced|unannounced|patrol)$")
+    period_start: date | None = None
+    period_end: date | None = None
+    started_at: datetime | None = None
+
+
+class InspectionSubmit(BaseModel):
+    observations: dict[str, dict[str, Any]] = PydField(
+        description="{item id: {clause id: value}} as in rubrics/README.md")
+    notes: dict[str, str] = PydField(default_factory=dict, description="{item id: note}")
+    not_assessed: list[str] = PydField(default_factory=list)
+    submitted_at: datetime | None = None
+
+    @field_validator("submitted_at")
+    @classmethod
+    def _aware(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("时间必须带时区 / time must carry a UTC offset")
+        return value
+
+
+class InspectionPublic(BaseModel):
+    id: uuid.UUID
+    compound_id: uuid.UUID | None
+    unit_id: uuid.UUID | None
+    rubric_id: str
+    inspector_id: uuid.UUID
+    source: str
+    started_at: datetime
+    submitted_at: datetime | None
+    observations: dict[str, Any]
+    notes: dict[str, Any]
+    total: Decimal | None
+    grade: str | None
+    complete: bool
+    result: dict[str, Any] | None
+    finding_ids: list[uuid.UUID] = []

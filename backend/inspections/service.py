@@ -1,0 +1,162 @@
+"""Starting, submitting and scoring inspections; idempotent by the phone's inspection id."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from backend.auth.models import Role, User
+from backend.auth.scope import Scope
+from backend.config import get_settings
+from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.findings.models import Finding
+from backend.findings.service import content_hash, month_of, next_change_seq
+from backend.inspections.models import Inspection, InspectionPublic, InspectionStart, \
+    InspectionSubmit
+from backend.organisation.models import Compound, OrgUnit, UnitLevel
+from backend.rubrics.loader import SourceError, load_dir
+from backend.rubrics.models import Rubric
+from backend.scoring.engine import score
+from backend.scoring.observations import from_data
+
+INSPECTORS = frozenset({Role.inspector, Role.supervisor, Role.admin, Role.grid_worker})
+
+
+@lru_cache
+def rubrics() -> dict[str, Rubric]:
+    return load_dir(get_settings().rubrics_dir).rubrics()
+
+
+def rubric(rubric_id: str) -> Rubric:
+    found = rubrics().get(rubric_id)
+    if found is None:
+        raise Invalid(f"评分标准不存在: {rubric_id}（可用: {'、'.join(sorted(rubrics()))}）",
+                      code="rubric_not_found")
+    return found
+
+
+def in_scope(scope: Scope):  # noqa: ANN201
+    """Inspections of a compound in scope, or of a street/town the scope covers."""
+    return or_(Inspection.compound_id.in_(scope.compound_ids()),
+               Inspection.unit_id.in_(select(OrgUnit.id).where(scope.unit_filter())))
+
+
+def get_inspection(session: Session, scope: Scope, inspection_id) -> Inspection:  # noqa: ANN001
+    found = session.exec(select(Inspection).where(Inspection.id == inspection_id,
+                                                  in_scope(scope))).first()
+    if found is None:
+        raise NotFound("检查记录不存在或不在您的管辖范围内", code="inspection_not_found")
+    return found
+
+
+def start(session: Session, user: User, scope: Scope, data: InspectionStart, *, now: datetime,
+          skew: timedelta) -> tuple[Inspection, bool]:
+    """(inspection, created). Sending the same start again returns the stored one."""
+    existing = session.get(Inspection, data.id)
+    subject = (data.compound_id, data.unit_id, data.rubric_id)
+    if existing is not None:
+        if (existing.compound_id, existing.unit_id, existing.rubric_id) != subject:
+            raise Conflict("该编号已用于另一次检查，未覆盖", code="uuid_reused")
+        return existing, False
+    if user.role not in INSPECTORS:
+        raise Forbidden("您的角色不能开展检查", code="role_not_allowed")
+    if (data.compound_id is None) == (data.unit_id is None):
+        raise Invalid("请指定被检查的小区或街道（二选一）", code="subject_required")
+    assessed = rubric(data.rubric_id)
+    street_level = "街道" in assessed.subject or "镇" in assessed.subject
+    if street_level != (data.unit_id is not None):
+        raise Invalid(f"评分标准“{assessed.name}”的考核对象是{assessed.subject}",
+                      code="subject_mismatch")
+    if data.compound_id is not None:
+        target = session.exec(select(Compound).where(Compound.id == data.compound_id,
+                                                     scope.compound_filter())).first()
+        if target is None:
+            raise NotFound("小区不存在或不在您的管辖范围内", code="compound_not_found")
+        company_id = target.company_id
+    else:
+        target = session.exec(select(OrgUnit).where(OrgUnit.id == data.unit_id,
+                                                    scope.unit_filter())).first()
+        if target is None or target.level not in (UnitLevel.street, UnitLevel.town):
+            raise NotFound("街道/镇不存在或不在您的管辖范围内", code="unit_not_found")
+        company_id = None
+    started = min(now, (data.started_at or now) + skew)
+    inspection = Inspection(
+        id=data.id, compound_id=data.compound_id, unit_id=data.unit_id,
+        district_id=target.district_id, street_id=target.street_id, company_id=company_id,
+        rubric_id=data.rubric_id,
+        inspector_id=user.id, source=data.source, period_start=data.period_start,
+        period_end=data.period_end, started_at=started, month=month_of(started),
+        change_seq=next_change_seq(session))
+    session.add(inspection)
+    session.flush()
+    return inspection, True
+
+
+def exact(value):  # noqa: ANN001, ANN201
+    """JSON numbers arrive as floats; the engine takes exact decimals (72.5 stays 72.5)."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [exact(v) for v in value]
+    return value
+
+
+def observations_document(inspection: Inspection, subject: Compound | OrgUnit,
+                          data: InspectionSubmit) -> dict:
+    """The observations in the engine's format, with the compound's facts (area, move-in)."""
+    document: dict = {"rubric": inspection.rubric_id, "subject": subject.name,
+                      "observations": exact(data.observations), "not_assessed": data.not_assessed,
+                      "facts": {}}
+    if inspection.period_start and inspection.period_end:
+        document["period"] = {"start": inspection.period_start.isoformat(),
+                              "end": inspection.period_end.isoformat()}
+    if isinstance(subject, Compound):
+        if subject.building_area_m2 is not None:
+            document["facts"]["area_m2"] = Decimal(subject.building_area_m2)
+        if subject.company_moved_in_on:
+            document["facts"]["moved_in"] = subject.company_moved_in_on.isoformat()
+        if subject.households:
+            document["facts"]["households"] = subject.households
+    return document
+
+
+def submit(session: Session, user: User, inspection: Inspection, data: InspectionSubmit, *,
+           now: datetime, skew: timedelta) -> tuple[Inspection, bool]:
+    """Score and store the observations. (inspection, created); a repeat is harmless."""
+    digest = content_hash(data.model_dump(mode="json", exclude={"submitted_at"}))
+    if inspection.submitted_at is not None:
+        if inspection.content_hash != digest:
+            raise Conflict("检查已提交，不能以不同内容再次提交", code="inspection_submitted")
+        return inspection, False
+    if inspection.inspector_id != user.id and user.role != Role.admin:
+        raise Forbidden("只有开展检查的人员可以提交", code="not_the_inspector")
+    subject = (session.get(Compound, inspection.compound_id) if inspection.compound_id
+               else session.get(OrgUnit, inspection.unit_id))
+    try:
+        observed = from_data(observations_document(inspection, subject, data))
+        result = score(rubric(inspection.rubric_id), next(iter(observed.values())))
+    except SourceError as exc:
+        raise Invalid(f"观测数据有误: {exc.reason}", code="observations_invalid",
+                      detail={"where": str(exc)}) from None
+    inspection.observations = data.observations | {"_not_assessed": data.not_assessed}
+    inspection.notes = data.notes
+    inspection.result = result.to_dict()
+    inspection.total, inspection.grade, inspection.complete = result.total, result.grade, result.complete
+    inspection.submitted_at = min(now, (data.submitted_at or now) + skew)
+    inspection.content_hash = digest
+    inspection.change_seq = next_change_seq(session)
+    session.add(inspection)
+    session.flush()
+    return inspection, True
+
+
+def public(session: Session, inspection: Inspection) -> InspectionPublic:
+    finding_ids = list(session.exec(select(Finding.id).where(Finding.inspection_id == inspection.id)))
+    return InspectionPublic.model_validate(inspection, from_attributes=True).model_copy(
+        update={"finding_ids": finding_ids})

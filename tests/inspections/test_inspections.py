@@ -1,0 +1,90 @@
+"""Issue 5 §3: an inspector starts an inspection of a compound with a rubric, records the
+observations item by item, submits, and the scoring engine gives its score."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from backend.ids import new_id
+from backend.organisation import service as org
+from backend.organisation.models import CompoundUpdate
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "rubrics" / "examples"
+
+
+def _start(client, world, persona="inspector", compound="east_a", rubric="E", **extra):  # noqa: ANN001, ANN201
+    body = {"id": str(new_id()), "compound_id": str(world.compounds[compound].id),
+            "rubric_id": rubric, **extra}
+    return body, client.post("/api/inspections", json=body, headers=world.headers(persona))
+
+
+def test_seed_003_old_compound_inspection_is_scored_graded_and_subsidised(client, world, db):
+    """Seed 003 through the API: the compound (52,000 m², company moved in 2023-03-01) is
+    assessed for 2024H1 with the observations of rubrics/examples/E.json: deductions 13.9 →
+    86.1 → 良好 → 52,000 m² × 0.20 yuan × 6 months = 62,400.00 yuan."""
+    org.update_compound(db, world.compounds["east_a"], CompoundUpdate(
+        is_old=True, company_moved_in_on=date(2023, 3, 1)))
+    db.commit()
+    example = json.loads((EXAMPLES / "E.json").read_text(encoding="utf-8"))
+    body, r = _start(client, world, period_start="2024-01-01", period_end="2024-06-30")
+    assert r.status_code == 201, r.text
+    r = client.post(f"/api/inspections/{body['id']}/submit", headers=world.headers("inspector"),
+                    json={"observations": example["observations"],
+                          "notes": {"18": "3号楼、5号楼井盖缺失"}})
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert result["total"] == "86.10" or float(result["total"]) == 86.1
+    assert result["grade"] == "良好" and result["complete"] is True
+    assert result["result"]["money"]["amount"] == "62400.00"
+    item18 = next(i for i in result["result"]["items"] if i["id"] == "18")
+    assert float(item18["deduction"]) == 5  # 12 covers × 0.5 = 6, capped at the item's 5 points
+
+
+def test_rubric_d_veto_through_the_api(client, world):
+    """Seed 002 附件3: no party organisation fails by veto whatever else it scores."""
+    example = json.loads((EXAMPLES / "D.json").read_text(encoding="utf-8"))
+    body, _ = _start(client, world, rubric="D")
+    result = client.post(f"/api/inspections/{body['id']}/submit", headers=world.headers("inspector"),
+                         json={"observations": example["observations"]}).json()
+    assert result["grade"] == "一票否决" and float(result["total"]) == 0
+
+
+def test_start_and_submit_are_idempotent_and_a_changed_resubmit_is_refused(client, world):
+    body, first = _start(client, world, rubric="D")
+    again = client.post("/api/inspections", json=body, headers=world.headers("inspector"))
+    assert (first.status_code, again.status_code) == (201, 200)
+    submission = {"observations": {"1.1.1": {"no_party_organisation": True}}}
+    url = f"/api/inspections/{body['id']}/submit"
+    assert client.post(url, json=submission, headers=world.headers("inspector")).status_code == 200
+    assert client.post(url, json=submission, headers=world.headers("inspector")).status_code == 200
+    r = client.post(url, json={"observations": {}}, headers=world.headers("inspector"))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "inspection_submitted"
+
+
+def test_bad_inspections_are_refused_clearly(client, world):
+    _, r = _start(client, world, rubric="NOPE")
+    assert r.status_code == 422 and r.json()["error"]["code"] == "rubric_not_found"
+    _, r = _start(client, world, compound="west_b")
+    assert r.status_code == 404
+    _, r = _start(client, world, persona="manager_a")
+    assert r.status_code == 403
+    body, _ = _start(client, world)
+    r = client.post(f"/api/inspections/{body['id']}/submit", headers=world.headers("inspector"),
+                    json={"observations": {"99": {"x": 1}}})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "observations_invalid"
+    assert "99" in r.json()["error"]["message"]
+    r = client.get(f"/api/inspections/{body['id']}", headers=world.headers("inspector_west"))
+    assert r.status_code == 404
+
+
+def test_findings_logged_during_an_inspection_link_to_it(client, world):
+    body, _ = _start(client, world)
+    finding = {"id": str(new_id()), "compound_id": str(world.compounds["east_a"].id),
+               "catalog_code": "JC04", "inspection_id": body["id"], "rubric_item": "18",
+               "observed_at": "2026-09-30T16:20:00+08:00"}
+    assert client.post("/api/findings", json=finding,
+                       headers=world.headers("inspector")).status_code == 201
+    got = client.get(f"/api/inspections/{body['id']}", headers=world.headers("inspector")).json()
+    assert got["finding_ids"] == [finding["id"]]
