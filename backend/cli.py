@@ -8,6 +8,7 @@ from backend import demo
 from backend.auth.cli import register as register_users
 from backend.findings.cli import register as register_tickets
 from backend.organisation.cli import register as register_import
+from backend.reports.cli import register as register_report
 from backend.rubrics.cli import register as register_rubrics
 from backend.system.cli import register as register_system
 from backend.worktime.cli import register as register_worktime
@@ -19,5 +20,5 @@ app = typer.Typer(
 )
 
 for register in (register_system, demo.register, register_users, register_import,
-                 register_worktime, register_rubrics, register_tickets):
+                 register_worktime, register_rubrics, register_tickets, register_report):
     register(app)

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     photo_font: Path | None = Field(default=None, description="CJK font for the watermark; "
                                     "default: found with fontconfig (fonts-wqy-microhei)")
 
+    # Findings of these sources cost points in rubric L (seed 002 §四(一): problems found by
+    # inspections); hotline cases are scored separately as 案卷.
+    scored_sources: tuple[str, ...] = ("patrol", "announced", "unannounced")
+
     rubrics_dir: Path = REPO_ROOT / "rubrics"
     frontend_dir: Path = REPO_ROOT / "frontend"
     calendar_override_file: Path | None = Field(

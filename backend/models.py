@@ -7,3 +7,4 @@ from backend.organisation.models import Company, Compound, CompoundGrid, OrgUnit
 from backend.findings.models import Finding, PhotoRef, SyncCounter, Ticket, TicketEvent  # noqa: F401
 from backend.photos.models import Photo  # noqa: F401
 from backend.inspections.models import Inspection  # noqa: F401
+from backend.reports.models import CompanyDirectScore, DemonstrationProject, PeriodPublication  # noqa: F401

@@ -81,6 +81,9 @@ class Finding(SQLModel, table=True):
     source: str = Field(sa_column=Column(String(16), nullable=False))
     case_no: str | None = Field(default=None, max_length=64)
     case_level: str | None = Field(default=None, sa_column=Column(String(16)))
+    # Set by a supervisor on a hotline case (seed 002 §四(一) 3 and 5): 推诿, 核查不符.
+    case_shirking: bool = False
+    case_callback_failed: bool = False
     observed_at: datetime = Field(sa_type=UTCDateTime, description="phone time corrected by skew")
     client_observed_at: datetime = Field(sa_type=UTCDateTime, description="as the phone said")
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -102,6 +105,8 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_open_company_due", "company_id", "due_at",
               sqlite_where=text("state IN ('open', 'rectified')"),
               postgresql_where=text("state IN ('open', 'rectified')")),
+        # Period roll-ups: one month, every compound, grouped in index order (performance.md).
+        Index("ix_ticket_month_compound", "month", "compound_id", "catalog_code"),
     )
 
     id: uuid.UUID = Field(primary_key=True, foreign_key="finding.id", description="= finding id")
@@ -110,6 +115,8 @@ class Ticket(SQLModel, table=True):
     street_id: uuid.UUID
     company_id: uuid.UUID | None = None
     catalog_code: str | None = Field(default=None, max_length=16)
+    # The finding's source and observed month, copied so roll-ups read this table alone.
+    source: str = Field(default="patrol", sa_column=Column(String(16), nullable=False))
     state: str = Field(default=TicketState.open, sa_column=Column(String(16), nullable=False))
     dispatched_at: datetime = Field(sa_type=UTCDateTime)
     deadline_amount: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 2)))
@@ -121,7 +128,7 @@ class Ticket(SQLModel, table=True):
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     cancelled_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     overdue_at_close: bool | None = None
-    month: int = Field(index=True)
+    month: int = Field(description="yyyymm the finding was observed (not dispatched)")
     version: int = 0
     change_seq: int = Field(default=0, index=True)
 
@@ -260,6 +267,31 @@ class TicketPublic(BaseModel):
     finding: dict[str, Any] = {}
     events: list[EventPublic] = []
     photos_missing: list[str] = []
+
+
+class TicketBrief(BaseModel):
+    """The ticket as a sync batch answers it: enough to show the finding as dispatched.
+    The full ticket (names, events, photos, `version`) comes with the next pull; having no
+    `version`, a brief never replaces a fuller copy the phone already holds."""
+
+    id: uuid.UUID
+    state: str
+    dispatched_at: datetime
+    due_at: datetime | None
+    due_provisional: bool
+
+
+class SyncItemResult(BaseModel):
+    """One finding's answer in `POST /api/sync/findings` (see backend/sync/README.md)."""
+
+    id: uuid.UUID
+    status: str  # created | duplicate | conflict | invalid
+    code: str | None = None
+    message: str | None = None
+    complete: bool | None = None
+    photos_held: list[str] = []
+    photos_missing: list[str] = []
+    ticket: TicketBrief | None = None
 
 
 class ItemResult(BaseModel):

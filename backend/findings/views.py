@@ -55,36 +55,39 @@ def tickets_public(session: Session, tickets: list[Ticket], now: datetime, *,
         if actor_ids:
             actor_names = dict(session.exec(select(User.id, User.display_name)
                                             .where(User.id.in_(actor_ids))).all())
-    out = []
-    for t in tickets:
-        f = findings.get(t.id)
-        entry = deadlines.catalog_entry(t.catalog_code) if t.catalog_code else None
-        t_refs = refs[t.id]
-        out.append(TicketPublic(
-            id=t.id, compound_id=t.compound_id, compound_name=names.get(t.compound_id),
-            street_id=t.street_id, company_id=t.company_id, catalog_code=t.catalog_code,
-            catalog_name=entry.name if entry else None, state=t.state,
-            dispatched_at=as_local(t.dispatched_at), deadline_amount=t.deadline_amount,
-            deadline_unit=t.deadline_unit, due_at=as_local(t.due_at), due_provisional=t.due_provisional,
-            rectified_at=as_local(t.rectified_at), closed_at=as_local(t.closed_at),
-            overdue=is_overdue(TicketState(t.state), t.due_at, t.rectified_at, now),
-            work_seconds_left=_work_seconds_left(t, now), version=t.version,
-            finding={} if f is None else {
-                "description": f.description, "building": f.building,
-                "location_text": f.location_text, "latitude": f.latitude,
-                "longitude": f.longitude, "source": f.source, "case_no": f.case_no,
-                "observed_at": as_local(f.observed_at).isoformat(), "reporter_id": str(f.reporter_id),
-                "clock_skew_seconds": f.clock_skew_seconds,
-                "before_photos": [r.sha256 for r in t_refs if r.kind == "before"],
-                "complete": f.photos_held == f.photos_declared},
-            events=[EventPublic(
-                id=e.id, seq=e.seq, kind=e.kind, actor_id=e.actor_id,
-                actor_name=actor_names.get(e.actor_id), at=as_local(e.at),
-                received_at=as_local(e.received_at),
-                from_state=e.from_state, to_state=e.to_state, note=e.note, detail=e.detail,
-                photos=[r.sha256 for r in t_refs if r.owner_id == e.id]) for e in events[t.id]],
-            photos_missing=[r.sha256 for r in t_refs if r.received_at is None]))
-    return out
+    return [ticket_public(t, findings.get(t.id), names.get(t.compound_id), refs[t.id],
+                          events[t.id], actor_names, now) for t in tickets]
+
+
+def ticket_public(t: Ticket, f: Finding | None, compound_name: str | None, t_refs: list[PhotoRef],
+                  t_events: list[TicketEvent], actor_names: dict[uuid.UUID, str],
+                  now: datetime) -> TicketPublic:
+    """One ticket's read model from rows already loaded (refs ordered by position)."""
+    entry = deadlines.catalog_entry(t.catalog_code) if t.catalog_code else None
+    return TicketPublic(
+        id=t.id, compound_id=t.compound_id, compound_name=compound_name,
+        street_id=t.street_id, company_id=t.company_id, catalog_code=t.catalog_code,
+        catalog_name=entry.name if entry else None, state=t.state,
+        dispatched_at=as_local(t.dispatched_at), deadline_amount=t.deadline_amount,
+        deadline_unit=t.deadline_unit, due_at=as_local(t.due_at), due_provisional=t.due_provisional,
+        rectified_at=as_local(t.rectified_at), closed_at=as_local(t.closed_at),
+        overdue=is_overdue(TicketState(t.state), t.due_at, t.rectified_at, now),
+        work_seconds_left=_work_seconds_left(t, now), version=t.version,
+        finding={} if f is None else {
+            "description": f.description, "building": f.building,
+            "location_text": f.location_text, "latitude": f.latitude,
+            "longitude": f.longitude, "source": f.source, "case_no": f.case_no,
+            "observed_at": as_local(f.observed_at).isoformat(), "reporter_id": str(f.reporter_id),
+            "clock_skew_seconds": f.clock_skew_seconds,
+            "before_photos": [r.sha256 for r in t_refs if r.kind == "before"],
+            "complete": f.photos_held == f.photos_declared},
+        events=[EventPublic(
+            id=e.id, seq=e.seq, kind=e.kind, actor_id=e.actor_id,
+            actor_name=actor_names.get(e.actor_id), at=as_local(e.at),
+            received_at=as_local(e.received_at),
+            from_state=e.from_state, to_state=e.to_state, note=e.note, detail=e.detail,
+            photos=[r.sha256 for r in t_refs if r.owner_id == e.id]) for e in t_events],
+        photos_missing=[r.sha256 for r in t_refs if r.received_at is None])
 
 
 def ticket_filter(scope: Scope, user: User) -> ColumnElement[bool]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -11,7 +11,7 @@ from backend.auth.dependencies import CurrentUser, ScopeDep
 from backend.db import SessionDep
 from backend.errors import DomainError, error_responses
 from backend.findings import service
-from backend.findings.models import EventIn, FindingIn, ItemResult
+from backend.findings.models import EventIn, FindingIn, ItemResult, SyncItemResult
 from backend.sync import service as sync_service
 from backend.sync.clock import ClockDep
 
@@ -22,6 +22,10 @@ BATCH_LIMIT = 500
 
 class FindingBatch(BaseModel):
     findings: list[FindingIn] = Field(max_length=BATCH_LIMIT)
+
+
+class FindingBatchResult(BaseModel):
+    results: list[SyncItemResult]
 
 
 class EventBatch(BaseModel):
@@ -59,12 +63,16 @@ class _Undo(Exception):
         self.result = result
 
 
-@router.post("/findings", response_model=BatchResult, responses=error_responses(400, 401, 422))
+@router.post("/findings", response_model=FindingBatchResult,
+             responses=error_responses(400, 401, 422))
 def sync_findings(body: FindingBatch, session: SessionDep, user: CurrentUser, scope: ScopeDep,
-                  clock: ClockDep) -> BatchResult:
-    """Create findings (idempotently, by client UUID); one result per item, in order."""
-    return BatchResult(results=_each(session, body.findings, lambda f: service.create_finding(
-        session, user, scope, f, now=clock.now, skew=clock.skew)))
+                  clock: ClockDep) -> Response:
+    """Create findings (idempotently, by client UUID); one result per item, in order, each
+    with a brief ticket (the full ticket comes with the next pull)."""
+    results = FindingBatchResult(results=service.create_findings(
+        session, user, scope, body.findings, now=clock.now, skew=clock.skew))
+    # Built from validated values: serialise once, without FastAPI validating it again.
+    return Response(results.model_dump_json(), media_type="application/json")
 
 
 @router.post("/events", response_model=BatchResult, responses=error_responses(400, 401, 422))

@@ -1,0 +1,191 @@
+"""A period's scores for a scope, from what actually happened.
+
+compound: rubric L (long-term management) from its findings and hotline cases, rubric P from
+its latest P inspection, the town composite (60% L + 40% P + demonstration bonus), ranking and
+prizes (seed 002); rubric E grade and subsidy for old compounds (seed 003);
+community and street/town: the mean of their compounds' composite scores, ranked (our reading:
+the seeds score streets with their own rubrics S and X, which come from street inspections);
+company: 70% the mean of its compounds' composite scores + 30% the housing department's direct
+score (seed 004 10.3.1).
+
+The SQL in aggregate.py does the counting; the pure engine (backend.scoring) applies the rules.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from statistics import mean
+
+from sqlmodel import Session, select
+
+from backend.config import get_settings
+from backend.inspections.service import exact
+from backend.organisation.models import Company, Compound, OrgUnit
+from backend.reports import aggregate
+from backend.reports.models import CompanyDirectScore
+from backend.reports.periods import Period
+from backend.rubrics.loader import load_dir
+from backend.scoring.composite import company_score, score_town
+from backend.scoring.engine import score
+from backend.scoring.results import ScoreResult
+from backend.scoring.observations import Observations, from_data
+from backend.scoring.ranking import rank
+
+DEMO_LEVELS = ("district", "city", "province", "national")
+
+
+@lru_cache
+def library():  # noqa: ANN201
+    return load_dir(get_settings().rubrics_dir)
+
+
+def _observations(subject: str, values: dict, period: Period, facts: dict | None = None) -> Observations:
+    document = {"subject": subject, "observations": exact(values), "facts": facts or {},
+                "period": {"start": period.start.isoformat(), "end": period.end.isoformat()}}
+    return next(iter(from_data(document).values()))
+
+
+def _plain(value):  # noqa: ANN001, ANN202
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime) -> dict:
+    settings = get_settings()
+    lib = library()
+    rubrics, catalogs = lib.rubrics(), lib.catalogs()
+    town = lib.get("town")
+    compound_filter = aggregate.compounds_under(unit.level, unit.id)
+    compounds = {c.id: c for c in session.exec(select(Compound).where(compound_filter)
+                                               .order_by(Compound.name))}
+    ids = select(Compound.id).where(compound_filter)
+    findings = aggregate.finding_counts(session, ids, period, as_of, settings.scored_sources,
+                                        settings.timezone)
+    cases = aggregate.case_counts(session, ids, period, as_of, settings.timezone)
+    inspections = aggregate.latest_inspections(session, ids, period, ("P", "E", "D"))
+    demos = aggregate.demonstrations(session, ids, period)
+
+    names = {cid: c.name for cid, c in compounds.items()}
+    if len(set(names.values())) != len(names):  # the engine keys by name: make names unique
+        names = {cid: f"{c.name}（{str(cid)[:8]}）" for cid, c in compounds.items()}
+    by_name = {name: cid for cid, name in names.items()}
+    observed: dict[str, dict[str, Observations]] = {}
+    unassessed: dict[str, ScoreResult] = {}
+    warnings: list[str] = []
+    for cid, compound in compounds.items():
+        name = names[cid]
+        l_values = {}
+        if findings.get(cid):
+            l_values["1"] = {"findings": findings[cid]}
+        if cases.get(cid):
+            l_values["2"] = cases[cid]
+        long_term = _observations(name, l_values, period)
+        p = inspections.get(cid, {}).get("P")
+        if p is None:
+            # Without its P assessment a compound's composite would count P as perfect: it is
+            # reported (its L score) but not ranked.
+            unassessed[name] = score(rubrics["L"], long_term, catalogs=catalogs)
+            warnings.append(f"{name}：本期无物业管理考核（细则P）记录，未计算综合得分、不参加排名")
+            continue
+        p_values = {k: v for k, v in p.observations.items() if not k.startswith("_")}
+        observed[name] = {
+            "L": long_term, "P": _observations(name, p_values, period),
+            "bonus": _observations(name, {"demo": demos[cid]} if demos.get(cid) else {}, period)}
+    result = score_town(town, rubrics, observed, catalogs=catalogs) if observed else None
+
+    compound_rows = []
+    for cid, compound in compounds.items():
+        name = names[cid]
+        if name in unassessed:
+            l_result = unassessed[name]
+            scores = {"total": None, "parts": {"L": l_result.total, "P": None}, "bonus": None,
+                      "complete": False, "detail": {"part_results": {"L": l_result.to_dict()}}}
+        else:
+            composite = result.results[name]
+            scores = {"total": composite.total, "parts": composite.parts, "bonus": composite.bonus,
+                      "complete": composite.complete, "detail": composite.to_dict()}
+        e = inspections.get(cid, {}).get("E")
+        compound_rows.append({
+            "compound_id": str(cid), "name": compound.name, "street_id": str(compound.street_id),
+            "community_id": str(compound.community_id),
+            "company_id": str(compound.company_id) if compound.company_id else None,
+            **{k: v for k, v in scores.items() if k != "detail"},
+            "findings": findings.get(cid, {}), "cases": cases.get(cid, {}),
+            "demonstrations": demos.get(cid, {}),
+            "inspections": {r: str(i.id) for r, i in inspections.get(cid, {}).items()},
+            "old_compound": {"grade": e.grade, "total": e.total,
+                             "subsidy": (e.result or {}).get("money")} if e else None,
+            "detail": scores["detail"],
+        })
+    ranking = {r.subject: r.rank for r in result.ranking} if result else {}
+    for row in compound_rows:
+        row["rank"] = ranking.get(names[uuid.UUID(row["compound_id"])])
+    prizes = [{"prize": p.prize, "compound_id": str(by_name[p.subject]), "name":
+               compounds[by_name[p.subject]].name, "amount": p.amount, "rank": p.rank}
+              for p in (result.prizes if result else [])]
+
+    def grouped(key: str) -> list[dict]:
+        totals: dict[str, list[Decimal]] = defaultdict(list)
+        for row in compound_rows:
+            if row[key] and row["total"] is not None:
+                totals[row[key]].append(row["total"])
+        means = {k: Decimal(sum(v)) / len(v) for k, v in totals.items()}
+        units = {str(u.id): u.name for u in session.exec(select(OrgUnit).where(
+            OrgUnit.id.in_([uuid.UUID(k) for k in means])))} if means else {}
+        ranked = {r.subject: r.rank for r in rank(means)}
+        return [{"id": k, "name": units.get(k), "score": round(v, 2), "compounds": len(totals[k]),
+                 "rank": ranked[k]} for k, v in sorted(means.items(), key=lambda kv: -kv[1])]
+
+    companies = _companies(session, compound_rows, period, warnings)
+    return _plain({
+        "period": {"key": period.key, "label": period.label, "start": period.start.isoformat(),
+                   "end": period.end.isoformat()},
+        "scope": {"id": str(unit.id), "name": unit.name, "level": unit.level},
+        "as_of": as_of.isoformat(), "frozen": False,
+        "compounds": sorted(compound_rows, key=lambda r: (r["rank"] is None, r["rank"] or 0,
+                                                          r["name"])),
+        "prizes": prizes, "communities": grouped("community_id"), "streets": grouped("street_id"),
+        "companies": companies,
+        "recurrent": aggregate.recurrent_problems(session, ids, period),
+        "warnings": warnings + (result.warnings if result else []),
+    })
+
+
+def _companies(session: Session, rows: list[dict], period: Period, warnings: list[str]) -> list[dict]:
+    rule = library().get("company")
+    by_company: dict[str, list[Decimal]] = defaultdict(list)
+    for row in rows:
+        if row["company_id"] and row["total"] is not None:
+            by_company[row["company_id"]].append(row["total"])
+    if not by_company:
+        return []
+    ids = [uuid.UUID(k) for k in by_company]
+    names = dict(session.exec(select(Company.id, Company.name).where(Company.id.in_(ids))).all())
+    direct = dict(session.exec(select(CompanyDirectScore.company_id, CompanyDirectScore.score).where(
+        CompanyDirectScore.company_id.in_(ids), CompanyDirectScore.period_key == period.key)).all())
+    out = []
+    for key, scores in by_company.items():
+        cid = uuid.UUID(key)
+        entry = {"id": key, "name": names.get(cid), "projects": len(scores),
+                 "project_average": round(Decimal(mean(scores)), 2)}
+        if cid in direct:
+            company = company_score(rule, scores, Decimal(direct[cid]), company=names.get(cid) or key)
+            entry |= {"direct": company.direct, "total": round(company.total, 2),
+                      "credit_grade": company.grade, "warnings": list(company.warnings)}
+        else:
+            entry |= {"direct": None, "total": None, "credit_grade": None}
+            warnings.append(f"{names.get(cid)}：未录入住建部门直接考核成绩（占30%），企业总分未计算")
+        out.append(entry)
+    ranked = {r.subject: r.rank for r in rank({e["id"]: e["total"] for e in out if e["total"] is not None})}
+    for entry in out:
+        entry["rank"] = ranked.get(entry["id"])
+    return sorted(out, key=lambda e: (e["rank"] is None, e["rank"] or 0, e["name"] or ""))

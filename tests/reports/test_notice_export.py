@@ -1,0 +1,63 @@
+"""Issue 7 §5: seed 001's notice reproduced from observations stored through the API, exported
+to Excel (laid out like the 西岗区 table: items as rows, streets as columns, totals, ranking),
+read back; the CSV and the command line give the same."""
+
+from __future__ import annotations
+
+import csv
+import io
+from decimal import Decimal
+
+from openpyxl import load_workbook
+from typer.testing import CliRunner
+
+from tests.inspections.test_seed001_through_api import PUBLISHED, submit_seed_001, xigang
+
+
+def _columns(sheet) -> dict[str, int]:  # noqa: ANN001
+    header = [c.value for c in sheet[2]]
+    return {name: header.index(name) for name in PUBLISHED}
+
+
+def test_seed_001_notice_to_excel_and_back(db, client):
+    streets, headers = xigang(db, client)
+    submit_seed_001(client, streets, headers)
+    district = next(iter(streets.values())).parent_id
+    r = client.get("/api/reports/2021H1/notice.xlsx", params={"unit_id": str(district)},
+                   headers=headers)
+    assert r.status_code == 200, r.text
+    sheet = load_workbook(io.BytesIO(r.content)).worksheets[0]
+    assert "西岗区" in sheet["A1"].value and "2021年上半年" in sheet["A1"].value
+    columns = _columns(sheet)
+    rows = {row[0].value: [c.value for c in row] for row in sheet.iter_rows(min_row=3)}
+    totals, ranks = rows["得分"], rows["名次"]
+    assert {name: totals[i] for name, i in columns.items()} == PUBLISHED
+    assert {name: ranks[i] for name, i in columns.items()} == \
+        {"人民广场街道": 1, "白云街道": 1, "香炉礁街道": 1, "八一路街道": 4, "日新街道": 4}
+    # item 4.2 (不良行为信息, 2 points): every street kept 1
+    assert [rows["4.2"][i] for i in columns.values()] == [1] * 5
+    assert rows["4.2"][4] == 2  # 分值 column
+
+    r = client.get("/api/reports/2021H1/notice.csv", params={"unit_id": str(district)},
+                   headers=headers)
+    table = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    header = table[1]
+    total_row = next(row for row in table if row[0] == "得分")
+    assert {name: Decimal(total_row[header.index(name)]) for name in PUBLISHED} == PUBLISHED
+
+
+def test_the_report_command_writes_the_notice(db, client, tmp_path, monkeypatch):
+    """`xunjian report 2021H1 大连市西岗区` writes .xlsx, .csv and .json."""
+    from backend.cli import app
+    import backend.clitools
+
+    streets, headers = xigang(db, client)
+    submit_seed_001(client, streets, headers)
+    monkeypatch.setattr(backend.clitools, "get_engine", lambda: db.get_bind())
+    result = CliRunner().invoke(app, ["report", "2021H1", "大连市西岗区", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "大连市西岗区-2021H1-通报表.xlsx").exists()
+    assert (tmp_path / "大连市西岗区-2021H1-通报表.csv").exists()
+    assert "98" in result.output
+    bad = CliRunner().invoke(app, ["report", "2021H3", "大连市西岗区"])
+    assert bad.exit_code == 1 and "无法识别的期间" in bad.output

@@ -1,0 +1,181 @@
+"""Issue 7: a period's score for one compound from what actually happened, worked out by hand.
+
+Compound 东苑 (company 甲物业), September 2026, report computed on 2026-10-31.
+
+Findings (inspection problems, rubric L item 1: 1 point each, 2 when not rectified in time):
+  F1 JC04 井盖缺损, 3 工作日, dispatched Wed 09-30 16:30 (the day before National Day): the
+     dispatch day does not count, 10-01..10-07 are holidays, so due Sat 10-10 17:30 (make-up
+     working day); rectified 10-09 10:00, closed → in time ............................ 1
+  F2 HJ01 清扫保洁不干净, 2 工作时, dispatched 09-30 16:30: 1 h that day, 1 h from 08:30 on
+     10-08 → due 10-08 09:30; rectified 10-08 11:00, closed → late ...................... 2
+  F3 LH02 破坏绿化, 4 工作时, dispatched 09-30 10:00: 10:00–12:00 and 13:30–15:30 → due
+     09-30 15:30; rectified 14:00, rejected 16:00 (the due time keeps running), rectified
+     again 10-08 09:00, closed → late .................................................. 2
+  F4 JC01 外立面破损, 3 工作日, dispatched Tue 09-29 09:00 → due 10-09 17:30; still open on
+     10-31 → overdue ................................................................... 2
+  F5 JC02 cancelled by the supervisor (重复登记) → not counted .......................... 0
+  item 1: 7
+Hotline cases (rubric L item 2: 2 points per case), all rectified in time:
+  problem A (HJ03 乱堆物料, 1号楼): reported 2 times → nothing ......................... 0
+  problem B (HJ07 非法小广告, 2号楼): reported 3 times, each after the previous report's
+     deadline → 反复性 (repeated) ...................................................... 2
+  problem C (HJ08 违规晾晒, 3号楼): reported 5 times, the 2nd and 4th while the previous
+     report was still within its deadline (count once): 3 distinct reports → 反复性, and 5
+     reports > 3 → 重点问题 (key problem) ............................................... 4
+  item 2: 6
+L = 100 − 7 − 6 = 87.
+Rubric P (the town's 物业管理考核细则, one inspection in September): 3 missing emergency plans
+  −3, one community activity +2 → P = 99.
+Demonstration project (district level) completed 2026-09-15: +3.
+Town composite = 0.6 × 87 + 0.4 × 99 + 3 = 52.2 + 39.6 + 3 = 94.8.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from backend.ids import new_id
+from tests.findings.conftest import real_photo
+
+
+def _log(api, clock, code: str, at: tuple, **extra) -> str:  # noqa: ANN001
+    clock.set(*at)
+    observed = clock.now.isoformat()
+    body = api.finding("inspector", code=code, observed_at=observed, **extra)
+    r = api.post_finding("inspector", body)
+    assert r.status_code == 201, r.text
+    return body["id"]
+
+
+def _rectify_close(api, clock, ticket: str, rectified: tuple, closed: tuple, photo: bytes) -> None:  # noqa: ANN001
+    clock.set(*rectified)
+    assert api.event("manager_a", ticket, "rectify", photos=[photo]).status_code == 201
+    clock.set(*closed)
+    assert api.event("inspector", ticket, "close").status_code == 201
+
+
+def build_september(api, clock, client, world) -> None:  # noqa: ANN001
+    photo = real_photo("orientation_landscape_5.jpg")
+    f1 = _log(api, clock, "JC04", (2026, 9, 30, 16, 30))
+    _rectify_close(api, clock, f1, (2026, 10, 9, 10, 0), (2026, 10, 9, 15, 0), photo)
+    f2 = _log(api, clock, "HJ01", (2026, 9, 30, 16, 30))
+    _rectify_close(api, clock, f2, (2026, 10, 8, 11, 0), (2026, 10, 8, 15, 0), photo)
+    f3 = _log(api, clock, "LH02", (2026, 9, 30, 10, 0))
+    clock.set(2026, 9, 30, 14, 0)
+    api.event("manager_a", f3, "rectify", photos=[photo])
+    clock.set(2026, 9, 30, 16, 0)
+    assert api.event("inspector", f3, "reject", note="绿地未恢复").status_code == 201
+    _rectify_close(api, clock, f3, (2026, 10, 8, 9, 0), (2026, 10, 8, 10, 0), photo)
+    _log(api, clock, "JC01", (2026, 9, 29, 9, 0))
+    f5 = _log(api, clock, "JC02", (2026, 9, 29, 9, 30))
+    assert api.event("supervisor", f5, "cancel", note="重复登记").status_code == 201
+
+    def hotline(code: str, building: str, day: int, hour: int) -> None:
+        case = _log(api, clock, code, (2026, 9, day, hour, 0), source="hotline",
+                    case_no=f"12345-{new_id().hex[:8]}", case_level="district", building=building)
+        _rectify_close(api, clock, case, (2026, 9, day, hour, 30), (2026, 9, day, hour, 45), photo)
+
+    for day in (7, 14):
+        hotline("HJ03", "1号楼", day, 9)
+    for day in (8, 15, 22):
+        hotline("HJ07", "2号楼", day, 9)
+    # problem C: 2 工作时 deadlines; the reports at 10:00 follow one at 09:00 still within it
+    for day, hour in ((9, 9), (9, 10), (16, 9), (16, 10), (23, 9)):
+        hotline("HJ08", "3号楼", day, hour)
+
+    clock.set(2026, 9, 20, 10, 0)
+    inspection = {"id": str(new_id()), "compound_id": str(world.compounds["east_a"].id),
+                  "rubric_id": "P", "period_start": "2026-09-01", "period_end": "2026-09-30"}
+    headers = world.headers("supervisor")
+    assert client.post("/api/inspections", json=inspection, headers=headers).status_code == 201
+    r = client.post(f"/api/inspections/{inspection['id']}/submit", headers=headers, json={
+        "observations": {"1": {"missing_plans": 3}, "B1": {"activities": 1}}})
+    assert r.status_code == 200, r.text
+    assert client.post("/api/demonstration-projects", headers=headers, json={
+        "compound_id": str(world.compounds["east_a"].id), "level": "district",
+        "title": "美丽庭院示范项目", "completed_on": str(date(2026, 9, 15))}).status_code == 201
+
+
+def _report(client, world, persona: str = "supervisor") -> dict:  # noqa: ANN001
+    r = client.get("/api/reports/2026-09", params={"unit_id": str(world.units["east"].id)},
+                   headers=world.headers(persona))
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_compound_score_from_findings_cases_inspection_and_bonus(api, clock, client, world):
+    build_september(api, clock, client, world)
+    clock.set(2026, 10, 31, 12, 0)
+    report = _report(client, world)
+    east_a = next(c for c in report["compounds"] if c["name"] == "东苑")
+    assert east_a["findings"] == {"JC04": {"on_time": 1, "overdue": 0},
+                                  "HJ01": {"on_time": 0, "overdue": 1},
+                                  "LH02": {"on_time": 0, "overdue": 1},
+                                  "JC01": {"on_time": 0, "overdue": 1}}
+    assert east_a["cases"] == {"repeated": 2, "key_problem": 1}
+    assert Decimal(east_a["parts"]["L"]) == 87
+    assert Decimal(east_a["parts"]["P"]) == 99
+    assert Decimal(east_a["bonus"]) == 3
+    assert Decimal(east_a["total"]) == Decimal("94.8")
+    assert east_a["rank"] == 1
+    # drill-down: the tickets behind the numbers
+    r = client.get(f"/api/reports/2026-09/compounds/{world.compounds['east_a'].id}/findings",
+                   params={"limit": 100}, headers=world.headers("supervisor"))
+    assert r.json()["total"] == 5 + 10
+
+
+def test_the_company_score_needs_the_direct_score(api, clock, client, world):
+    """Seed 004 10.3.1: 甲物业 serves only 东苑 (94.8) in this street; with a direct score of 90
+    its score is 0.7 × 94.8 + 0.3 × 90 = 66.36 + 27 = 93.36."""
+    build_september(api, clock, client, world)
+    clock.set(2026, 10, 31, 12, 0)
+    company = lambda rep: next(c for c in rep["companies"] if c["id"] == str(world.companies["a"].id))  # noqa: E731
+    assert company(_report(client, world))["total"] is None
+    r = client.put("/api/company-direct-scores", headers=world.headers("supervisor"), json={
+        "company_id": str(world.companies["a"].id), "period": "2026-09", "score": "90"})
+    assert r.status_code == 200, r.text
+    assert Decimal(company(_report(client, world))["total"]) == Decimal("93.36")
+
+
+def test_a_frozen_period_does_not_change_when_a_finding_is_edited(api, clock, client, world):
+    build_september(api, clock, client, world)
+    clock.set(2026, 10, 31, 12, 0)
+    unit = {"unit_id": str(world.units["east"].id)}
+    headers = world.headers("supervisor")
+    frozen = client.post("/api/reports/2026-09/freeze", params=unit, headers=headers)
+    assert frozen.status_code == 200, frozen.text
+    before = next(c for c in frozen.json()["compounds"] if c["name"] == "东苑")["total"]
+    # the still-open F4 is now cancelled: the live score would rise by 2 × 0.6
+    still_open = client.get("/api/tickets", params={"state": "open"}, headers=headers).json()
+    for ticket in still_open["items"]:
+        api.event("supervisor", ticket["id"], "cancel", note="复核撤销")
+    report = _report(client, world)
+    assert report["frozen"] is True
+    assert next(c for c in report["compounds"] if c["name"] == "东苑")["total"] == before
+    assert client.post("/api/reports/2026-09/freeze", params=unit, headers=headers).status_code == 409
+    # re-opening is an audited supervisor action; then the live numbers show
+    assert client.post("/api/reports/2026-09/reopen", params=unit, headers=world.headers("inspector"),
+                       json={"reason": "复核"}).status_code == 403
+    assert client.post("/api/reports/2026-09/reopen", params=unit, headers=headers,
+                       json={"reason": "复核后撤销一处问题"}).status_code == 200
+    live = next(c for c in _report(client, world)["compounds"] if c["name"] == "东苑")
+    assert Decimal(live["total"]) == Decimal(before) + Decimal("1.2")
+
+
+def test_recurrence_is_flagged_for_the_same_problem_in_consecutive_months(api, clock, client, world):
+    _log(api, clock, "JC04", (2026, 8, 20, 10, 0), building="5号楼")
+    _log(api, clock, "JC04", (2026, 9, 10, 10, 0), building="5号楼")
+    _log(api, clock, "JC04", (2026, 9, 11, 10, 0), building="6号楼")
+    report = _report(client, world)
+    assert [(r["catalog_code"], r["building"], r["month"]) for r in report["recurrent"]] == \
+        [("JC04", "5号楼", 202609)]
+
+
+def test_bad_periods_and_scopes_are_refused(client, world):
+    headers = world.headers("supervisor")
+    r = client.get("/api/reports/2026-13", params={"unit_id": str(world.units["east"].id)}, headers=headers)
+    assert r.status_code == 422 and r.json()["error"]["code"] == "period_invalid"
+    r = client.get("/api/reports/2026-09", params={"unit_id": str(world.units["west"].id)},
+                   headers=world.headers("inspector"))
+    assert r.status_code == 404
