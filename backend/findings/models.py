@@ -140,7 +140,7 @@ class TicketEvent(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("ticket_id", "seq"),)
 
     id: uuid.UUID = Field(primary_key=True)
-    ticket_id: uuid.UUID = Field(foreign_key="ticket.id", index=True)
+    ticket_id: uuid.UUID = Field(foreign_key="ticket.id")  # indexed by the unique (ticket_id, seq)
     seq: int
     kind: str = Field(sa_column=Column(String(16), nullable=False))
     actor_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")

@@ -253,7 +253,6 @@ def _insert_new(session: Session, user: User, items: list[FindingIn], digests: l
             Photo.__table__.c.sha256.in_(declared))).scalars())
     seqs = next_change_seqs(session, len(items))
     skew_seconds = int(skew.total_seconds())
-    now_month = month_of(now)
     by_code: dict[str, deadlines.Deadline] = {}  # the same code dispatched now: the same due
     created: dict[uuid.UUID, _Created] = {}
     findings, tickets, events, refs = [], [], [], []
@@ -285,7 +284,7 @@ def _insert_new(session: Session, user: User, items: list[FindingIn], digests: l
             "photos_declared": len(item_refs),
             "photos_held": sum(r["received_at"] is not None for r in item_refs),
             "content_hash": digest, "change_seq": seq}
-        ticket, detail = _dispatch_row(finding, now=now, now_month=now_month, seq=seq,
+        ticket, detail = _dispatch_row(finding, now=now, seq=seq,
                                        by_code=by_code)
         event = {"id": uuid.uuid5(item.id, "dispatch"), "ticket_id": item.id, "seq": 1,
                  "kind": EventKind.dispatch.value, "actor_id": user.id, "at": now,
@@ -336,7 +335,7 @@ def _insert_ignoring_existing(session: Session, rows: list[dict]) -> set[uuid.UU
         table.c.id.in_(ids), table.c.change_seq.between(min(seqs), max(seqs)))).scalars())
 
 
-def _dispatch_row(finding: dict, *, now: datetime, now_month: int, seq: int,
+def _dispatch_row(finding: dict, *, now: datetime, seq: int,
                   by_code: dict) -> tuple[dict, dict]:
     """The ticket row for a new finding, due by the catalog deadline counted from now."""
     ticket = {"id": finding["id"], "compound_id": finding["compound_id"],

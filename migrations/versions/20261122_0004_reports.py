@@ -76,6 +76,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('source', sa.String(length=16), nullable=False, server_default='patrol'))
         batch_op.drop_index(batch_op.f('ix_ticket_month'))
         batch_op.create_index('ix_ticket_month_compound', ['month', 'compound_id', 'catalog_code'], unique=False)
+    with op.batch_alter_table('ticket_event', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_ticket_event_ticket_id'))  # the unique (ticket_id, seq) serves
     # Tickets carry their finding's source and observed month from now on; backfill both.
     op.execute("UPDATE ticket SET source = (SELECT source FROM finding WHERE finding.id = ticket.id), "
                "month = (SELECT month FROM finding WHERE finding.id = ticket.id)")
@@ -83,6 +85,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('ticket_event', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_ticket_event_ticket_id'), ['ticket_id'], unique=False)
     with op.batch_alter_table('ticket', schema=None) as batch_op:
         batch_op.drop_index('ix_ticket_month_compound')
         batch_op.create_index(batch_op.f('ix_ticket_month'), ['month'], unique=False)
