@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import uuid
 import weakref
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime, timezone
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, Table, event
 
 import backend.dbtypes  # noqa: F401 - sets the naming convention before any table exists
 from sqlalchemy.engine import Engine
@@ -173,18 +177,221 @@ async def write_turn(request: Request) -> AsyncIterator[None]:
         yield
 
 
-def get_session(request: Request, _turn: Annotated[None, Depends(write_turn)]
-                ) -> Iterator[Session]:
+async def get_session(request: Request, _turn: Annotated[None, Depends(write_turn)]
+                      ) -> AsyncIterator[Session]:
     """A session for one request. On SQLite, requests that may write (not GET/HEAD/OPTIONS)
     take their turn (`write_turn`) and begin IMMEDIATE, so that another process's writer makes
-    them wait (busy_timeout) rather than fail; WAL readers are never blocked."""
+    them wait (busy_timeout) rather than fail; WAL readers are never blocked.
+
+    Commits when the request succeeds and rolls back when it fails, as `transaction` does.
+    An `async` dependency, so that opening the session costs no thread-pool hop (creating a
+    Session does no I/O: it connects on first use, in the endpoint's thread); the commit,
+    rollback and close run in a worker thread whenever the session still holds a
+    connection, never on the event loop. An endpoint that commits itself (the ingestion hot
+    paths, in their one thread-pool hop) leaves nothing to do here.
+    """
     engine = get_engine()
     if engine.dialect.name == "sqlite":
         _start_checkpointer(engine)
         if request.method not in _READS:
             engine = _immediate(engine)
-    with Session(engine, expire_on_commit=False) as session:
-        yield from transaction(session)
+    session = Session(engine, expire_on_commit=False)
+    try:
+        yield session
+        await _finish(session, session.commit)
+    except DomainError as exc:
+        await _finish(session, session.commit if exc.keep_changes else session.rollback)
+        raise
+    except BaseException:
+        await _finish(session, session.rollback)
+        raise
+    finally:
+        await _finish(session, session.close)
+
+
+async def _finish(session: Session, step: Callable[[], None]) -> None:
+    """Run a commit, rollback or close: in a worker thread if the session holds a connection
+    (it may do I/O), inline if it has none (then it does none).
+
+    Like FastAPI's own exit of sync dependencies: shielded from cancellation, and with a
+    limiter of its own, so that it never waits for a thread held by a request that waits
+    for this session's connection to return to the pool.
+    """
+    if not session.in_transaction():
+        step()
+        return
+    with anyio.CancelScope(shield=True):
+        await anyio.to_thread.run_sync(step, limiter=anyio.CapacityLimiter(1))
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+# ------------------------------------------------------------------ the DB-API under a session
+
+
+class RawSQL:
+    """The DB-API connection under a session's transaction, for the few hot paths (finding
+    ingestion, authentication) where SQLAlchemy's per-statement cost dominated.
+
+    Statements are written once with `?` placeholders (turned into `%s` for psycopg), and
+    values are converted as the tables' SQLAlchemy column types store them (`binders`), so
+    rows written here read back through the ORM exactly like rows written through it
+    (tests/findings/test_raw_sql.py). Everything runs in the session's transaction: the
+    session commits or rolls it back.
+    """
+
+    __slots__ = ("dialect", "sqlite", "cursor", "transaction")
+
+    def __new__(cls, session: Session) -> RawSQL:
+        # One per session transaction: looking up the session's connection costs more than
+        # most statements here.
+        transaction = session.get_transaction()
+        cached = session.info.get(_RAW_KEY)
+        if cached is not None and transaction is not None and cached.transaction is transaction:
+            return cached
+        raw = super().__new__(cls)
+        connection = session.connection()  # begins the transaction (IMMEDIATE, see above)
+        raw.transaction = session.get_transaction()
+        raw.dialect = connection.dialect
+        raw.sqlite = raw.dialect.name == "sqlite"
+        raw.cursor = connection.connection.driver_connection.cursor()
+        session.info[_RAW_KEY] = raw
+        return raw
+
+    def sql(self, statement: str) -> str:
+        if self.sqlite:
+            return statement
+        text = _PG_STATEMENTS.get(statement)
+        if text is None:
+            text = _PG_STATEMENTS[statement] = statement.replace("?", "%s")
+        return text
+
+    def execute(self, statement: str, params: tuple | list = ()):  # noqa: ANN201 - a cursor
+        self.cursor.execute(self.sql(statement), params)
+        return self.cursor
+
+    def executemany(self, statement: str, rows: list) -> int:
+        """Run one statement for many rows; the number of rows it changed."""
+        if not rows:
+            return 0
+        self.cursor.executemany(self.sql(statement), rows)
+        return self.cursor.rowcount
+
+    def insert(self, table: Table, rows: list[dict], *, on_conflict_do_nothing: bool = False) -> int:
+        """Insert dicts of Python values, all with the same keys; the number of rows inserted.
+
+        As SQLAlchemy's insert(): a column missing from the keys takes its scalar default
+        (`Field(default=...)`), or is left out of the statement if it has none.
+        """
+        if not rows:
+            return 0
+        columns, bind, defaults = _table_binders(table, self.dialect, tuple(rows[0]))
+        statement = _insert_statement(table, columns, on_conflict_do_nothing)
+        # Column by column: one comprehension per column costs less than a loop per value.
+        values = []
+        for column, f in zip(columns, bind):
+            values.append([row[column] for row in rows] if f is None else
+                          [f(row[column]) for row in rows])
+        values.extend([value] * len(rows) for value in defaults)
+        return self.executemany(statement, list(zip(*values)))
+
+    def bind_uuid(self, value):  # noqa: ANN001, ANN201
+        """A uuid.UUID as a parameter compared with a Uuid column."""
+        return value.hex if self.sqlite and value is not None else value
+
+    # values read back: the driver's storage form into what the ORM would give
+    def uuid(self, value):  # noqa: ANN001, ANN201
+        if value is None or not self.sqlite:
+            return value
+        return uuid.UUID(hex=value)
+
+    def instant(self, value):  # noqa: ANN001, ANN201
+        """A UTCDateTime column's value, aware and in UTC, as UTCDateTime reads it."""
+        if value is None:
+            return None
+        if self.sqlite:
+            return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+_RAW_KEY = "backend.db.RawSQL"
+_PG_STATEMENTS: dict[str, str] = {}
+_BINDERS: dict[tuple, tuple] = {}
+_INSERTS: dict[tuple[str, tuple, bool], str] = {}
+
+
+def _sqlite_instant(value: datetime | None) -> str | None:
+    # UTCDateTime on SQLite: naive UTC, in SQLAlchemy's SQLite DATETIME storage format.
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime; every stored instant must carry a timezone")
+    v = value.astimezone(timezone.utc)
+    return "%04d-%02d-%02d %02d:%02d:%02d.%06d" % (v.year, v.month, v.day, v.hour, v.minute,
+                                                   v.second, v.microsecond)
+
+
+def _pg_instant(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime; every stored instant must carry a timezone")
+    return value.astimezone(timezone.utc)
+
+
+def _sqlite_uuid(value):  # noqa: ANN001, ANN202 - sqlalchemy.Uuid on SQLite: CHAR(32) hex
+    return None if value is None else value.hex
+
+
+def column_binder(column, dialect):  # noqa: ANN001, ANN201
+    """A function from a Python value to what SQLAlchemy sends the driver for `column`, or
+    None when it sends the value as it is. The two types on every row (Uuid, UTCDateTime) are
+    done here, without SQLAlchemy's layers; others use SQLAlchemy's own bind processor."""
+    from sqlalchemy import Uuid
+
+    from backend.dbtypes import UTCDateTime
+
+    sqlite = dialect.name == "sqlite"
+    if isinstance(column.type, UTCDateTime):
+        return _sqlite_instant if sqlite else _pg_instant
+    if isinstance(column.type, Uuid) and column.type.as_uuid:
+        return _sqlite_uuid if sqlite else None  # psycopg adapts uuid.UUID natively
+    return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def _table_binders(table: Table, dialect, keys: tuple[str, ...]) -> tuple:  # noqa: ANN001
+    """For rows with `keys`: the columns to insert (the keys, then the defaulted ones), a
+    binder per key and the defaults' values, already bound."""
+    cache_key = (table.name, dialect.name, keys)
+    found = _BINDERS.get(cache_key)
+    if found is None:
+        unknown = set(keys) - set(table.columns.keys())
+        if unknown:
+            raise KeyError(f"{table.name} has no column {sorted(unknown)}")
+        defaulted, values = [], []
+        for column in table.columns:
+            if column.name in keys or column.default is None:
+                continue
+            if not column.default.is_scalar:
+                raise ValueError(f"{table.name}.{column.name}: give a value (its default is "
+                                 "computed)")
+            bind = column_binder(column, dialect)
+            defaulted.append(column.name)
+            values.append(column.default.arg if bind is None else bind(column.default.arg))
+        found = _BINDERS[cache_key] = (
+            [*keys, *defaulted], [column_binder(table.columns[k], dialect) for k in keys],
+            tuple(values))
+    return found
+
+
+def _insert_statement(table: Table, columns: list[str], on_conflict_do_nothing: bool) -> str:
+    key = (table.name, tuple(columns), on_conflict_do_nothing)
+    statement = _INSERTS.get(key)
+    if statement is None:
+        pk = ", ".join(c.name for c in table.primary_key.columns)
+        statement = _INSERTS[key] = (
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+            f"({', '.join('?' * len(columns))})"
+            + (f" ON CONFLICT ({pk}) DO NOTHING" if on_conflict_do_nothing else ""))
+    return statement

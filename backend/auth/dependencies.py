@@ -28,14 +28,16 @@ def _current(request: Request, session: SessionDep,
     return user, token
 
 
-def get_current_user(current: Annotated[tuple[User, AuthToken], Depends(_current)]) -> User:
+async def get_current_user(current: Annotated[tuple[User, AuthToken], Depends(_current)]) -> User:
     return current[0]
 
 
-def get_current_token(current: Annotated[tuple[User, AuthToken], Depends(_current)]) -> AuthToken:
+async def get_current_token(current: Annotated[tuple[User, AuthToken], Depends(_current)]) -> AuthToken:
     return current[1]
 
 
+# The trivial dependencies are `async def`: FastAPI runs a plain `def` dependency in a worker
+# thread, a hop that cost more than the work (tests/bench/RESULTS.md, issue 5).
 CurrentUser = Annotated[User, Depends(get_current_user)]
 CurrentToken = Annotated[AuthToken, Depends(get_current_token)]
 
@@ -47,10 +49,22 @@ def get_scope(session: SessionDep, user: CurrentUser) -> Scope:
 ScopeDep = Annotated[Scope, Depends(get_scope)]
 
 
+async def bearer_token(
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
+    """The bearer token as sent, not yet checked: for endpoints that authenticate in their own
+    worker-thread hop (`service.authenticate_scoped`), the ingestion hot paths."""
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthorized()
+    return credentials.credentials
+
+
+BearerToken = Annotated[str, Depends(bearer_token)]
+
+
 def require_roles(*roles: Role) -> Callable[[User], User]:
     allowed = set(roles)
 
-    def guard(user: CurrentUser) -> User:
+    async def guard(user: CurrentUser) -> User:
         if user.role not in allowed:
             raise Forbidden()
         return user

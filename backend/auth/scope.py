@@ -14,6 +14,7 @@ belong to, with `Scope.compound_ids()` as a sub-select, so no endpoint re-implem
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, false, or_, true
@@ -104,14 +105,21 @@ def scope_for(session: Session, user: User) -> Scope:
     if user.role == Role.admin:
         return Scope(user_id=user.id, role=user.role, is_global=True)
     units = session.exec(
-        select(OrgUnit).join(UserScopeUnit, UserScopeUnit.unit_id == OrgUnit.id)
+        select(OrgUnit.id, OrgUnit.level).join(UserScopeUnit, UserScopeUnit.unit_id == OrgUnit.id)
         .where(UserScopeUnit.user_id == user.id)
     ).all()
+    return scope_from_units(user, units)
+
+
+def scope_from_units(user: User, units: Iterable[tuple[uuid.UUID, str]]) -> Scope:
+    """The scope of `user` given their scope units as (unit id, level) pairs."""
+    if user.role == Role.admin:
+        return Scope(user_id=user.id, role=user.role, is_global=True)
     by_level: dict[str, set[uuid.UUID]] = {"district": set(), "street": set(), "community": set(),
                                            "grid": set()}
-    for unit in units:
-        tier = "street" if unit.level == UnitLevel.town else str(unit.level)
-        by_level[tier].add(unit.id)
+    for unit_id, level in units:
+        tier = "street" if level == UnitLevel.town else str(level)
+        by_level[tier].add(unit_id)
     return Scope(
         user_id=user.id, role=user.role,
         district_ids=frozenset(by_level["district"]), street_ids=frozenset(by_level["street"]),

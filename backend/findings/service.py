@@ -12,14 +12,16 @@ import hashlib
 import json
 import uuid
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import func, update
 from sqlmodel import Session, select
 
 from backend.auth.models import Role, User
 from backend.auth.scope import Scope
 from backend.config import get_settings
+from backend.db import RawSQL
 from backend.dbtypes import as_local, utcnow
 from backend.findings import deadlines
 from backend.findings.models import EventIn, EventKind, Finding, FindingIn, ItemResult, \
@@ -27,7 +29,6 @@ from backend.findings.models import EventIn, EventKind, Finding, FindingIn, Item
     TicketEvent, TicketState
 from backend.findings.tickets import TransitionRefused, check_transition, is_overdue
 from backend.ids import new_id
-from backend.organisation.models import Compound
 
 REPORTERS = frozenset({Role.inspector, Role.grid_worker, Role.supervisor, Role.admin})
 SKEW_FLAG_SECONDS = 300
@@ -187,29 +188,70 @@ def _precheck(data: FindingIn, compounds: dict) -> ItemResult | None:
     return None
 
 
+def _in(count: int) -> str:
+    return "(" + ", ".join("?" * count) + ")"
+
+
 def _stored_hashes(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     if not ids:
         return {}
-    table = Finding.__table__
-    return dict(session.connection().execute(select(table.c.id, table.c.content_hash)
-                                .where(table.c.id.in_(ids))).all())
+    raw = RawSQL(session)
+    rows = raw.execute(f"SELECT id, content_hash FROM finding WHERE id IN {_in(len(ids))}",
+                       [raw.bind_uuid(i) for i in ids]).fetchall()
+    return {raw.uuid(row[0]): row[1] for row in rows}
+
+
+class _CompoundRow:
+    """What a new finding copies from its compound (read on the DB-API, see `RawSQL`)."""
+
+    __slots__ = ("id", "name", "district_id", "street_id", "community_id", "company_id")
+
+    def __init__(self, row: tuple, uuid_of) -> None:  # noqa: ANN001
+        self.id, self.name, self.district_id, self.street_id, self.community_id, \
+            self.company_id = (uuid_of(row[0]), row[1], uuid_of(row[2]), uuid_of(row[3]),
+                               uuid_of(row[4]), uuid_of(row[5]))
 
 
 def _compounds_in_scope(session: Session, scope: Scope, ids: set[uuid.UUID]) -> dict:
+    """The compounds among `ids` that exist and lie in the scope, by id.
+
+    The scope is checked in memory with `Scope.covers_compound`, the twin of
+    `Scope.compound_filter` (tests/foundation/test_scope_matrix.py holds both to the matrix),
+    so the lookup is one plain statement by primary key, plus the compounds' grids when the
+    caller's scope is made of grids.
+    """
     if not ids:
         return {}
-    table = Compound.__table__
-    rows = session.connection().execute(select(table.c.id, table.c.name, table.c.district_id,
-                                  table.c.street_id, table.c.community_id, table.c.company_id)
-                           .where(table.c.id.in_(ids), scope.compound_filter())).all()
-    return {row.id: row for row in rows}
+    raw = RawSQL(session)
+    params = [raw.bind_uuid(i) for i in ids]
+    rows = raw.execute("SELECT id, name, district_id, street_id, community_id, company_id "
+                       f"FROM compound WHERE id IN {_in(len(ids))}", params).fetchall()
+    # Compounds of a town share their district, street and community, and companies serve
+    # many: decode each distinct id once.
+    decoded: dict = {}
+
+    def uuid_of(value):  # noqa: ANN001, ANN202
+        found = decoded.get(value)
+        if found is None and value is not None:
+            found = decoded[value] = raw.uuid(value)
+        return found
+
+    compounds = [_CompoundRow(row, uuid_of) for row in rows]
+    grids: dict[uuid.UUID, set[uuid.UUID]] = {}
+    if scope.grid_ids and not scope.is_global and compounds:
+        for compound_id, grid_id in raw.execute(
+                f"SELECT compound_id, grid_id FROM compound_grid WHERE compound_id IN "
+                f"{_in(len(ids))}", params).fetchall():
+            grids.setdefault(raw.uuid(compound_id), set()).add(raw.uuid(grid_id))
+    return {c.id: c for c in compounds if scope.covers_compound(c, grids.get(c.id))}
+
+
+_NEXT_SEQS_SQL = "UPDATE sync_counter SET value = value + ? WHERE id = 1 RETURNING value"
 
 
 def next_change_seqs(session: Session, count: int) -> range:
     """`count` consecutive values of the change sequence, from one locked counter update."""
-    top = session.connection().execute(update(SyncCounter.__table__).where(SyncCounter.__table__.c.id == 1)
-                          .values(value=SyncCounter.__table__.c.value + count)
-                          .returning(SyncCounter.__table__.c.value)).scalar_one()
+    top = RawSQL(session).execute(_NEXT_SEQS_SQL, (count,)).fetchone()[0]
     return range(top - count + 1, top + 1)
 
 
@@ -235,9 +277,13 @@ class _Created:
                     due_at=as_local(t["due_at"]), due_provisional=t["due_provisional"]))
         from backend.findings.views import ticket_public
 
-        ticket = ticket_public(Ticket(**self.ticket), Finding(**self.finding), self.compound_name,
-                               [PhotoRef(**r) for r in self.refs], [TicketEvent(**self.event)],
-                               {user.id: user.display_name}, now)
+        # ticket_public reads attributes only: plain namespaces over the rows just written
+        # stand in for Ticket, Finding, PhotoRef and TicketEvent instances (whose
+        # construction, instrumented by the ORM, cost more than the rest of the request).
+        ticket = ticket_public(SimpleNamespace(**self.ticket), SimpleNamespace(**self.finding),
+                               self.compound_name, [SimpleNamespace(**r) for r in self.refs],
+                               [SimpleNamespace(**self.event)], {user.id: user.display_name},
+                               now)
         return ItemResult(id=self.ticket["id"], status=status, complete=not missing,
                           photos_held=held, photos_missing=missing, ticket=ticket)
 
@@ -246,11 +292,13 @@ def _insert_new(session: Session, user: User, items: list[FindingIn], digests: l
                 compounds: dict, *, now: datetime, skew: timedelta) -> dict[uuid.UUID, _Created]:
     from backend.photos.models import Photo  # the photo domain owns the stored bytes
 
+    raw = RawSQL(session)
     declared = {p.sha256 for item in items for p in item.photos}
     on_server: set[str] = set()
     if declared:
-        on_server = set(session.connection().execute(select(Photo.__table__.c.sha256).where(
-            Photo.__table__.c.sha256.in_(declared))).scalars())
+        on_server = {row[0] for row in raw.execute(
+            f"SELECT sha256 FROM {Photo.__tablename__} WHERE sha256 IN {_in(len(declared))}",
+            list(declared)).fetchall()}
     seqs = next_change_seqs(session, len(items))
     skew_seconds = int(skew.total_seconds())
     by_code: dict[str, deadlines.Deadline] = {}  # the same code dispatched now: the same due
@@ -294,7 +342,7 @@ def _insert_new(session: Session, user: User, items: list[FindingIn], digests: l
         created[item.id] = _Created(finding, ticket, event, item_refs, compound.name)
         findings.append(finding)
 
-    inserted = _insert_ignoring_existing(session, findings)
+    inserted = _insert_ignoring_existing(raw, findings)
     for item_id in list(created):
         if item_id not in inserted:
             del created[item_id]
@@ -304,35 +352,25 @@ def _insert_new(session: Session, user: User, items: list[FindingIn], digests: l
         refs.extend(c.refs)
     for table, rows in ((Ticket.__table__, tickets), (TicketEvent.__table__, events),
                         (PhotoRef.__table__, refs)):
-        if rows:
-            session.connection().execute(insert(table), rows)
+        raw.insert(table, rows)
     return created
 
 
-def _insert_ignoring_existing(session: Session, rows: list[dict]) -> set[uuid.UUID]:
+def _insert_ignoring_existing(raw: RawSQL, rows: list[dict]) -> set[uuid.UUID]:
     """Insert finding rows; those whose id another transaction stored first are skipped.
 
     A plain executemany (no RETURNING: one multi-row VALUES statement with thousands of
     parameters was 3x slower on PostgreSQL). Which rows are ours is known from the change_seq
     values this request allocated, if the row count says some were skipped.
     """
-    conn = session.connection()
-    dialect = conn.dialect
-    if dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:  # pragma: no cover - the two supported databases
-        raise RuntimeError(f"unsupported database {dialect.name}")
-    table = Finding.__table__
-    result = conn.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=[table.c.id]),
-                          rows)
+    count = raw.insert(Finding.__table__, rows, on_conflict_do_nothing=True)
     ids = [row["id"] for row in rows]
-    if dialect.supports_sane_multi_rowcount and result.rowcount == len(rows):
+    if count == len(rows):
         return set(ids)
     seqs = [row["change_seq"] for row in rows]
-    return set(conn.execute(select(table.c.id).where(
-        table.c.id.in_(ids), table.c.change_seq.between(min(seqs), max(seqs)))).scalars())
+    return {raw.uuid(row[0]) for row in raw.execute(
+        f"SELECT id FROM finding WHERE id IN {_in(len(ids))} AND change_seq BETWEEN ? AND ?",
+        [*(raw.bind_uuid(i) for i in ids), min(seqs), max(seqs)]).fetchall()}
 
 
 def _dispatch_row(finding: dict, *, now: datetime, seq: int,

@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy import ColumnElement, and_, or_, text
 from sqlmodel import Session, select
 
 from backend.auth.models import User
@@ -20,6 +20,8 @@ from backend.organisation.models import Compound
 from backend.worktime.engine import work_seconds
 
 OPEN_STATES = (TicketState.open, TicketState.rectified)
+# The predicate of the partial indexes ix_ticket_open_street_due / ix_ticket_open_company_due.
+OPEN_LITERAL = text("ticket.state IN ('open', 'rectified')")
 
 
 def _work_seconds_left(ticket: Ticket, now: datetime) -> int | None:
@@ -91,15 +93,34 @@ def ticket_public(t: Ticket, f: Finding | None, compound_name: str | None, t_ref
 
 
 def ticket_filter(scope: Scope, user: User) -> ColumnElement[bool]:
-    """Tickets the caller may see: their scope; a manager only their own company's."""
-    clause = Ticket.compound_id.in_(scope.compound_ids())
+    """Tickets the caller may see: their scope; a manager only their own company's.
+
+    A ticket carries its compound's district and street (copied at dispatch; a compound never
+    changes street or district, CompoundUpdate has no such field), so a scope of districts and
+    streets filters the ticket's own columns, which the dashboard indexes cover, instead of a
+    sub-select of every compound in scope. Other scopes (communities, grids, a company's
+    compounds) go through the compounds."""
+    only_areas = not (scope.is_global or scope.community_ids or scope.grid_ids
+                      or scope.company_id is not None) and (scope.district_ids or scope.street_ids)
+    if only_areas:
+        areas = []
+        if scope.district_ids:
+            areas.append(Ticket.district_id.in_(sorted(scope.district_ids)))
+        if scope.street_ids:
+            areas.append(Ticket.street_id.in_(sorted(scope.street_ids)))
+        clause = or_(*areas)
+    else:
+        clause = Ticket.compound_id.in_(scope.compound_ids())
     if user.role == "property_manager":
         clause = and_(clause, Ticket.company_id == user.company_id)
     return clause
 
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:
-    """SQL twin of tickets.is_overdue for open tickets (used by the dashboard lists)."""
-    return and_(Ticket.due_at.is_not(None), Ticket.due_at < now,
+    """SQL twin of tickets.is_overdue for open tickets (used by the dashboard lists).
+
+    The state test is written out literally as well, so that the planner can use the partial
+    indexes `WHERE state IN ('open', 'rectified')` (a bound parameter cannot prove it)."""
+    return and_(OPEN_LITERAL, Ticket.due_at.is_not(None), Ticket.due_at < now,
                 or_(Ticket.state == TicketState.open,
                     and_(Ticket.state == TicketState.rectified, Ticket.rectified_at > Ticket.due_at)))

@@ -77,7 +77,7 @@ def finding_counts(session: Session, compounds: Select, period: Period, as_of: d
 
 
 def case_counts(session: Session, compounds: Select, period: Period, as_of: datetime,
-                timezone: str) -> dict[uuid.UUID, dict[str, int]]:
+                timezone: str, key=lambda column: column) -> dict[uuid.UUID, dict[str, int]]:  # noqa: ANN001
     """Seed 002 §四(一) 2–6: hotline cases (案卷), per compound.
 
     - overtime 超时: a case not disposed of within its deadline;
@@ -110,7 +110,7 @@ def case_counts(session: Session, compounds: Select, period: Period, as_of: date
                 .group_by(reports.c.compound_id, reports.c.catalog_code, reports.c.building,
                           reports.c.month).subquery())
     rows = session.execute(select(
-        problems.c.compound_id, func.sum(problems.c.overtime), func.sum(problems.c.shirking),
+        key(problems.c.compound_id), func.sum(problems.c.overtime), func.sum(problems.c.shirking),
         func.sum(problems.c.callback_failed),
         func.sum(case((problems.c.distinct >= 3, literal(1)), else_=literal(0))),
         func.sum(case((problems.c.raw > 3, literal(1)), else_=literal(0))))
@@ -146,10 +146,10 @@ def inspection_in_period(period: Period) -> ColumnElement[bool]:
     return and_(Inspection.submitted_at.is_not(None), or_(declared, undeclared))
 
 
-def demonstrations(session: Session, compounds: Select, period: Period
-                   ) -> dict[uuid.UUID, dict[str, int]]:
+def demonstrations(session: Session, compounds: Select, period: Period,
+                   key=lambda column: column) -> dict[uuid.UUID, dict[str, int]]:  # noqa: ANN001
     rows = session.execute(
-        select(DemonstrationProject.compound_id, DemonstrationProject.level, func.count())
+        select(key(DemonstrationProject.compound_id), DemonstrationProject.level, func.count())
         .where(DemonstrationProject.compound_id.in_(compounds),
                DemonstrationProject.completed_on >= period.start,
                DemonstrationProject.completed_on <= period.end)
@@ -162,29 +162,48 @@ def demonstrations(session: Session, compounds: Select, period: Period
 
 def recurrent_problems(session: Session, compounds: Select, period: Period) -> list[dict]:
     """The same catalog type at the same compound (and building) in consecutive months, the
-    later month inside the period: problems rectification did not really fix."""
+    later month inside the period: problems rectification did not really fix.
+
+    Counted from the finding table in the order of ix_finding_month_compound (a finding and its
+    ticket share id, compound, code and month), less the cancelled tickets among them (few; the
+    only rows that need the ticket). Each month's problems are grouped once (a CTE) and joined
+    with the previous month's."""
     months = period.months
     first = months[0]
     before = first - 89 if first % 100 == 1 else first - 1
-    keyed = (select(Ticket.compound_id, Ticket.catalog_code, Finding.building, Ticket.month,
-                    func.count().label("n"))
-             .join(Finding, Finding.id == Ticket.id)
-             .where(Ticket.month.in_([before, *months]), Ticket.compound_id.in_(compounds),
-                    Ticket.catalog_code.is_not(None), Ticket.state != TicketState.cancelled)
-             .group_by(Ticket.compound_id, Ticket.catalog_code, Finding.building, Ticket.month)
-             .subquery())
+    wanted = [before, *months]
+    problem = (Finding.compound_id, Finding.catalog_code, Finding.building, Finding.month)
+    found = (select(*problem, func.count().label("n"))
+             .where(Finding.month.in_(wanted), Finding.compound_id.in_(compounds),
+                    Finding.catalog_code.is_not(None))
+             .group_by(Finding.month, Finding.compound_id, Finding.catalog_code, Finding.building)
+             .subquery("found"))
+    cancelled = (select(*problem, func.count().label("n"))
+                 .join(Ticket, Ticket.id == Finding.id)
+                 .where(Ticket.month.in_(wanted), Ticket.compound_id.in_(compounds),
+                        Ticket.state == TicketState.cancelled, Finding.catalog_code.is_not(None))
+                 .group_by(*problem).subquery("cancelled"))
+    remaining = found.c.n - func.coalesce(cancelled.c.n, 0)
+    keyed = (select(found.c.compound_id, found.c.catalog_code, found.c.building, found.c.month,
+                    remaining.label("n"))
+             .select_from(found.outerjoin(cancelled, and_(
+                 cancelled.c.month == found.c.month,
+                 cancelled.c.compound_id == found.c.compound_id,
+                 cancelled.c.catalog_code == found.c.catalog_code,
+                 cancelled.c.building.is_not_distinct_from(found.c.building))))
+             .where(remaining > 0)
+             .cte("keyed"))
     later, earlier = keyed.alias("later"), keyed.alias("earlier")
     previous_month = case(((later.c.month % 100) == 1, later.c.month - 89), else_=later.c.month - 1)
-    same_building = or_(and_(later.c.building.is_(None), earlier.c.building.is_(None)),
-                        later.c.building == earlier.c.building)
     rows = session.execute(
         select(later.c.compound_id, later.c.catalog_code, later.c.building, later.c.month,
                later.c.n, earlier.c.n)
-        .join(earlier, and_(earlier.c.compound_id == later.c.compound_id,
-                            earlier.c.catalog_code == later.c.catalog_code, same_building,
-                            earlier.c.month == previous_month))
+        .join(earlier, and_(earlier.c.month == previous_month,
+                            earlier.c.compound_id == later.c.compound_id,
+                            earlier.c.catalog_code == later.c.catalog_code,
+                            earlier.c.building.is_not_distinct_from(later.c.building)))
         .where(later.c.month.in_(months))
-        .order_by(later.c.compound_id, later.c.catalog_code, later.c.month))
+        .order_by(later.c.compound_id, later.c.catalog_code, later.c.month, later.c.building))
     return [{"compound_id": str(c), "catalog_code": code, "building": building, "month": month,
              "count": int(n), "previous_month_count": int(prev)}
             for c, code, building, month, n, prev in rows]

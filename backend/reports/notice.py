@@ -84,12 +84,10 @@ def town_notice(report: dict) -> NoticeTable:
                         ["序号", "考核内容", "评分办法", *names])
 
     def findings_deduction(c: dict) -> Decimal:
-        line = next((i for i in c["detail"]["part_results"]["L"]["items"] if i["id"] == "1"), None)
-        return Decimal(str(line["deduction"])) if line else Decimal(0)
+        return Decimal(str(c["deductions"]["findings"]))
 
     def cases_deduction(c: dict) -> Decimal:
-        line = next((i for i in c["detail"]["part_results"]["L"]["items"] if i["id"] == "2"), None)
-        return Decimal(str(line["deduction"])) if line else Decimal(0)
+        return Decimal(str(c["deductions"]["cases"]))
 
     rows = [
         ("1", "长效管理：巡查问题扣分", "每个问题扣1分，未按要求及时整改到位的双倍扣分", findings_deduction),

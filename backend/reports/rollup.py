@@ -43,8 +43,10 @@ def library():  # noqa: ANN201
     return load_dir(get_settings().rubrics_dir)
 
 
-def _observations(subject: str, values: dict, period: Period, facts: dict | None = None) -> Observations:
+def _observations(subject: str, values: dict, period: Period, facts: dict | None = None,
+                  not_assessed: list[str] = ()) -> Observations:
     document = {"subject": subject, "observations": exact(values), "facts": facts or {},
+                "not_assessed": list(not_assessed),
                 "period": {"start": period.start.isoformat(), "end": period.end.isoformat()}}
     return next(iter(from_data(document).values()))
 
@@ -59,7 +61,27 @@ def _plain(value):  # noqa: ANN001, ANN202
     return value
 
 
-def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime) -> dict:
+def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime,
+            detail: bool = False) -> dict:
+    """The period's report for the unit. Without `detail` the compounds' scores come from the
+    bulk path (backend.reports.bulk: compiled rules, no per-item trace); with it, every
+    compound also carries its findings by catalog code and the engine's full trace."""
+    if not detail:
+        from backend.reports import bulk
+
+        rules = bulk.rules()
+        if rules is not None:
+            report = bulk.compute(session, unit, period, as_of=as_of, r=rules)
+            if report is not None:
+                return report
+    report = _detailed(session, unit, period, as_of=as_of)
+    if not detail:
+        for row in report["compounds"]:
+            del row["findings"], row["detail"]
+    return report
+
+
+def _detailed(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime) -> dict:
     settings = get_settings()
     lib = library()
     rubrics, catalogs = lib.rubrics(), lib.catalogs()
@@ -98,7 +120,9 @@ def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime)
             continue
         p_values = {k: v for k, v in p.observations.items() if not k.startswith("_")}
         observed[name] = {
-            "L": long_term, "P": _observations(name, p_values, period),
+            "L": long_term,
+            "P": _observations(name, p_values, period,
+                               not_assessed=p.observations.get("_not_assessed", [])),
             "bonus": _observations(name, {"demo": demos[cid]} if demos.get(cid) else {}, period)}
     result = score_town(town, rubrics, observed, catalogs=catalogs) if observed else None
 
@@ -111,14 +135,20 @@ def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime)
                       "complete": False, "detail": {"part_results": {"L": l_result.to_dict()}}}
         else:
             composite = result.results[name]
+            l_result = composite.part_results["L"]
             scores = {"total": composite.total, "parts": composite.parts, "bonus": composite.bonus,
                       "complete": composite.complete, "detail": composite.to_dict()}
+        counted = findings.get(cid, {}).values()
         e = inspections.get(cid, {}).get("E")
         compound_rows.append({
             "compound_id": str(cid), "name": compound.name, "street_id": str(compound.street_id),
             "community_id": str(compound.community_id),
             "company_id": str(compound.company_id) if compound.company_id else None,
             **{k: v for k, v in scores.items() if k != "detail"},
+            "finding_counts": {"on_time": sum(c["on_time"] for c in counted),
+                               "overdue": sum(c["overdue"] for c in counted)},
+            "deductions": {"findings": l_result.item("1").deduction,
+                           "cases": l_result.item("2").deduction},
             "findings": findings.get(cid, {}), "cases": cases.get(cid, {}),
             "demonstrations": demos.get(cid, {}),
             "inspections": {r: str(i.id) for r, i in inspections.get(cid, {}).items()},
@@ -133,18 +163,6 @@ def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime)
                compounds[by_name[p.subject]].name, "amount": p.amount, "rank": p.rank}
               for p in (result.prizes if result else [])]
 
-    def grouped(key: str) -> list[dict]:
-        totals: dict[str, list[Decimal]] = defaultdict(list)
-        for row in compound_rows:
-            if row[key] and row["total"] is not None:
-                totals[row[key]].append(row["total"])
-        means = {k: Decimal(sum(v)) / len(v) for k, v in totals.items()}
-        units = {str(u.id): u.name for u in session.exec(select(OrgUnit).where(
-            OrgUnit.id.in_([uuid.UUID(k) for k in means])))} if means else {}
-        ranked = {r.subject: r.rank for r in rank(means)}
-        return [{"id": k, "name": units.get(k), "score": round(v, 2), "compounds": len(totals[k]),
-                 "rank": ranked[k]} for k, v in sorted(means.items(), key=lambda kv: -kv[1])]
-
     companies = _companies(session, compound_rows, period, warnings)
     return _plain({
         "period": {"key": period.key, "label": period.label, "start": period.start.isoformat(),
@@ -153,11 +171,26 @@ def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime)
         "as_of": as_of.isoformat(), "frozen": False,
         "compounds": sorted(compound_rows, key=lambda r: (r["rank"] is None, r["rank"] or 0,
                                                           r["name"])),
-        "prizes": prizes, "communities": grouped("community_id"), "streets": grouped("street_id"),
+        "prizes": prizes, "communities": grouped(session, compound_rows, "community_id"),
+        "streets": grouped(session, compound_rows, "street_id"),
         "companies": companies,
         "recurrent": aggregate.recurrent_problems(session, ids, period),
         "warnings": warnings + (result.warnings if result else []),
     })
+
+
+def grouped(session: Session, compound_rows: list[dict], key: str) -> list[dict]:
+    """Communities or streets: the mean of their compounds' composite scores, ranked."""
+    totals: dict[str, list[Decimal]] = defaultdict(list)
+    for row in compound_rows:
+        if row[key] and row["total"] is not None:
+            totals[row[key]].append(row["total"])
+    means = {k: Decimal(sum(v)) / len(v) for k, v in totals.items()}
+    units = {str(u.id): u.name for u in session.exec(select(OrgUnit).where(
+        OrgUnit.id.in_([uuid.UUID(k) for k in means])))} if means else {}
+    ranked = {r.subject: r.rank for r in rank(means)}
+    return [{"id": k, "name": units.get(k), "score": round(v, 2), "compounds": len(totals[k]),
+             "rank": ranked[k]} for k, v in sorted(means.items(), key=lambda kv: -kv[1])]
 
 
 def _companies(session: Session, rows: list[dict], period: Period, warnings: list[str]) -> list[dict]:

@@ -32,11 +32,13 @@ Supervisor = Annotated[User, Depends(require_roles(Role.supervisor, Role.admin))
 
 @router.get("/reports/{period}", responses=error_responses(401, 404, 422))
 def get_report(period: str, unit_id: uuid.UUID, session: SessionDep, scope: ScopeDep,
-               clock: ClockDep) -> dict:
+               clock: ClockDep, detail: bool = False) -> dict:
     """Scores of every compound, community, street and company in the unit for the period,
-    ranked, with prizes, subsidies, recurrent problems and the numbers behind each score."""
+    ranked, with prizes, subsidies, recurrent problems and the counts behind each score;
+    `detail=true` adds each compound's findings by catalog code and the full scoring trace."""
     unit = service.scope_unit(session, scope, unit_id)
-    return service.report(session, unit, service.period_or_422(period), now=clock.now)
+    return service.report(session, unit, service.period_or_422(period), now=clock.now,
+                          detail=detail)
 
 
 @router.get("/reports/{period}/compounds/{compound_id}/findings", response_model=Page,

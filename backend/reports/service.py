@@ -38,19 +38,22 @@ def publication(session: Session, unit: OrgUnit, period: Period) -> PeriodPublic
         PeriodPublication.reopened_at.is_(None))).first()
 
 
-def report(session: Session, unit: OrgUnit, period: Period, *, now: datetime) -> dict:
+def report(session: Session, unit: OrgUnit, period: Period, *, now: datetime,
+           detail: bool = False) -> dict:
+    """The live report (scores of every compound; with `detail`, each compound's findings by
+    catalog code and the engine's trace too), or the published snapshot (always detailed)."""
     published = publication(session, unit, period)
     if published is not None:
         return published.snapshot | {"frozen": True, "frozen_at": published.frozen_at.isoformat(),
                                      "publication_id": str(published.id)}
-    return rollup.compute(session, unit, period, as_of=now)
+    return rollup.compute(session, unit, period, as_of=now, detail=detail)
 
 
 def freeze(session: Session, unit: OrgUnit, period: Period, *, actor_id: uuid.UUID,
            now: datetime) -> PeriodPublication:
     if publication(session, unit, period) is not None:
         raise Conflict("该期间已发布；如需修改请先撤回发布", code="period_frozen")
-    snapshot = rollup.compute(session, unit, period, as_of=now)
+    snapshot = rollup.compute(session, unit, period, as_of=now, detail=True)  # the inputs too
     row = PeriodPublication(period_key=period.key, scope_unit_id=unit.id, frozen_at=now,
                             frozen_by=actor_id, snapshot=snapshot)
     session.add(row)

@@ -97,8 +97,8 @@ def build_september(api, clock, client, world) -> None:  # noqa: ANN001
         "title": "美丽庭院示范项目", "completed_on": str(date(2026, 9, 15))}).status_code == 201
 
 
-def _report(client, world, persona: str = "supervisor") -> dict:  # noqa: ANN001
-    r = client.get("/api/reports/2026-09", params={"unit_id": str(world.units["east"].id)},
+def _report(client, world, persona: str = "supervisor", **params) -> dict:  # noqa: ANN001
+    r = client.get("/api/reports/2026-09", params={"unit_id": str(world.units["east"].id), **params},
                    headers=world.headers(persona))
     assert r.status_code == 200, r.text
     return r.json()
@@ -107,7 +107,7 @@ def _report(client, world, persona: str = "supervisor") -> dict:  # noqa: ANN001
 def test_compound_score_from_findings_cases_inspection_and_bonus(api, clock, client, world):
     build_september(api, clock, client, world)
     clock.set(2026, 10, 31, 12, 0)
-    report = _report(client, world)
+    report = _report(client, world, detail="true")
     east_a = next(c for c in report["compounds"] if c["name"] == "东苑")
     assert east_a["findings"] == {"JC04": {"on_time": 1, "overdue": 0},
                                   "HJ01": {"on_time": 0, "overdue": 1},
@@ -119,6 +119,8 @@ def test_compound_score_from_findings_cases_inspection_and_bonus(api, clock, cli
     assert Decimal(east_a["bonus"]) == 3
     assert Decimal(east_a["total"]) == Decimal("94.8")
     assert east_a["rank"] == 1
+    assert east_a["finding_counts"] == {"on_time": 1, "overdue": 3}
+    assert east_a["deductions"] == {"findings": "7", "cases": "6"}
     # drill-down: the tickets behind the numbers
     r = client.get(f"/api/reports/2026-09/compounds/{world.compounds['east_a'].id}/findings",
                    params={"limit": 100}, headers=world.headers("supervisor"))
@@ -179,3 +181,69 @@ def test_bad_periods_and_scopes_are_refused(client, world):
     r = client.get("/api/reports/2026-09", params={"unit_id": str(world.units["west"].id)},
                    headers=world.headers("inspector"))
     assert r.status_code == 404
+
+
+def test_the_bulk_report_equals_the_detailed_one_without_the_traces(api, clock, client, world):
+    """The report of every compound (compiled rules over SQL sums, backend.reports.bulk) gives
+    the numbers of the engine's detailed report: only the traces are left out."""
+    build_september(api, clock, client, world)
+    _log(api, clock, "JC04", (2026, 8, 20, 10, 0), building="1号楼")
+    _log(api, clock, "JC04", (2026, 9, 21, 10, 0), building="1号楼")
+    clock.set(2026, 10, 31, 12, 0)
+    for unit in ("east", "district"):
+        params = {"unit_id": str(world.units[unit].id)}
+        headers = world.headers("supervisor")
+        bulk = client.get("/api/reports/2026-09", params=params, headers=headers).json()
+        detailed = client.get("/api/reports/2026-09", params=params | {"detail": "true"},
+                              headers=headers).json()
+        for row in detailed["compounds"]:
+            assert row.pop("detail") and "findings" in row
+            row.pop("findings")
+        assert bulk == detailed
+        assert bulk["recurrent"] and bulk["prizes"]
+
+
+def test_the_bulk_path_gives_way_to_the_engine_for_what_it_cannot_compile(db, world):
+    """A P inspection with a survey (tiers) is scored by the engine inside the bulk path."""
+    from backend.reports.bulk import _Scorer, rules
+    from backend.reports.periods import parse_period
+
+    scorer = _Scorer(rules(), parse_period("2026-09"))
+    total, complete = scorer.property_('{"B2": {"satisfaction": {"value": 92, "sample": 85}}, '
+                                       '"1": {"missing_plans": 2}, "_not_assessed": []}')
+    assert (total, complete) == (Decimal(108), True)
+
+
+def test_the_overdue_page_lists_open_tickets_past_due_in_scope(api, clock, client, world):
+    """On 10-31 only F4 (JC01, due 10-09 17:30, still open) is open and past due: the street's
+    overdue page shows it to the supervisor (district scope) and to the street's inspector, and
+    to nobody outside the street; the dashboard counts it once."""
+    build_september(api, clock, client, world)
+    clock.set(2026, 10, 31, 12, 0)
+    params = {"overdue": "true", "street_id": str(world.units["east"].id), "limit": 50}
+    for persona, expected in (("supervisor", 1), ("inspector", 1), ("inspector_west", 0),
+                              ("manager_a", 1), ("manager_b", 0)):
+        page = client.get("/api/tickets", params=params, headers=world.headers(persona)).json()
+        assert page["total"] == expected == len(page["items"]), persona
+        if expected:
+            item = page["items"][0]
+            assert (item["catalog_code"], item["overdue"], item["state"]) == ("JC01", True, "open")
+            assert item["work_seconds_left"] < 0
+    board = client.get("/api/dashboard/overdue", headers=world.headers("supervisor")).json()
+    assert board["total"] == 1 and board["by_street"][0]["overdue"] == 1
+
+
+def test_items_the_inspector_did_not_assess_stay_out_of_the_period_score(client, world, clock):
+    """Rubric P submitted with item 1 marked not assessed (未考核): its observation costs
+    nothing, in the inspection and in the period's roll-up alike (P = 100 + 2 = 102)."""
+    clock.set(2026, 9, 20, 10, 0)
+    headers = world.headers("supervisor")
+    body = {"id": str(new_id()), "compound_id": str(world.compounds["east_a"].id),
+            "rubric_id": "P", "period_start": "2026-09-01", "period_end": "2026-09-30"}
+    client.post("/api/inspections", json=body, headers=headers)
+    submitted = client.post(f"/api/inspections/{body['id']}/submit", headers=headers, json={
+        "observations": {"1": {"missing_plans": 3}, "B1": {"activities": 1}},
+        "not_assessed": ["1"]}).json()
+    assert Decimal(submitted["total"]) == 102
+    east_a = next(c for c in _report(client, world)["compounds"] if c["name"] == "东苑")
+    assert Decimal(east_a["parts"]["P"]) == Decimal(submitted["total"])
