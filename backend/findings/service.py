@@ -129,9 +129,11 @@ def create_findings(session: Session, user: User, scope: Scope, items: list[Find
 
     # The same checks, in the same order, as one item at a time: scope, then the catalog.
     compounds = _compounds_in_scope(session, scope, {items[i].compound_id for i in pending})
+    inspections = _inspection_compounds(session, {items[i].inspection_id for i in pending
+                                                  if items[i].inspection_id})
     todo = []
     for i in pending:
-        results[i] = _precheck(items[i], compounds)
+        results[i] = _precheck(items[i], compounds, inspections)
         if results[i] is None:
             todo.append(i)
 
@@ -172,11 +174,24 @@ def create_findings(session: Session, user: User, scope: Scope, items: list[Find
     return results
 
 
-def _precheck(data: FindingIn, compounds: dict) -> ItemResult | None:
-    """Why a new finding is refused (compound out of scope, catalog code, hotline case
-    number), or None."""
+def _inspection_compounds(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UUID, uuid.UUID | None]:
+    """The compound each referenced inspection assesses (None for a street inspection)."""
+    if not ids:
+        return {}
+    from backend.inspections.models import Inspection  # inspections build on findings
+
+    return dict(session.exec(select(Inspection.id, Inspection.compound_id)
+                             .where(Inspection.id.in_(ids))).all())
+
+
+def _precheck(data: FindingIn, compounds: dict, inspections: dict) -> ItemResult | None:
+    """Why a new finding is refused (compound out of scope, inspection of another compound,
+    catalog code, hotline case number), or None. An inspection not yet on the server is not a
+    refusal: the phone may send the finding before the inspection's start arrives."""
     if data.compound_id not in compounds:
         return _refuse(data.id, "invalid", "compound_not_found", "小区不存在或不在您的管辖范围内")
+    if data.inspection_id in inspections and inspections[data.inspection_id] != data.compound_id:
+        return _refuse(data.id, "invalid", "inspection_mismatch", "该检查不是对这个小区的检查")
     if data.catalog_code:
         if deadlines.catalog_entry(data.catalog_code) is None:
             return _refuse(data.id, "invalid", "catalog_code_unknown",

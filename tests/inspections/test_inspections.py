@@ -88,3 +88,25 @@ def test_findings_logged_during_an_inspection_link_to_it(client, world):
                        headers=world.headers("inspector")).status_code == 201
     got = client.get(f"/api/inspections/{body['id']}", headers=world.headers("inspector")).json()
     assert got["finding_ids"] == [finding["id"]]
+
+
+def test_a_finding_cannot_claim_an_inspection_of_another_compound(client, world):
+    body, _ = _start(client, world)  # an inspection of 东苑
+    finding = {"id": str(new_id()), "compound_id": str(world.compounds["east_b"].id),
+               "catalog_code": "JC04", "inspection_id": body["id"],
+               "observed_at": "2026-09-30T16:20:00+08:00"}
+    r = client.post("/api/findings", json=finding, headers=world.headers("inspector"))
+    assert r.status_code == 422 and r.json()["error"]["code"] == "inspection_mismatch"
+
+
+def test_a_finding_may_arrive_before_its_inspection(client, world):
+    """Out-of-order arrival: the phone's outbox sent the finding first; when the inspection's
+    start arrives, the finding is linked to it."""
+    inspection_id = str(new_id())
+    finding = {"id": str(new_id()), "compound_id": str(world.compounds["east_a"].id),
+               "catalog_code": "JC04", "inspection_id": inspection_id,
+               "observed_at": "2026-09-30T16:20:00+08:00"}
+    assert client.post("/api/findings", json=finding,
+                       headers=world.headers("inspector")).status_code == 201
+    _, r = _start(client, world, id=inspection_id)
+    assert r.json()["finding_ids"] == [finding["id"]]
