@@ -177,7 +177,8 @@ async def write_turn(request: Request) -> AsyncIterator[None]:
         yield
 
 
-async def get_session(request: Request, _turn: Annotated[None, Depends(write_turn)]
+async def get_session(request: Request,
+                      _turn: Annotated[None, Depends(write_turn, scope="function")]
                       ) -> AsyncIterator[Session]:
     """A session for one request. On SQLite, requests that may write (not GET/HEAD/OPTIONS)
     take their turn (`write_turn`) and begin IMMEDIATE, so that another process's writer makes
@@ -224,7 +225,9 @@ async def _finish(session: Session, step: Callable[[], None]) -> None:
         await anyio.to_thread.run_sync(step, limiter=anyio.CapacityLimiter(1))
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the commit happens before the response is sent, never after. An answer
+# of "created" or "photos_held" must mean the rows are committed: the phone drops its copy on it.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 # ------------------------------------------------------------------ the DB-API under a session

@@ -1,0 +1,207 @@
+// Bootstrap: session, hash routing, tab bar, banners (offline, update ready, storage), and the
+// service worker registration with its update flow. Screens live in views/.
+
+import { render } from './vendor/preact.js';
+import { useState, useEffect, useCallback } from './vendor/hooks.js';
+import { html, Notice } from './views/ui.js';
+import * as db from './db.js';
+import * as sync from './sync.js';
+import { api } from './api.js';
+import { LoginView } from './views/login.js';
+import { CompoundsView } from './views/compounds.js';
+import { FindingView } from './views/finding.js';
+import { FindingsView } from './views/findings.js';
+import { InspectionView } from './views/inspection.js';
+import { TicketsView, TicketView } from './views/tickets.js';
+import { DashboardView, ScoresView } from './views/dashboard.js';
+import { MeView } from './views/me.js';
+
+const TABS = {
+  inspector: [['#/compounds', '小区'], ['#/findings', '记录'], ['#/inspect', '检查'], ['#/me', '我的']],
+  property_manager: [['#/tickets', '工单'], ['#/me', '我的']],
+  supervisor: [['#/dashboard', '总览'], ['#/tickets', '工单'], ['#/scores', '评分'], ['#/me', '我的']],
+};
+TABS.grid_worker = TABS.inspector;
+TABS.admin = TABS.supervisor;
+
+function parseRoute() {
+  const raw = location.hash.replace(/^#/, '') || '/';
+  const [path, query = ''] = raw.split('?');
+  return { path, parts: path.split('/').filter(Boolean), query: new URLSearchParams(query) };
+}
+
+function useRoute() {
+  const [route, setRoute] = useState(parseRoute());
+  useEffect(() => {
+    const on = () => setRoute(parseRoute());
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}
+
+function useOnline() {
+  const [online, setOnline] = useState(navigator.onLine);
+  useEffect(() => {
+    const on = () => setOnline(navigator.onLine);
+    addEventListener('online', on);
+    addEventListener('offline', on);
+    return () => { removeEventListener('online', on); removeEventListener('offline', on); };
+  }, []);
+  return online;
+}
+
+// ------------------------------------------------------------------ service worker
+
+let waitingWorker = null;
+let updateAccepted = false;
+const updateListeners = new Set();
+
+function announceUpdate(worker) {
+  waitingWorker = worker;
+  for (const fn of updateListeners) fn(true);
+}
+
+async function registerWorker() {
+  if (!('serviceWorker' in navigator)) return;
+  const reg = await navigator.serviceWorker.register('./sw.js', { scope: './' });
+  if (reg.waiting && navigator.serviceWorker.controller) announceUpdate(reg.waiting);
+  reg.addEventListener('updatefound', () => {
+    const worker = reg.installing;
+    worker.addEventListener('statechange', () => {
+      // installed while another version controls the page: it waits until the user says so
+      if (worker.state === 'installed' && navigator.serviceWorker.controller) announceUpdate(worker);
+    });
+  });
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    // Only after the user accepted an update: the first install's clients.claim() also fires
+    // this, and reloading then would wipe whatever the user was typing.
+    if (!updateAccepted) return;
+    updateAccepted = false;
+    location.reload(); // the queue is in IndexedDB, untouched by the new worker
+  });
+  setInterval(() => reg.update().catch(() => {}), 60 * 60 * 1000);
+}
+
+function UpdateBanner() {
+  const [ready, setReady] = useState(!!waitingWorker);
+  useEffect(() => {
+    updateListeners.add(setReady);
+    return () => updateListeners.delete(setReady);
+  }, []);
+  if (!ready) return null;
+  return html`<button type="button" class="update-banner" onClick=${() => { updateAccepted = true; waitingWorker.postMessage({ type: 'SKIP_WAITING' }); }}>
+    新版本已就绪，点击更新</button>`;
+}
+
+// ------------------------------------------------------------------ the app
+
+async function loadData(userId) {
+  const [items, compounds, tickets, catalog, rubrics, calendar, recent] = await Promise.all([
+    db.itemsOf(userId), db.cacheGet(userId, 'compounds', []), db.cacheGet(userId, 'tickets', []),
+    db.cacheGet(userId, 'catalog'), db.cacheGet(userId, 'rubrics'), db.cacheGet(userId, 'calendar'),
+    db.cacheGet(userId, 'recent', []),
+  ]);
+  return { items, compounds, tickets, catalog, rubrics, calendar, recent };
+}
+
+let loads = 0;
+
+function App() {
+  const route = useRoute();
+  const online = useOnline();
+  const [account, setAccount] = useState(undefined); // undefined: loading; null: logged out
+  const [data, setData] = useState(null);
+  const [syncStatus, setSyncStatus] = useState({ ...sync.status });
+  const [storage, setStorage] = useState(null);
+
+  const reload = useCallback(async () => {
+    if (!account) return;
+    // Reloads overlap (sync events, pulls): only the latest may set the data, or an older,
+    // slower read would put stale lists back on screen.
+    const ticket = ++loads;
+    const next = await loadData(account.userId);
+    if (ticket === loads) setData(next);
+  }, [account]);
+
+  useEffect(() => {
+    (async () => {
+      const current = await db.getMeta('current');
+      const acc = current ? await db.getAccount(current) : null;
+      setAccount(acc && acc.token ? acc : null);
+    })();
+  }, []);
+
+  useEffect(() => {
+    if (!account) return undefined;
+    sync.setSession({ userId: account.userId, token: account.token });
+    reload();
+    sync.pull().then(reload).catch(() => {});
+    sync.checkStorage().then(setStorage);
+    return sync.subscribe((s) => { setSyncStatus(s); reload(); });
+  }, [account]);
+
+  useEffect(() => {
+    const title = document.querySelector('.top-bar-title');
+    if (title) title.focus({ preventScroll: true }); // screen readers land on the new screen
+  }, [route.path]);
+
+  async function onLogin(answer) {
+    const acc = { userId: answer.user.id, user: answer.user, token: answer.access_token,
+      expiresAt: answer.expires_at };
+    await db.putAccount(acc);
+    await db.putMeta('current', acc.userId);
+    const tabs = TABS[acc.user.role] || TABS.inspector;
+    location.hash = tabs[0][0];
+    setAccount(acc);
+  }
+
+  async function onLogout() {
+    const { token } = account;
+    await db.forgetToken(account.userId); // locally first: a reload mid-logout must not stay in
+    try { await api('/api/auth/logout', { method: 'POST', token }); } catch { /* offline */ }
+    await db.putMeta('current', null);
+    sync.setSession(null);
+    setData(null);
+    setAccount(null);
+    location.hash = '#/';
+  }
+
+  if (account === undefined) return html`<main class="screen"><p class="hint">正在打开…</p></main>`;
+  if (!account) return html`<${UpdateBanner} /><${LoginView} online=${online} onLogin=${onLogin} />`;
+  if (!data) return html`<main class="screen"><p class="hint">正在读取本机数据…</p></main>`;
+
+  const role = account.user.role;
+  const tabs = TABS[role] || TABS.inspector;
+  const ctx = { user: account.user, userId: account.userId, token: account.token, data, reload,
+    online, syncStatus, storage, route, onLogout, refreshStorage: () => sync.checkStorage().then(setStorage) };
+  const [first] = route.parts;
+  let view;
+  if (first === 'compounds') view = html`<${CompoundsView} ctx=${ctx} />`;
+  else if (first === 'new') view = html`<${FindingView} ctx=${ctx} />`;
+  else if (first === 'findings') view = html`<${FindingsView} ctx=${ctx} />`;
+  else if (first === 'inspect') view = html`<${InspectionView} ctx=${ctx} />`;
+  else if (first === 'tickets') view = html`<${TicketsView} ctx=${ctx} />`;
+  else if (first === 'ticket') view = html`<${TicketView} ctx=${ctx} id=${route.parts[1]} mode=${route.parts[2]} />`;
+  else if (first === 'dashboard') view = html`<${DashboardView} ctx=${ctx} />`;
+  else if (first === 'scores') view = html`<${ScoresView} ctx=${ctx} />`;
+  else if (first === 'me') view = html`<${MeView} ctx=${ctx} />`;
+  else { location.hash = tabs[0][0]; return null; }
+
+  return html`
+    <${UpdateBanner} />
+    ${!online ? html`<p class="offline-banner" role="status">离线模式：记录保存在本机，联网后自动发送</p>` : null}
+    ${storage && storage.warning && data.items.some((i) => i.state !== 'sent') && first !== 'me'
+      ? html`<a class="notice notice-warn storage-warning" href="#/me">${storage.warning}</a>` : null}
+    ${syncStatus.authLost ? html`<${Notice} kind="error">登录已失效：请在“我的”中退出后重新登录，未发送的记录会保留</${Notice}>` : null}
+    ${view}
+    <nav class="tab-bar" aria-label="主菜单">
+      ${tabs.map(([href, label]) => html`<a class=${`tab-bar-item${`#/${first}` === href ? ' tab-bar-active' : ''}`}
+        href=${href} aria-current=${`#/${first}` === href ? 'page' : null}>
+        ${label}</a>`)}
+    </nav>`;
+}
+
+sync.startSync();
+render(html`<${App} />`, document.getElementById('app'));
+registerWorker().catch((err) => console.warn('service worker', err));

@@ -1,0 +1,80 @@
+// The hand-written service worker: caches the app shell so the app opens with no network.
+// - install: precache every shell file, AWAITED, into a cache named after VERSION;
+// - a new version waits until the page says SKIP_WAITING (the user tapped "新版本已就绪");
+// - activate: delete the caches of older versions, take over open pages;
+// - fetch: /api/ goes to the network only (never cached here: the data lives in IndexedDB,
+//   which this worker never opens); navigations get the cached shell; shell files cache-first.
+// VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
+
+const VERSION = '1f825d7e473c';
+const CACHE = `xunjian-shell-${VERSION}`;
+const SHELL = [
+  './',
+  './index.html',
+  './app.js',
+  './api.js',
+  './db.js',
+  './photo.js',
+  './sync.js',
+  './styles.css',
+  './manifest.webmanifest',
+  './logic/outbox.js',
+  './logic/photoplan.js',
+  './logic/sha256.js',
+  './logic/sorting.js',
+  './logic/uuid7.js',
+  './logic/worktime.js',
+  './vendor/hooks.js',
+  './vendor/htm.js',
+  './vendor/preact.js',
+  './views/compounds.js',
+  './views/dashboard.js',
+  './views/finding.js',
+  './views/findings.js',
+  './views/inspection.js',
+  './views/login.js',
+  './views/me.js',
+  './views/tickets.js',
+  './views/ui.js',
+  './icons/icon-192.png',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    // cache: 'reload' skips the HTTP cache so a new version never precaches stale files.
+    await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+  })());
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil((async () => {
+    const names = await caches.keys();
+    await Promise.all(names.filter((n) => n.startsWith('xunjian-shell-') && n !== CACHE)
+      .map((n) => caches.delete(n)));
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener('message', (event) => {
+  if (event.data && event.data.type === 'SKIP_WAITING') self.skipWaiting();
+});
+
+self.addEventListener('fetch', (event) => {
+  const { request } = event;
+  const url = new URL(request.url);
+  if (request.method !== 'GET' || url.origin !== self.location.origin) return;
+  if (url.pathname.startsWith('/api/')) return; // network only, never the shell cache
+  if (request.mode === 'navigate') {
+    event.respondWith((async () => {
+      const cache = await caches.open(CACHE);
+      return (await cache.match('./index.html')) || fetch(request);
+    })());
+    return;
+  }
+  event.respondWith((async () => {
+    const cache = await caches.open(CACHE);
+    const hit = await cache.match(request, { ignoreSearch: true });
+    return hit || fetch(request);
+  })());
+});

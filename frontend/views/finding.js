@@ -1,0 +1,112 @@
+// New finding in a few taps: type (search or recent), photos, note, location. Saved to the
+// outbox first; sync.js sends it when it can.
+import { useState, useEffect } from '../vendor/hooks.js';
+import { html, TopBar, Notice, PhotoPicker, go } from './ui.js';
+import { usePosition } from './compounds.js';
+import { searchCatalog, rememberRecent } from '../logic/sorting.js';
+import { uuid7 } from '../logic/uuid7.js';
+import { isoWithOffset } from '../api.js';
+import * as db from '../db.js';
+import * as sync from '../sync.js';
+
+const SOURCES = [['patrol', '巡查'], ['announced', '明查'], ['unannounced', '暗访'], ['hotline', '12345 热线']];
+
+export function CatalogPicker({ types, recent, value, onChange }) {
+  const [query, setQuery] = useState('');
+  if (value) {
+    return html`<div class="catalog-picker-chosen">
+      <span><b>${value.code}</b> ${value.name}</span>
+      <button type="button" class="button button-secondary" onClick=${() => onChange(null)}>更换</button>
+    </div>`;
+  }
+  const rows = searchCatalog(types, query, recent).slice(0, 8);
+  return html`<div class="catalog-picker">
+    <label class="field">问题类型
+      <input type="search" value=${query} placeholder="搜索：井盖、垃圾、JC04…" onInput=${(e) => setQuery(e.target.value)} />
+    </label>
+    ${!types.length ? html`<p class="hint">问题类型目录尚未同步，可先只写说明</p>` : null}
+    <ul class="chips" aria-label="可选类型">
+      ${rows.map((t) => html`<li key=${t.code}><button type="button" class=${`chip${recent.includes(t.code) ? ' chip-recent' : ''}`}
+        onClick=${() => onChange(t)}>${t.name}<small>${t.code}</small></button></li>`)}
+    </ul>
+  </div>`;
+}
+
+export async function saveFinding(ctx, fields, photos) {
+  const payload = {
+    id: uuid7(), observed_at: isoWithOffset(), source: 'patrol', ...fields,
+  };
+  await sync.enqueue('finding', payload, photos);
+  if (fields.catalog_code) {
+    await db.cachePut(ctx.userId, 'recent', rememberRecent(ctx.data.recent, fields.catalog_code));
+  }
+  return payload;
+}
+
+export function FindingView({ ctx }) {
+  const compoundId = ctx.route.query.get('compound');
+  const compound = ctx.data.compounds.find((c) => String(c.id) === compoundId);
+  const types = (ctx.data.catalog && ctx.data.catalog.types) || [];
+  const [type, setType] = useState(null);
+  const [photos, setPhotos] = useState([]);
+  const [description, setDescription] = useState('');
+  const [building, setBuilding] = useState('');
+  const [source, setSource] = useState('patrol');
+  const [caseNo, setCaseNo] = useState('');
+  const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const { position, state, locate } = usePosition();
+  useEffect(locate, []);
+
+  if (!compound) {
+    return html`<main class="screen"><${TopBar} title="新问题" back="#/compounds" />
+      <${Notice} kind="error">请先选择小区</${Notice}></main>`;
+  }
+
+  async function submit(event) {
+    event.preventDefault();
+    if (!type && !description.trim()) { setError('请选择问题类型或填写说明'); return; }
+    setBusy(true);
+    try {
+      await saveFinding(ctx, {
+        compound_id: compound.id, catalog_code: type ? type.code : null,
+        description: description.trim() || (type ? type.name : ''),
+        building: building.trim() || null, source,
+        case_no: source === 'hotline' && caseNo.trim() ? caseNo.trim() : null,
+        latitude: position ? position.latitude : null, longitude: position ? position.longitude : null,
+        accuracy_m: position ? Math.round(position.accuracy) : null,
+      }, photos);
+      go('#/findings?saved=1');
+    } catch (err) {
+      setError(`保存失败：${err.message}`);
+      setBusy(false);
+    }
+  }
+
+  return html`<main class="screen">
+    <${TopBar} title=${`新问题 · ${compound.name}`} back="#/compounds" />
+    <form class="form" onSubmit=${submit}>
+      <${CatalogPicker} types=${types} recent=${ctx.data.recent} value=${type} onChange=${setType} />
+      ${type ? html`<p class="hint seed-text">${type.condition}${type.deadline ? `（整改时限 ${type.deadline.amount} ${type.deadline.unit}）` : ''}</p>` : null}
+      <${PhotoPicker} photos=${photos} onChange=${setPhotos} />
+      <label class="field">说明
+        <textarea name="description" rows="3" value=${description} placeholder="例如：3号楼东侧雨水箅子缺失"
+          onInput=${(e) => setDescription(e.target.value)}></textarea>
+      </label>
+      <label class="field">楼栋 / 位置
+        <input name="building" value=${building} placeholder="例如：3号楼" onInput=${(e) => setBuilding(e.target.value)} />
+      </label>
+      <label class="field">来源
+        <select name="source" value=${source} onChange=${(e) => setSource(e.target.value)}>
+          ${SOURCES.map(([v, l]) => html`<option value=${v}>${l}</option>`)}
+        </select>
+      </label>
+      ${source === 'hotline' ? html`<label class="field">案卷号
+        <input name="case_no" value=${caseNo} onInput=${(e) => setCaseNo(e.target.value)} /></label>` : null}
+      <p class="hint" role="status">${state === 'ok' ? `已定位（精度约 ${Math.round(position.accuracy)} 米）`
+        : state === 'locating' ? '正在定位…' : '未能定位：将不带坐标保存'}</p>
+      ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}
+      <button class="button button-block" type="submit" disabled=${busy}>保存（离线也可）</button>
+    </form>
+  </main>`;
+}

@@ -1,0 +1,149 @@
+// Tickets: the list by due time with work time left (computed on the phone from the cached
+// calendar), a ticket's photos and history, rectify with the before-photo beside the camera,
+// and verify / reject / cancel. Every action goes to the outbox first.
+import { useState } from '../vendor/hooks.js';
+import { html, TopBar, Notice, Empty, PhotoPicker, PhotoThumb, formatTime, go } from './ui.js';
+import { ticketsByDue, isOverdue, STATE_LABELS, EVENT_LABELS } from '../logic/sorting.js';
+import { prepareSchedule, timeLeftLabel, scheduleKeyFor } from '../logic/worktime.js';
+import { stateLabel, isUnsent } from '../logic/outbox.js';
+import { uuid7 } from '../logic/uuid7.js';
+import { isoWithOffset } from '../api.js';
+import * as sync from '../sync.js';
+
+const NEXT_STATE = { rectify: 'rectified', close: 'closed', reject: 'open', cancel: 'cancelled' };
+
+// The ticket as this phone knows it: server state plus this user's unsent actions on it.
+export function withPending(ticket, items) {
+  const pending = items.filter((i) => i.kind === 'event' && i.payload.ticket_id === ticket.id && isUnsent(i));
+  if (!pending.length) return { ...ticket, pending: [] };
+  const last = pending[pending.length - 1];
+  return { ...ticket, state: NEXT_STATE[last.payload.kind] || ticket.state, pending };
+}
+
+export function timeLeft(ticket, calendar, plans = new Map()) {
+  const key = scheduleKeyFor(calendar, ticket);
+  if (!plans.has(key)) plans.set(key, prepareSchedule(calendar || {}, key));
+  return timeLeftLabel(Date.now(), ticket.due_at ? Date.parse(ticket.due_at) : null, plans.get(key), ticket.deadline_unit);
+}
+
+function TicketRow({ t, ctx, plans }) {
+  const left = t.state === 'open' ? timeLeft(t, ctx.data.calendar, plans) : null;
+  const overdue = isOverdue(t, Date.now());
+  return html`<li>
+    <a class=${`list-item ticket-row${overdue ? ' ticket-row-overdue' : ''}`} href=${`#/ticket/${t.id}`}>
+      <span class="list-item-title">${t.catalog_name || t.finding.description || '问题'}</span>
+      <span class="list-item-meta">${t.compound_name || ''} · ${STATE_LABELS[t.state] || t.state}${t.pending.length ? ' · 有待发送操作' : ''}</span>
+      ${left ? html`<span class=${`list-item-aside time-left${left.overdue ? ' time-left-overdue' : ''}`}>${left.text}</span>` : null}
+    </a></li>`;
+}
+
+export function TicketsView({ ctx }) {
+  const [filter, setFilter] = useState('open');
+  const all = ctx.data.tickets.map((t) => withPending(t, ctx.data.items));
+  const rows = ticketsByDue(all.filter((t) => (filter === 'open' ? ['open', 'rectified'].includes(t.state)
+    : filter === 'overdue' ? isOverdue(t, Date.now()) : true)));
+  const plans = new Map();
+  return html`<main class="screen">
+    <${TopBar} title="整改工单" />
+    ${ctx.syncStatus.pull === 'missing' ? html`<${Notice} kind="warn">服务器暂未提供工单同步，列表可能为空</${Notice}>` : null}
+    ${!ctx.data.calendar ? html`<p class="hint">工作日历尚未同步：剩余时间按默认作息（8:30-12:00、13:30-17:30，周一至周五）估算</p>` : null}
+    <div class="segmented" role="group" aria-label="筛选">
+      ${[['open', '未办结'], ['overdue', '已超期'], ['all', '全部']].map(([v, l]) => html`<button type="button"
+        class=${`segmented-item${filter === v ? ' segmented-active' : ''}`} aria-pressed=${filter === v} onClick=${() => setFilter(v)}>${l}</button>`)}
+    </div>
+    ${rows.length ? html`<ul class="list">${rows.map((t) => html`<${TicketRow} key=${t.id} t=${t} ctx=${ctx} plans=${plans} />`)}</ul>`
+      : html`<${Empty}>没有工单</${Empty}>`}
+  </main>`;
+}
+
+async function act(ctx, ticket, kind, note, photos = []) {
+  await sync.enqueue('event', { id: uuid7(), ticket_id: ticket.id, kind, at: isoWithOffset(), note: note || null }, photos);
+}
+
+function ActionForm({ ctx, ticket, kind, label, needsReason }) {
+  const [open, setOpen] = useState(false);
+  const [note, setNote] = useState('');
+  const [error, setError] = useState(null);
+  if (!open) {
+    return html`<button type="button" class=${`button ${kind === 'close' ? 'button-ok' : 'button-danger'}`}
+      onClick=${() => (needsReason ? setOpen(true) : act(ctx, ticket, kind, '').then(() => go('#/tickets')))}>${label}</button>`;
+  }
+  return html`<form class="form" onSubmit=${async (e) => {
+    e.preventDefault();
+    if (!note.trim()) { setError('请填写原因'); return; }
+    await act(ctx, ticket, kind, note.trim());
+    go('#/tickets');
+  }}>
+    <label class="field">${label}原因（必填）<textarea rows="2" value=${note} onInput=${(e) => setNote(e.target.value)}></textarea></label>
+    ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}
+    <button class="button button-block" type="submit">确认${label}</button>
+  </form>`;
+}
+
+function RectifyView({ ctx, ticket }) {
+  const [photos, setPhotos] = useState([]);
+  const [note, setNote] = useState('');
+  const [error, setError] = useState(null);
+  const before = (ticket.finding.before_photos || [])[0];
+  return html`<main class="screen">
+    <${TopBar} title="整改" back=${`#/ticket/${ticket.id}`} />
+    <div class="compare">
+      <figure class="compare-before">
+        ${before ? html`<${PhotoThumb} owner=${ctx.userId} sha=${before} token=${ctx.token} size="display" alt="整改前照片" />`
+          : html`<span class="photo-thumb photo-missing">无整改前照片</span>`}
+        <figcaption>整改前：请从同一位置拍摄</figcaption>
+      </figure>
+      <div class="compare-after">
+        <${PhotoPicker} photos=${photos} onChange=${setPhotos} label="整改后照片" />
+      </div>
+    </div>
+    <form class="form" onSubmit=${async (e) => {
+      e.preventDefault();
+      if (!photos.length) { setError('请至少拍一张整改后照片'); return; }
+      await act(ctx, ticket, 'rectify', note.trim(), photos);
+      go('#/tickets');
+    }}>
+      <label class="field">整改说明<textarea rows="2" value=${note} placeholder="例如：已更换井盖" onInput=${(e) => setNote(e.target.value)}></textarea></label>
+      ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}
+      <button class="button button-block" type="submit">提交整改（离线也可）</button>
+    </form>
+  </main>`;
+}
+
+export function TicketView({ ctx, id, mode }) {
+  const raw = ctx.data.tickets.find((t) => String(t.id) === id);
+  if (!raw) return html`<main class="screen"><${TopBar} title="工单" back="#/tickets" /><${Notice} kind="error">本机没有这张工单</${Notice}></main>`;
+  const ticket = withPending(raw, ctx.data.items);
+  if (mode === 'rectify') return html`<${RectifyView} ctx=${ctx} ticket=${ticket} />`;
+  const role = ctx.user.role;
+  const left = ticket.state === 'open' ? timeLeft(ticket, ctx.data.calendar) : null;
+  const f = ticket.finding || {};
+  const verifier = ['inspector', 'grid_worker', 'supervisor', 'admin'].includes(role);
+  return html`<main class="screen">
+    <${TopBar} title=${ticket.catalog_name || '工单'} back="#/tickets" />
+    <dl class="facts">
+      <dt>小区</dt><dd>${ticket.compound_name || ''}</dd>
+      <dt>状态</dt><dd>${STATE_LABELS[ticket.state] || ticket.state}</dd>
+      <dt>时限</dt><dd>${ticket.deadline_amount ? `${Number(ticket.deadline_amount)} ${ticket.deadline_unit}` : '—'}${ticket.due_provisional ? '（暂定）' : ''}</dd>
+      <dt>到期</dt><dd>${formatTime(ticket.due_at)}${left ? html` · <b class=${left.overdue ? 'time-left-overdue' : ''}>${left.text}</b>` : null}</dd>
+      <dt>问题</dt><dd>${f.description || ''}${f.building ? ` · ${f.building}` : ''}${f.location_text ? ` · ${f.location_text}` : ''}</dd>
+    </dl>
+    <div class="photo-strip">${(f.before_photos || []).map((sha) => html`<${PhotoThumb} key=${sha} owner=${ctx.userId} sha=${sha} token=${ctx.token} alt="整改前照片" />`)}</div>
+    ${ticket.pending.map((i) => html`<${Notice} kind="warn" key=${i.id}>${EVENT_LABELS[i.payload.kind]}：${stateLabel(i)}</${Notice}>`)}
+    <div class="button-row">
+      ${role === 'property_manager' && ticket.state === 'open' ? html`<a class="button button-block" href=${`#/ticket/${ticket.id}/rectify`}>整改并拍照</a>` : null}
+      ${verifier && ticket.state === 'rectified' ? html`<${ActionForm} ctx=${ctx} ticket=${ticket} kind="close" label="核验通过" />
+        <${ActionForm} ctx=${ctx} ticket=${ticket} kind="reject" label="退回" needsReason=${true} />` : null}
+      ${['supervisor', 'admin'].includes(role) && ['open', 'rectified'].includes(ticket.state)
+        ? html`<${ActionForm} ctx=${ctx} ticket=${ticket} kind="cancel" label="撤销" needsReason=${true} />` : null}
+    </div>
+    <h2 class="section-title">处理记录</h2>
+    <ol class="timeline">
+      ${(ticket.events || []).map((e) => html`<li key=${e.id}>
+        <b>${EVENT_LABELS[e.kind] || e.kind}</b> ${formatTime(e.at)} ${e.actor_name || ''}
+        ${e.note ? html`<p>${e.note}</p>` : null}
+        <div class="photo-strip">${(e.photos || []).map((sha) => html`<${PhotoThumb} key=${sha} owner=${ctx.userId} sha=${sha} token=${ctx.token} />`)}</div>
+      </li>`)}
+    </ol>
+  </main>`;
+}

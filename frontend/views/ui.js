@@ -1,0 +1,110 @@
+// Shared view pieces: the html tag, the top bar, photo picker, notices. Views stay thin: the
+// decisions live in logic/, the storage in db.js, the network in sync.js.
+
+import { h } from '../vendor/preact.js';
+import { useState, useEffect, useRef } from '../vendor/hooks.js';
+import htm from '../vendor/htm.js';
+import { processPhoto } from '../photo.js';
+import * as db from '../db.js';
+
+export const html = htm.bind(h);
+
+export function go(route) {
+  location.hash = route;
+}
+
+export function TopBar({ title, back }) {
+  return html`<header class="top-bar">
+    ${back ? html`<a class="top-bar-back" href=${back} aria-label="返回">‹</a>` : null}
+    <h1 class="top-bar-title" tabindex="-1">${title}</h1>
+  </header>`;
+}
+
+export function Notice({ kind = 'info', children }) {
+  return html`<p class=${`notice notice-${kind}`} role=${kind === 'error' ? 'alert' : 'status'}>${children}</p>`;
+}
+
+export function Empty({ children }) {
+  return html`<p class="empty">${children}</p>`;
+}
+
+export function formatTime(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${d.getMonth() + 1}月${d.getDate()}日 ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+// A photo held on this phone (blob or thumbnail) or on the server (by sha256).
+export function PhotoThumb({ owner, sha, alt = '照片', token, size = 'thumb' }) {
+  const [src, setSrc] = useState(null);
+  useEffect(() => {
+    let url = null;
+    let live = true;
+    (async () => {
+      const local = owner ? await db.getPhoto(owner, sha) : null;
+      if (local && local.blob && size !== 'thumb') url = URL.createObjectURL(local.blob);
+      else if (local && local.thumb) url = local.thumb;
+      else if (local && local.blob) url = URL.createObjectURL(local.blob);
+      else if (token) {
+        try {
+          const res = await fetch(`/api/photos/${sha}/${size}`, { headers: { Authorization: `Bearer ${token}` } });
+          if (res.ok) url = URL.createObjectURL(await res.blob());
+        } catch { /* offline: show the placeholder */ }
+      }
+      if (live) setSrc(url);
+    })();
+    return () => { live = false; if (url && url.startsWith('blob:')) URL.revokeObjectURL(url); };
+  }, [owner, sha, size]);
+  return src ? html`<img class=${`photo-thumb photo-${size}`} src=${src} alt=${alt} />`
+    : html`<span class=${`photo-thumb photo-${size} photo-missing`} role="img" aria-label=${`${alt}（离线不可见）`}>无图</span>`;
+}
+
+// Camera (capture) or gallery; every photo is shrunk and hashed before it is kept.
+export function PhotoPicker({ photos, onChange, label = '照片' }) {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState(null);
+  const camera = useRef(null);
+  const gallery = useRef(null);
+  async function add(event) {
+    const files = [...event.target.files];
+    event.target.value = '';
+    setBusy(true);
+    setError(null);
+    const added = [];
+    for (const file of files) {
+      try {
+        added.push(await processPhoto(file));
+      } catch (err) {
+        setError(err.message);
+      }
+    }
+    setBusy(false);
+    const known = new Set(photos.map((p) => p.sha));
+    onChange([...photos, ...added.filter((p) => !known.has(p.sha))]);
+  }
+  return html`<fieldset class="photo-picker">
+    <legend>${label}${photos.length ? `（${photos.length}）` : ''}</legend>
+    <div class="photo-picker-row">
+      ${photos.map((p, i) => html`<figure class="photo-picker-item" key=${p.sha}>
+        <img class="photo-thumb" src=${p.thumb} alt=${`第 ${i + 1} 张照片`} />
+        <button type="button" class="photo-picker-remove" aria-label=${`删除第 ${i + 1} 张照片`}
+          onClick=${() => onChange(photos.filter((x) => x.sha !== p.sha))}>×</button>
+      </figure>`)}
+    </div>
+    <div class="button-row">
+      <button type="button" class="button" onClick=${() => camera.current.click()} disabled=${busy}>拍照</button>
+      <button type="button" class="button button-secondary" onClick=${() => gallery.current.click()} disabled=${busy}>相册</button>
+    </div>
+    <input ref=${camera} class="visually-hidden" type="file" accept="image/*" capture="environment"
+      aria-label="拍照" tabindex="-1" onChange=${add} data-testid="photo-camera" />
+    <input ref=${gallery} class="visually-hidden" type="file" accept="image/*" multiple
+      aria-label="从相册选择" tabindex="-1" onChange=${add} data-testid="photo-gallery" />
+    ${busy ? html`<p class="hint" role="status">正在压缩照片…</p>` : null}
+    ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}
+  </fieldset>`;
+}
+
+export function StateBadge({ item, label, cls }) {
+  return html`<span class=${`state-badge ${cls}`}>${label}</span>`;
+}
