@@ -33,7 +33,7 @@ function TicketRow({ t, ctx, plans }) {
     <a class=${`list-item ticket-row${overdue ? ' ticket-row-overdue' : ''}`} href=${`#/ticket/${t.id}`}>
       <span class="list-item-title">${t.catalog_name || t.finding.description || '问题'}</span>
       <span class="list-item-meta">${t.compound_name || ''} · ${STATE_LABELS[t.state] || t.state}${t.pending.length ? ' · 有待发送操作' : ''}</span>
-      ${left ? html`<span class=${`list-item-aside time-left${left.overdue ? ' time-left-overdue' : ''}`}>${left.text}</span>` : null}
+      ${left ? html`<span class=${`list-item-aside time-left${left.overdue ? ' time-left-overdue' : ''}`}>${left.text}${t.due_provisional ? '（临时）' : ''}</span>` : null}
     </a></li>`;
 }
 
@@ -124,8 +124,8 @@ export function TicketView({ ctx, id, mode }) {
     <dl class="facts">
       <dt>小区</dt><dd>${ticket.compound_name || ''}</dd>
       <dt>状态</dt><dd>${STATE_LABELS[ticket.state] || ticket.state}</dd>
-      <dt>时限</dt><dd>${ticket.deadline_amount ? `${Number(ticket.deadline_amount)} ${ticket.deadline_unit}` : '—'}${ticket.due_provisional ? '（暂定）' : ''}</dd>
-      <dt>到期</dt><dd>${formatTime(ticket.due_at)}${left ? html` · <b class=${left.overdue ? 'time-left-overdue' : ''}>${left.text}</b>` : null}</dd>
+      <dt>时限</dt><dd>${ticket.deadline_amount ? `${Number(ticket.deadline_amount)} ${ticket.deadline_unit}` : '—'}</dd>
+      <dt>到期</dt><dd>${formatTime(ticket.due_at)}${ticket.due_provisional ? html` <b title="跨入尚未公布节假日安排的年份，按仅双休日临时计算，公布后将重算">（临时）</b>` : null}${left ? html` · <b class=${left.overdue ? 'time-left-overdue' : ''}>${left.text}</b>` : null}</dd>
       <dt>问题</dt><dd>${f.description || ''}${f.building ? ` · ${f.building}` : ''}${f.location_text ? ` · ${f.location_text}` : ''}</dd>
     </dl>
     <div class="photo-strip">${(f.before_photos || []).map((sha) => html`<${PhotoThumb} key=${sha} owner=${ctx.userId} sha=${sha} token=${ctx.token} alt="整改前照片" />`)}</div>
