@@ -14,6 +14,7 @@ from backend.inspections.router import router as inspections_router
 from backend.organisation.router import router as organisation_router
 from backend.photos.router import router as photos_router
 from backend.reports.router import router as reports_router
+from backend.reports.scores import router as scores_router
 from backend.sync.router import router as sync_router
 from backend.system.router import router as system_router
 
@@ -31,7 +32,8 @@ def create_app() -> FastAPI:
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     install_error_handlers(app)
     for router in (system_router, auth_router, organisation_router, findings_router,
-                   photos_router, sync_router, inspections_router, reports_router):
+                   photos_router, sync_router, inspections_router, reports_router,
+                   scores_router):
         app.include_router(router)
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")

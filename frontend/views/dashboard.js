@@ -49,10 +49,14 @@ export function ScoresView({ ctx }) {
   else if (state.error && state.error.code === 'endpoint_missing') body = html`<${Notice} kind="warn">评分与排名功能即将上线：服务器暂未提供该接口</${Notice}>`;
   else if (state.error) body = html`<${Notice} kind="error">${state.error.status === 0 ? '离线：评分需联网查看' : state.error.message}</${Notice}>`;
   else {
-    const rows = state.data.items || state.data.ranking || [];
-    body = rows.length ? html`<ol class="list ranking">${rows.map((r, i) => html`<li class="list-item" key=${i}>
-      <span class="list-item-title">${r.rank ?? i + 1}. ${r.name || r.compound_name || r.subject_name}</span>
-      <span class="list-item-aside">${r.score ?? r.total ?? ''}</span></li>`)}</ol>` : html`<${Empty}>本期暂无评分</${Empty}>`;
+    const data = state.data;
+    const rows = data.items || [];
+    body = html`<p class="hint">${data.period ? data.period.label : ''} · ${data.scope ? data.scope.name : ''}${data.frozen ? ' · 已发布' : ''}</p>
+      ${rows.length ? html`<ol class="list ranking">${rows.map((r, i) => html`<li class="list-item" key=${i}>
+      <span class="list-item-title">${r.rank ? `${r.rank}. ` : ''}${r.name}</span>
+      <span class="list-item-meta">${r.prize || ''}${r.score == null ? '本期未考核物业管理（细则P），不参加排名' : ''}</span>
+      <span class="list-item-aside">${r.score == null ? '—' : Number(r.score).toFixed(2)}</span></li>`)}</ol>`
+        : html`<${Empty}>本期暂无评分</${Empty}>`}`;
   }
   return html`<main class="screen"><${TopBar} title="本期评分与排名" />${body}</main>`;
 }

@@ -247,3 +247,16 @@ def test_items_the_inspector_did_not_assess_stay_out_of_the_period_score(client,
     assert Decimal(submitted["total"]) == 102
     east_a = next(c for c in _report(client, world)["compounds"] if c["name"] == "东苑")
     assert Decimal(east_a["parts"]["P"]) == Decimal(submitted["total"])
+
+
+def test_the_phone_scores_screen_gets_the_ranking_of_its_scope(api, clock, client, world):
+    build_september(api, clock, client, world)
+    clock.set(2026, 10, 31, 12, 0)
+    r = client.get("/api/scores", params={"period": "2026-09"}, headers=world.headers("supervisor"))
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["scope"]["name"] == "XX区"
+    ranked = [i for i in body["items"] if i["rank"] is not None]
+    assert [(i["name"], i["rank"]) for i in ranked] == [("东苑", 1)]
+    assert Decimal(ranked[0]["score"]) == Decimal("94.8")
+    assert client.get("/api/scores", headers=world.headers("manager_a")).status_code == 404
