@@ -90,8 +90,9 @@ function UpdateBanner() {
     return () => updateListeners.delete(setReady);
   }, []);
   if (!ready) return null;
-  return html`<button type="button" class="update-banner" onClick=${() => { updateAccepted = true; waitingWorker.postMessage({ type: 'SKIP_WAITING' }); }}>
-    新版本已就绪，点击更新</button>`;
+  return html`<div class="banners" role="region" aria-label="提示">
+    <button type="button" class="update-banner" onClick=${() => { updateAccepted = true; waitingWorker.postMessage({ type: 'SKIP_WAITING' }); }}>
+    新版本已就绪，点击更新</button></div>`;
 }
 
 // ------------------------------------------------------------------ the app
@@ -188,12 +189,17 @@ function App() {
   else if (first === 'me') view = html`<${MeView} ctx=${ctx} />`;
   else { location.hash = tabs[0][0]; return null; }
 
+  // Banners sit in one labelled region (only when there is one), so no content is outside a
+  // landmark and screen-reader users can jump to them.
+  const banners = [
+    !online ? html`<p class="offline-banner" role="status">离线模式：记录保存在本机，联网后自动发送</p>` : null,
+    storage && storage.warning && data.items.some((i) => i.state !== 'sent') && first !== 'me'
+      ? html`<a class="notice notice-warn storage-warning" href="#/me">${storage.warning}</a>` : null,
+    syncStatus.authLost ? html`<${Notice} kind="error">登录已失效：请在“我的”中退出后重新登录，未发送的记录会保留</${Notice}>` : null,
+  ].filter(Boolean);
   return html`
     <${UpdateBanner} />
-    ${!online ? html`<p class="offline-banner" role="status">离线模式：记录保存在本机，联网后自动发送</p>` : null}
-    ${storage && storage.warning && data.items.some((i) => i.state !== 'sent') && first !== 'me'
-      ? html`<a class="notice notice-warn storage-warning" href="#/me">${storage.warning}</a>` : null}
-    ${syncStatus.authLost ? html`<${Notice} kind="error">登录已失效：请在“我的”中退出后重新登录，未发送的记录会保留</${Notice}>` : null}
+    ${banners.length ? html`<div class="banners" role="region" aria-label="状态">${banners}</div>` : null}
     ${view}
     <nav class="tab-bar" aria-label="主菜单">
       ${tabs.map(([href, label]) => html`<a class=${`tab-bar-item${`#/${first}` === href ? ' tab-bar-active' : ''}`}

@@ -6,7 +6,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '50c073037777';
+const VERSION = '134202c81ebd';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',

@@ -28,8 +28,10 @@ from sqlmodel import Session  # noqa: E402
 from backend.config import get_settings  # noqa: E402
 from backend.db import get_engine, get_session, transaction  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = Path(os.environ.get("XUNJIAN_SHARED_DIR", REPO.parent / "shared"))
+from tests.support import require_shared_photos  # noqa: E402
+@pytest.fixture(scope="session")
+def shared_photos() -> Path:
+    return require_shared_photos()
 
 
 def _reset_database(engine) -> None:  # noqa: ANN001

@@ -67,11 +67,12 @@ class Finding(SQLModel, table=True):
     id: uuid.UUID = Field(primary_key=True)
     compound_id: uuid.UUID = Field(foreign_key="compound.id", index=True)
     # Denormalised at creation: roll-ups and scope filters read them without joins, and the
-    # company is the one responsible when the problem was found.
-    district_id: uuid.UUID = Field(index=True)
-    street_id: uuid.UUID = Field(index=True)
+    # company is the one responsible when the problem was found. Not indexed: lists and
+    # roll-ups filter the ticket (which carries them too), never the finding (migration 0006).
+    district_id: uuid.UUID
+    street_id: uuid.UUID
     community_id: uuid.UUID
-    company_id: uuid.UUID | None = Field(default=None, index=True)
+    company_id: uuid.UUID | None = None
     reporter_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
     catalog_code: str | None = Field(default=None, max_length=16)
     inspection_id: uuid.UUID | None = Field(default=None, index=True)
@@ -96,7 +97,7 @@ class Finding(SQLModel, table=True):
     photos_declared: int = 0
     photos_held: int = 0
     content_hash: str = Field(max_length=64)
-    change_seq: int = Field(default=0, index=True)
+    change_seq: int = 0  # phones pull tickets by change_seq, not findings: no index (0006)
 
 
 class Ticket(SQLModel, table=True):
@@ -109,13 +110,20 @@ class Ticket(SQLModel, table=True):
               "district_id", "compound_id",
               sqlite_where=text("state IN ('open', 'rectified')"),
               postgresql_where=text("state IN ('open', 'rectified')")),
-        Index("ix_ticket_open_company_due", "company_id", "due_at",
+        # A company's open tickets by due time (a manager's list); covering like the street's,
+        # so the dashboard's count by company reads the index alone (migration 0006).
+        Index("ix_ticket_open_company_due", "company_id", "due_at", "state", "rectified_at",
+              "district_id", "street_id", "compound_id",
               sqlite_where=text("state IN ('open', 'rectified')"),
               postgresql_where=text("state IN ('open', 'rectified')")),
         # Period roll-ups: one month, every compound, grouped in index order (performance.md),
         # covering what the overdue test and the source filter read (migration 0005).
         Index("ix_ticket_month_compound", "month", "compound_id", "catalog_code", "source",
               "state", "due_at", "rectified_at"),
+        # Recurrence leaves cancelled tickets out: the few of a month, found directly (0006).
+        Index("ix_ticket_cancelled_month", "month", "compound_id",
+              sqlite_where=text("state = 'cancelled'"),
+              postgresql_where=text("state = 'cancelled'")),
     )
 
     id: uuid.UUID = Field(primary_key=True, foreign_key="finding.id", description="= finding id")

@@ -100,8 +100,11 @@ def list_tickets(session: SessionDep, user: CurrentUser, scope: ScopeDep, page: 
         if value:
             where.append(column == value)
     total = session.exec(select(func.count()).select_from(Ticket).where(*where)).one()
-    rows = session.exec(select(Ticket).where(*where)
-                        .order_by(Ticket.due_at.is_(None), Ticket.due_at, Ticket.id)
+    # Overdue tickets all have a due time: `due_at, id` is the same order, and the partial
+    # index ix_ticket_open_street_due serves it (the page stops after `limit` rows).
+    order = (Ticket.due_at, Ticket.id) if overdue else \
+        (Ticket.due_at.is_(None), Ticket.due_at, Ticket.id)
+    rows = session.exec(select(Ticket).where(*where).order_by(*order)
                         .limit(page.limit).offset(page.offset)).all()
     return Page(items=tickets_public(session, list(rows), clock.now, with_events=False),
                 total=total, limit=page.limit, offset=page.offset)

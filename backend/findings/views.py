@@ -24,6 +24,14 @@ OPEN_STATES = (TicketState.open, TicketState.rectified)
 OPEN_LITERAL = text("ticket.state IN ('open', 'rectified')")
 
 
+FINDING_COLUMNS = (Finding.id, Finding.description, Finding.building, Finding.location_text,
+                   Finding.latitude, Finding.longitude, Finding.source, Finding.case_no,
+                   Finding.observed_at, Finding.reporter_id, Finding.clock_skew_seconds,
+                   Finding.photos_held, Finding.photos_declared)
+PHOTO_COLUMNS = (PhotoRef.finding_id, PhotoRef.owner_id, PhotoRef.kind, PhotoRef.sha256,
+                 PhotoRef.received_at)
+
+
 def _work_seconds_left(ticket: Ticket, now: datetime) -> int | None:
     if ticket.due_at is None or ticket.state not in OPEN_STATES:
         return None
@@ -40,12 +48,14 @@ def tickets_public(session: Session, tickets: list[Ticket], now: datetime, *,
     if not tickets:
         return []
     ids = [t.id for t in tickets]
-    findings = {f.id: f for f in session.exec(select(Finding).where(Finding.id.in_(ids)))}
+    # Only the columns the read model shows, as rows (no ORM identity map, no unused columns).
+    findings = {f.id: f for f in session.execute(select(*FINDING_COLUMNS)
+                                                 .where(Finding.id.in_(ids)))}
     names = dict(session.exec(select(Compound.id, Compound.name).where(
         Compound.id.in_({t.compound_id for t in tickets}))).all())
-    refs: dict[uuid.UUID, list[PhotoRef]] = defaultdict(list)
-    for ref in session.exec(select(PhotoRef).where(PhotoRef.finding_id.in_(ids))
-                            .order_by(PhotoRef.position)):
+    refs: dict[uuid.UUID, list] = defaultdict(list)
+    for ref in session.execute(select(*PHOTO_COLUMNS).where(PhotoRef.finding_id.in_(ids))
+                               .order_by(PhotoRef.position)):
         refs[ref.finding_id].append(ref)
     events: dict[uuid.UUID, list[TicketEvent]] = defaultdict(list)
     actor_names: dict[uuid.UUID, str] = {}

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field as PydField, field_validator
-from sqlalchemy import JSON, Column, Numeric, String
+from sqlalchemy import JSON, Column, Index, Numeric, String
 from sqlmodel import Field, SQLModel
 
 from backend.dbtypes import UTCDateTime
@@ -21,6 +21,12 @@ from backend.dbtypes import UTCDateTime
 
 class Inspection(SQLModel, table=True):
     __tablename__ = "inspection"
+    __table_args__ = (
+        # Period roll-ups: the inspections assessing a period (by their declared period) of
+        # every compound, without reading the other months' rows (migration 0006).
+        Index("ix_inspection_rubric_period", "rubric_id", "period_start", "period_end",
+              "compound_id"),
+    )
 
     id: uuid.UUID = Field(primary_key=True, description="client-generated UUIDv7")
     # The subject: a compound (rubrics D, E, P) or a street/town (rubrics S, X assess streets).

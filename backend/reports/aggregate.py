@@ -18,7 +18,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, text
 from sqlalchemy.sql import ColumnElement, Select
 from sqlmodel import Session
 
@@ -27,6 +27,11 @@ from backend.inspections.models import Inspection
 from backend.organisation.models import Compound
 from backend.reports.models import DemonstrationProject
 from backend.reports.periods import Period
+
+
+# The predicate of the partial index ix_ticket_cancelled_month, written literally so that the
+# planner can use it (a bound parameter cannot prove it).
+CANCELLED_LITERAL = text("ticket.state = 'cancelled'")
 
 
 def overdue_expr(as_of: datetime) -> ColumnElement[int]:
@@ -76,7 +81,7 @@ def finding_counts(session: Session, compounds: Select, period: Period, as_of: d
     return out
 
 
-def case_counts(session: Session, compounds: Select, period: Period, as_of: datetime,
+def case_counts(session: Session, compounds: Select | None, period: Period, as_of: datetime,
                 timezone: str, key=lambda column: column) -> dict[uuid.UUID, dict[str, int]]:  # noqa: ANN001
     """Seed 002 §四(一) 2–6: hotline cases (案卷), per compound.
 
@@ -89,38 +94,62 @@ def case_counts(session: Session, compounds: Select, period: Period, as_of: date
     - key_problem 重点问题: the same problem reported more than three times in a month.
     Each counts 2 points per case (rubric L item 2); a repeated or key problem counts once.
     """
-    problem = (Ticket.compound_id, Ticket.catalog_code, Finding.building, Ticket.month)
+    rows = session.execute(case_query(compounds, in_period(period, timezone), as_of, key))
+    return {compound_id: counts for compound_id, counts in _case_rows(rows)}
+
+
+def case_counts_by_month(session: Session, compounds: Select | None, months: list[int],
+                         as_of: datetime, key=lambda column: column  # noqa: ANN001
+                         ) -> dict[int, dict[uuid.UUID, dict[str, int]]]:
+    """`case_counts` of each whole month of `months`, in one statement: {month: {compound: …}}."""
+    out: dict[int, dict] = defaultdict(dict)
+    rows = session.execute(case_query(compounds, [Ticket.month.in_(months)], as_of, key,
+                                      by_month=True))
+    for (month, compound_id), counts in _case_rows(rows, by_month=True):
+        out[month][compound_id] = counts
+    return out
+
+
+def case_query(compounds: Select | None, where: list, as_of: datetime, key,  # noqa: ANN001
+               by_month: bool = False) -> Select:
+    # a problem: month, compound, catalog type, building (in the order of
+    # ix_ticket_month_compound, so that the window needs to sort only within a compound's month)
+    problem = (Ticket.month, Ticket.compound_id, Ticket.catalog_code, Finding.building)
     previous_due = func.lag(Ticket.due_at).over(partition_by=problem, order_by=Finding.observed_at)
+    scope = [] if compounds is None else [Ticket.compound_id.in_(compounds)]
     reports = (select(*problem, Finding.observed_at, previous_due.label("previous_due"),
                       overdue_expr(as_of).label("overdue"),
                       Finding.case_shirking, Finding.case_callback_failed)
                .join(Finding, Finding.id == Ticket.id)
-               .where(*in_period(period, timezone), Ticket.compound_id.in_(compounds),
-                      Ticket.source == "hotline", Ticket.state != TicketState.cancelled)
+               .where(*where, *scope, Ticket.source == "hotline",
+                      Ticket.state != TicketState.cancelled)
                .subquery())
     new_report = case((or_(reports.c.previous_due.is_(None),
                            reports.c.observed_at > reports.c.previous_due), literal(1)),
                       else_=literal(0))
     as_int = lambda flag: case((flag, literal(1)), else_=literal(0))  # noqa: E731
-    problems = (select(reports.c.compound_id, func.count().label("raw"),
+    problems = (select(reports.c.compound_id, reports.c.month, func.count().label("raw"),
                        func.sum(new_report).label("distinct"),
                        func.sum(reports.c.overdue).label("overtime"),
                        func.sum(as_int(reports.c.case_shirking)).label("shirking"),
                        func.sum(as_int(reports.c.case_callback_failed)).label("callback_failed"))
-                .group_by(reports.c.compound_id, reports.c.catalog_code, reports.c.building,
-                          reports.c.month).subquery())
-    rows = session.execute(select(
-        key(problems.c.compound_id), func.sum(problems.c.overtime), func.sum(problems.c.shirking),
-        func.sum(problems.c.callback_failed),
-        func.sum(case((problems.c.distinct >= 3, literal(1)), else_=literal(0))),
-        func.sum(case((problems.c.raw > 3, literal(1)), else_=literal(0))))
-        .group_by(problems.c.compound_id))
-    out: dict[uuid.UUID, dict[str, int]] = {}
-    for compound_id, overtime, shirking, callback, repeated, key in rows:
+                .group_by(reports.c.month, reports.c.compound_id, reports.c.catalog_code,
+                          reports.c.building).subquery())
+    grouping = (problems.c.month, problems.c.compound_id) if by_month else (problems.c.compound_id,)
+    return (select(*(grouping[:-1]), key(problems.c.compound_id), func.sum(problems.c.overtime),
+                   func.sum(problems.c.shirking), func.sum(problems.c.callback_failed),
+                   func.sum(case((problems.c.distinct >= 3, literal(1)), else_=literal(0))),
+                   func.sum(case((problems.c.raw > 3, literal(1)), else_=literal(0))))
+            .group_by(*grouping))
+
+
+def _case_rows(rows, by_month: bool = False):  # noqa: ANN001, ANN202
+    for row in rows:
+        head, (overtime, shirking, callback, repeated, key_problem) = \
+            (row[:2], row[2:]) if by_month else (row[0], row[1:])
         counts = {"overtime": overtime, "shirking": shirking, "callback_failed": callback,
-                  "repeated": repeated, "key_problem": key}
-        out[compound_id] = {k: int(v or 0) for k, v in counts.items() if v}
-    return out
+                  "repeated": repeated, "key_problem": key_problem}
+        yield head, {k: int(v or 0) for k, v in counts.items() if v}
 
 
 def latest_inspections(session: Session, compounds: Select, period: Period,
@@ -160,53 +189,107 @@ def demonstrations(session: Session, compounds: Select, period: Period,
     return out
 
 
-def recurrent_problems(session: Session, compounds: Select, period: Period) -> list[dict]:
+def previous_month(month):  # noqa: ANN001, ANN201
+    """yyyymm of the month before (a Python int, or a SQL expression over a month column)."""
+    if isinstance(month, int):
+        return month - 89 if month % 100 == 1 else month - 1
+    return case(((month % 100) == 1, month - 89), else_=month - 1)
+
+
+def recurrent_problems(session: Session, compounds: Select | None, period: Period,
+                       key=lambda column: column) -> list[dict]:  # noqa: ANN001
     """The same catalog type at the same compound (and building) in consecutive months, the
     later month inside the period: problems rectification did not really fix.
 
-    Counted from the finding table in the order of ix_finding_month_compound (a finding and its
-    ticket share id, compound, code and month), less the cancelled tickets among them (few; the
-    only rows that need the ticket). Each month's problems are grouped once (a CTE) and joined
-    with the previous month's."""
-    months = period.months
-    first = months[0]
-    before = first - 89 if first % 100 == 1 else first - 1
-    wanted = [before, *months]
-    problem = (Finding.compound_id, Finding.catalog_code, Finding.building, Finding.month)
-    found = (select(*problem, func.count().label("n"))
-             .where(Finding.month.in_(wanted), Finding.compound_id.in_(compounds),
-                    Finding.catalog_code.is_not(None))
-             .group_by(Finding.month, Finding.compound_id, Finding.catalog_code, Finding.building)
-             .subquery("found"))
-    cancelled = (select(*problem, func.count().label("n"))
-                 .join(Ticket, Ticket.id == Finding.id)
-                 .where(Ticket.month.in_(wanted), Ticket.compound_id.in_(compounds),
-                        Ticket.state == TicketState.cancelled, Finding.catalog_code.is_not(None))
-                 .group_by(*problem).subquery("cancelled"))
-    remaining = found.c.n - func.coalesce(cancelled.c.n, 0)
-    keyed = (select(found.c.compound_id, found.c.catalog_code, found.c.building, found.c.month,
-                    remaining.label("n"))
-             .select_from(found.outerjoin(cancelled, and_(
-                 cancelled.c.month == found.c.month,
-                 cancelled.c.compound_id == found.c.compound_id,
-                 cancelled.c.catalog_code == found.c.catalog_code,
-                 cancelled.c.building.is_not_distinct_from(found.c.building))))
-             .where(remaining > 0)
-             .cte("keyed"))
-    later, earlier = keyed.alias("later"), keyed.alias("earlier")
-    previous_month = case(((later.c.month % 100) == 1, later.c.month - 89), else_=later.c.month - 1)
-    rows = session.execute(
-        select(later.c.compound_id, later.c.catalog_code, later.c.building, later.c.month,
-               later.c.n, earlier.c.n)
-        .join(earlier, and_(earlier.c.month == previous_month,
-                            earlier.c.compound_id == later.c.compound_id,
-                            earlier.c.catalog_code == later.c.catalog_code,
-                            earlier.c.building.is_not_distinct_from(later.c.building)))
-        .where(later.c.month.in_(months))
-        .order_by(later.c.compound_id, later.c.catalog_code, later.c.month, later.c.building))
-    return [{"compound_id": str(c), "catalog_code": code, "building": building, "month": month,
-             "count": int(n), "previous_month_count": int(prev)}
-            for c, code, building, month, n, prev in rows]
+    Each row: the later month's count and the previous month's, cancelled tickets left out, both
+    above zero. `compounds` None: every compound (the caller keeps those in its scope)."""
+    return [{"compound_id": _text(c), "catalog_code": code, "building": building, "month": month,
+             "count": n, "previous_month_count": prev}
+            for c, code, building, month, n, prev in recurrence_rows(session, compounds,
+                                                                   period.months, key=key)]
+
+
+def recurrence_rows(session: Session, compounds: Select | None, months: list[int],
+                    key=lambda column: column) -> list[tuple]:  # noqa: ANN001
+    """(compound, code, building, month, count, previous month's count) ordered by compound,
+    code, month, building: the recurrences whose later month is one of `months`.
+
+    Two statements, both on ix_finding_month_compound (month, compound_id, catalog_code,
+    building), which a finding shares with its ticket:
+    - the candidates: each month's findings that have a finding of the same problem in the
+      previous month, grouped in index order; on SQLite the previous month is probed through
+      the index (an EXISTS per finding, then a count per problem), on PostgreSQL the two
+      months' groups are hash-joined;
+    - the cancelled tickets of those months (few), subtracted here: a problem counts while a
+      non-cancelled finding remains in both months."""
+    wanted = sorted({*months, *(previous_month(m) for m in months)})
+    scope = [] if compounds is None else [Finding.compound_id.in_(compounds)]
+    problem_key = (key(Finding.compound_id), Finding.catalog_code, Finding.building, Finding.month)
+    if session.get_bind().dialect.name == "sqlite":
+        earlier = Finding.__table__.alias("earlier")
+
+        def same_problem_before():  # noqa: ANN202
+            return and_(earlier.c.month == previous_month(Finding.month),
+                        earlier.c.compound_id == Finding.compound_id,
+                        earlier.c.catalog_code == Finding.catalog_code,
+                        earlier.c.building.is_not_distinct_from(Finding.building))
+        before = (select(func.count()).select_from(earlier).where(same_problem_before())
+                  .scalar_subquery())
+        candidates = (select(*problem_key, func.count(), before)
+                      .where(Finding.month.in_(months), Finding.catalog_code.is_not(None), *scope,
+                             select(literal(1)).select_from(earlier)
+                             .where(same_problem_before()).exists())
+                      .group_by(Finding.month, Finding.compound_id, Finding.catalog_code,
+                                Finding.building)
+                      .order_by(Finding.compound_id, Finding.catalog_code, Finding.month,
+                                Finding.building))
+    else:
+        def found(which: list[int]):  # noqa: ANN202
+            return (select(Finding.compound_id, Finding.catalog_code,
+                           Finding.building, Finding.month, func.count().label("n"))
+                    .where(Finding.month.in_(which), Finding.catalog_code.is_not(None), *scope)
+                    .group_by(Finding.month, Finding.compound_id, Finding.catalog_code,
+                              Finding.building).subquery())
+        later = found(months)
+        earlier = found(sorted({previous_month(m) for m in months}))
+        candidates = (  # joined on the uuid (a merge join in index order), then as text
+            select(key(later.c.compound_id), later.c.catalog_code, later.c.building,
+                   later.c.month, later.c.n, earlier.c.n)
+            .join(earlier, and_(earlier.c.month == previous_month(later.c.month),
+                                earlier.c.compound_id == later.c.compound_id,
+                                earlier.c.catalog_code == later.c.catalog_code,
+                                # hashable: equal buildings have equal coalesces; then exactly
+                                func.coalesce(earlier.c.building, "")
+                                == func.coalesce(later.c.building, ""),
+                                earlier.c.building.is_not_distinct_from(later.c.building)))
+            .order_by(later.c.compound_id, later.c.catalog_code, later.c.month,
+                      later.c.building))
+    rows = session.execute(candidates).all()
+    if not rows:
+        return []
+    # from the partial index of cancelled tickets, then each finding by its id
+    cancelled_ids = select(Ticket.id).where(
+        Ticket.month.in_(wanted), CANCELLED_LITERAL,
+        *([] if compounds is None else [Ticket.compound_id.in_(compounds)]))
+    cancelled = dict(((c, code, b, m), int(n)) for c, code, b, m, n in session.execute(
+        select(*problem_key, func.count())
+        .where(Finding.id.in_(cancelled_ids), Finding.catalog_code.is_not(None))
+        .group_by(Finding.month, Finding.compound_id, Finding.catalog_code, Finding.building)))
+    out = []
+    for c, code, building, month, n, prev in rows:
+        if cancelled:
+            n = n - cancelled.get((c, code, building, month), 0)
+            prev = prev - cancelled.get((c, code, building, previous_month(month)), 0)
+        if n > 0 and prev > 0:
+            out.append((c, code, building, month, int(n), int(prev)))
+    return out
+
+
+def _text(key) -> str:  # noqa: ANN001
+    """A compound id as text with dashes (the driver gives hex text on SQLite, a UUID on PG)."""
+    if isinstance(key, str) and len(key) == 32:
+        return f"{key[:8]}-{key[8:12]}-{key[12:16]}-{key[16:20]}-{key[20:]}"
+    return str(key)
 
 
 def compounds_under(unit_level: str, unit_id: uuid.UUID) -> ColumnElement[bool]:

@@ -1,7 +1,9 @@
 """Every compound's score for a period and a scope, in bulk: the aggregates from SQL, the rubric
 rules through the compiled evaluators (backend.scoring.compiled), no per-item trace.
 
-This is what the report page and the ranking need for 10,000 compounds. The numbers are those
+This is what the report page and the ranking need for 10,000 compounds. Whole months, one or
+several (`compute_months`), are aggregated with one GROUP BY month, compound statement each and
+assembled month by month; other periods (a quarter, a year, a range of days) by `_compute_period`. The numbers are those
 of `rollup.compute(..., detail=True)` (the general engine with every trace); tests/reports
 check the two against each other. A compound whose observations the compiled rules cannot
 evaluate exactly is scored by the engine, one at a time.
@@ -14,16 +16,19 @@ which is most of them: deductions are small integers.
 
 from __future__ import annotations
 
+import gc
 import json
-import uuid
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Text, case, cast, func, literal, select, type_coerce
+from sqlalchemy import Text, case, cast, func, literal, select, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 from sqlmodel import Session
 
@@ -33,6 +38,7 @@ from backend.inspections.models import Inspection
 from backend.inspections.service import exact
 from backend.organisation.models import Compound, OrgUnit
 from backend.reports import aggregate
+from backend.reports.models import DemonstrationProject
 from backend.reports.periods import Period
 from backend.scoring.compiled import (
     CompiledComposite, CompiledRubric, Summed, Unsupported, catalog_weights, compile_composite,
@@ -40,7 +46,8 @@ from backend.scoring.compiled import (
 )
 from backend.scoring.engine import score
 from backend.scoring.observations import Observations, Period as ObsPeriod
-from backend.scoring.ranking import award_prizes, rank
+from backend.scoring.ranking import award_prizes
+from backend.scoring.results import Ranked
 
 ZERO = Decimal(0)
 KeyT = Any  # a compound id as the driver returns it (hex text on SQLite, UUID on PostgreSQL)
@@ -79,15 +86,31 @@ def rules() -> Rules | None:
     return _rules(id(library()))
 
 
-def _text(key: KeyT) -> str:
-    if isinstance(key, str) and len(key) == 32:
-        return f"{key[:8]}-{key[8:12]}-{key[12:16]}-{key[16:20]}-{key[20:]}"
-    return str(key)
+_text = aggregate._text
+
+
+class _AsText(FunctionElement):
+    """A column as text without SQLAlchemy's per-value conversion: as stored on SQLite (uuids
+    as 32 hex digits, dates as ISO text), cast to text on PostgreSQL (so the driver builds no
+    UUID objects). See `_text`."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(_AsText)
+def _as_text_plain(element, compiler, **kw):  # noqa: ANN001, ANN202
+    return compiler.process(list(element.clauses)[0], **kw)
+
+
+@compiles(_AsText, "postgresql")
+def _as_text_pg(element, compiler, **kw):  # noqa: ANN001, ANN202
+    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS TEXT)"
 
 
 def _raw(column):  # noqa: ANN001, ANN202
-    """A uuid column as the driver returns it, without SQLAlchemy's per-value conversion."""
-    return type_coerce(column, String)
+    """A uuid (or date) column as text, without SQLAlchemy's per-value conversion."""
+    return _AsText(column)
 
 
 def findings_summed(session: Session, compounds, period: Period, as_of: datetime,
@@ -142,7 +165,10 @@ def latest_inspections(session: Session, compounds, period: Period
 
 
 class _Scorer:
-    """Scores with memo dictionaries; the engine for what the compiled rules cannot do."""
+    """Scores with memo dictionaries; the engine for what the compiled rules cannot do.
+
+    One scorer serves several periods (`at`): what the compiled rules give does not depend on
+    the period, what the engine gives is remembered per period."""
 
     def __init__(self, r: Rules, period: Period) -> None:
         from backend.reports.rollup import library
@@ -150,10 +176,18 @@ class _Scorer:
         self.r = r
         lib = library()
         self.rubrics, self.catalogs = lib.rubrics(), lib.catalogs()
-        self.period = ObsPeriod(period.start, period.end)
         self.l_memo: dict = {}
         self.p_memo: dict = {}
+        self.p_engine_memo: dict = {}
         self.bonus_memo: dict = {}
+        self.compound_memo: dict = {}  # a compound's inputs → its scores (see _assemble)
+        self.at(period)
+
+    def at(self, period: Period) -> "_Scorer":
+        self.period = ObsPeriod(period.start, period.end)
+        self.period_key = (period.start, period.end)
+        self.compound_memo = {}  # may hold engine results, which are the period's
+        return self
 
     def _engine(self, rubric: str, values: dict, not_assessed: frozenset[str] = frozenset()
                 ) -> tuple[Decimal, bool, dict[str, Decimal]]:
@@ -183,17 +217,18 @@ class _Scorer:
     def property_(self, observations: str):
         hit = self.p_memo.get(observations)
         if hit is None:
+            hit = self.p_engine_memo.get((self.period_key, observations))
+        if hit is None:
             data = json.loads(observations)
             values = {k: v for k, v in data.items() if not k.startswith("_")}
             # items the inspector marked as not assessed this period (see inspections.service)
             not_assessed = frozenset(data.get("_not_assessed", []))
             try:
                 q = self.r.property_.score(values, not_assessed)
-                hit = (q.total, q.complete)
+                hit = self.p_memo[observations] = (q.total, q.complete)
             except Unsupported:
                 total, complete, _ = self._engine("P", values, not_assessed)
-                hit = (total, complete)
-            self.p_memo[observations] = hit
+                hit = self.p_engine_memo[(self.period_key, observations)] = (total, complete)
         return hit
 
     def bonus(self, demos: dict | None) -> Decimal:
@@ -215,19 +250,240 @@ class _Scorer:
             self.bonus_memo[key] = hit
         return hit
 
+    def compound(self, f, c, p, d):  # noqa: ANN001, ANN201
+        """(total or None, L text, P text or None, bonus text or None, complete, findings
+        deduction text, cases deduction text, total text or None) of a compound's aggregates;
+        None when the compiled rules cannot score them."""
+        long_term = self.long_term(f, c)
+        if long_term is None:
+            return None
+        l_total, l_complete, l_items = long_term
+        texts = (str(l_total), str(l_items.get(self.r.findings_item, ZERO)),
+                 str(l_items.get("2", ZERO)))
+        if p is None:
+            return (None, texts[0], None, None, False, texts[1], texts[2], None)
+        p_total, p_complete = self.property_(p)
+        bonus = self.bonus(d)
+        total = self.r.town.total({"L": l_total, "P": p_total}, bonus)
+        return (total, texts[0], str(p_total), str(bonus), l_complete and p_complete,
+                texts[1], texts[2], str(total))
+
 
 def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime,
             r: Rules) -> dict | None:
     """The report without traces, or None when a compound needs the detailed path."""
-    from backend.reports.rollup import _companies, grouped
+    if period.whole_months and len(period.months) == 1:
+        months = compute_months(session, unit, [period], as_of=as_of, r=r)
+        return None if months is None else months[period.key]
+    return _compute_period(session, unit, period, as_of=as_of, r=r)
 
+
+def _scope(unit: OrgUnit):  # noqa: ANN202
+    """The unit's compounds as a sub-select for the aggregates, or None for a district: its
+    rows are then read in index order without a seek per compound, and the compounds outside
+    the unit (another district's) are left out here, in Python."""
+    if unit.level == "district":
+        return None
+    return select(Compound.id).where(aggregate.compounds_under(unit.level, unit.id))
+
+
+def _compounds(session: Session, unit: OrgUnit) -> list[tuple]:
+    """(id, name, unique name, id text, street text, community text, company text or None),
+    in name order."""
+    rows = session.execute(
+        select(_raw(Compound.id), Compound.name, _raw(Compound.street_id),
+               _raw(Compound.community_id), _raw(Compound.company_id))
+        .where(aggregate.compounds_under(unit.level, unit.id)).order_by(Compound.name)).all()
+    names = {row[0]: row[1] for row in rows}
+    if len(set(names.values())) != len(names):  # the engine keys by name: make names unique
+        names = {cid: f"{name}（{_text(cid)[:8]}）" for cid, name in names.items()}
+    texts: dict = {}
+
+    def text(key):  # noqa: ANN001, ANN202
+        hit = texts.get(key)
+        if hit is None:
+            hit = texts[key] = _text(key)
+        return hit
+    return [(cid, name, names[cid], _text(cid), text(street), text(community),
+             text(company) if company else None)
+            for cid, name, street, community, company in rows]
+
+
+def findings_by_month(session: Session, scope, months: list[int], as_of: datetime,  # noqa: ANN001
+                      sources: tuple[str, ...], r: Rules
+                      ) -> dict[int, dict[KeyT, tuple[int, int, int, int]]]:
+    """{month: {compound: (findings, overdue, Σ scaled deduction, findings with an unknown
+    code)}}: one GROUP BY month, compound in the order of ix_ticket_month_compound, which
+    covers every column read (an index-only scan)."""
+    late = aggregate.overdue_expr(as_of)
+    where = [Ticket.month.in_(months), Ticket.source.in_(sources),
+             Ticket.state != TicketState.cancelled, Ticket.catalog_code.is_not(None)]
+    if scope is not None:
+        where.append(Ticket.compound_id.in_(scope))
+    unknown = func.sum(case((Ticket.catalog_code.in_(list(r.weights)), literal(0)),
+                            else_=literal(1)))
+    group = (Ticket.month, Ticket.compound_id)
+    out: dict[int, dict] = defaultdict(dict)
+    distinct = set(r.weights.values())
+    if len(distinct) == 1:  # one deduction for every code (the seed's catalog): no CASE per row
+        (w_on, w_late), = distinct
+        query = (select(Ticket.month, _raw(Ticket.compound_id), func.count(), func.sum(late),
+                        unknown).where(*where).group_by(*group))
+        for month, cid, n, o, u in session.execute(query):
+            n, o = int(n), int(o or 0)
+            out[month][cid] = (n, o, (n - o) * w_on + o * w_late, int(u or 0))
+        return out
+    on_time = case(*((Ticket.catalog_code == code, literal(w)) for code, (w, _) in r.weights.items()),
+                   else_=literal(0))
+    overdue = case(*((Ticket.catalog_code == code, literal(w)) for code, (_, w) in r.weights.items()),
+                   else_=literal(0))
+    query = (select(Ticket.month, _raw(Ticket.compound_id), func.count(), func.sum(late),
+                    func.sum(case((late == 1, overdue), else_=on_time)), unknown)
+             .where(*where).group_by(*group))
+    for month, cid, n, o, w, u in session.execute(query):
+        out[month][cid] = (int(n), int(o or 0), int(w or 0), int(u or 0))
+    return out
+
+
+def inspections_by_month(session: Session, scope, periods: list[Period],  # noqa: ANN001
+                         unit_level: str = "community") -> dict[int, dict[KeyT, dict[str, tuple]]]:
+    """{month: {compound: {rubric: (id, observations JSON text, grade, total, result or None)}}}:
+    the latest submitted P, E and D inspections assessing each month (aggregate's
+    inspection_in_period), read through ix_inspection_rubric_period."""
+    by_month = {p.months[0]: p for p in periods}
+    lo, hi = min(p.start for p in periods), max(p.end for p in periods)
+    e_only = lambda column: case((Inspection.rubric_id == "E", column), else_=None)  # noqa: E731
+    # Raw values where only a comparison or a key needs them (dates: ISO text on SQLite);
+    # the grade, total and result only of E (its subsidy), so P rows skip them.
+    columns = (_raw(Inspection.compound_id).label("compound_id"), Inspection.rubric_id,
+               _raw(Inspection.id).label("id"), cast(Inspection.observations, Text).label("obs"),
+               e_only(Inspection.grade).label("grade"), e_only(Inspection.total).label("total"),
+               e_only(cast(Inspection.result, Text)).label("e_result"),
+               _raw(Inspection.period_start).label("start"),
+               _raw(Inspection.period_end).label("end"), Inspection.month,
+               _raw(Inspection.submitted_at).label("submitted_at"))
+    where = [Inspection.rubric_id.in_(("P", "E", "D")), Inspection.submitted_at.is_not(None)]
+    if scope is not None and unit_level == "community":
+        # a few compounds: through their own inspections; a street's or a district's are
+        # read by period (ix_inspection_rubric_period) and the others left out by the caller
+        where.append(Inspection.compound_id.in_(scope))
+    both = union_all(
+        select(*columns).where(*where, Inspection.period_start >= lo, Inspection.period_end <= hi),
+        select(*columns).where(*where, Inspection.period_start.is_(None),
+                               Inspection.month.in_(list(by_month)))).subquery()
+    bounds = None
+    out: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
+    for cid, rubric_id, iid, obs, grade, total, result, start, end, month, _ in session.execute(
+            select(both).order_by(both.c.submitted_at)):
+        entry = (iid, obs, grade, total, result)
+        if start is None:
+            if month in by_month:
+                out[month][cid][rubric_id] = entry  # later ones win
+            continue
+        if end is None:
+            continue
+        if bounds is None:  # the months' first and last days, as the driver gives dates
+            text = isinstance(start, str)
+            bounds = {m: (p.start.isoformat(), p.end.isoformat()) if text else (p.start, p.end)
+                      for m, p in by_month.items()}
+        if end >= start:  # only the month it starts in can hold it
+            month = int(start[:4]) * 100 + int(start[5:7]) if isinstance(start, str) else \
+                start.year * 100 + start.month
+            b = bounds.get(month)
+            if b is not None and end <= b[1]:
+                out[month][cid][rubric_id] = entry
+            continue
+        for month, (first, last) in bounds.items():  # an end before the start: as SQL has it
+            if start >= first and end <= last:
+                out[month][cid][rubric_id] = entry
+    return out
+
+
+def demonstrations_by_month(session: Session, scope, periods: list[Period]  # noqa: ANN001
+                            ) -> dict[int, dict[KeyT, dict[str, int]]]:
+    months = {p.months[0] for p in periods}
+    lo, hi = min(p.start for p in periods), max(p.end for p in periods)
+    where = [DemonstrationProject.completed_on >= lo, DemonstrationProject.completed_on <= hi]
+    if scope is not None:
+        where.append(DemonstrationProject.compound_id.in_(scope))
+    counts: dict = defaultdict(int)
+    for cid, level, done in session.execute(
+            select(_raw(DemonstrationProject.compound_id), DemonstrationProject.level,
+                   DemonstrationProject.completed_on).where(*where)):
+        month = done.year * 100 + done.month
+        if month in months:
+            counts[(month, cid, level)] += 1
+    out: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
+    for (month, cid, level), n in sorted(counts.items(), key=lambda kv: kv[0][2]):
+        out[month][cid][level] = n
+    return out
+
+
+@contextmanager
+def _no_cyclic_gc():  # noqa: ANN202
+    """Builds hundreds of thousands of small dicts and tuples, none of them in a reference
+    cycle: the cyclic collector would rescan the growing heap again and again (a third of the
+    time) for nothing. Reference counting still frees everything; the collector runs again
+    afterwards, as before (unless something else had switched it off)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def compute_months(session: Session, unit: OrgUnit, periods: list[Period], *, as_of: datetime,
+                   r: Rules) -> dict[str, dict] | None:
+    """The reports of several whole months ({period key: report}, each the one `compute` gives
+    for that month alone) from one pass of GROUP BY month, compound statements; None when a
+    compound needs the detailed path."""
+    if not periods:
+        return {}
+    with _no_cyclic_gc():
+        return _compute_months(session, unit, periods, as_of=as_of, r=r)
+
+
+def _compute_months(session: Session, unit: OrgUnit, periods: list[Period], *, as_of: datetime,
+                    r: Rules) -> dict[str, dict] | None:
+    assert all(p.whole_months and len(p.months) == 1 for p in periods), "whole months only"
+    settings = get_settings()
+    scope = _scope(unit)
+    months = sorted({p.months[0] for p in periods})
+    compounds = _compounds(session, unit)
+    summed = findings_by_month(session, scope, months, as_of, settings.scored_sources, r)
+    inside = {c[0] for c in compounds}
+    for month_rows in summed.values():
+        if any(row[3] and cid in inside for cid, row in month_rows.items()):
+            return None  # a code the catalog no longer has: the engine reports it
+    cases = aggregate.case_counts_by_month(session, scope, months, as_of, key=_raw)
+    inspections = inspections_by_month(session, scope, periods, unit.level)
+    demos = demonstrations_by_month(session, scope, periods)
+    recurrent: dict[int, list] = defaultdict(list)
+    for row in aggregate.recurrence_rows(session, scope, months, key=_raw):
+        if row[0] in inside:
+            recurrent[row[3]].append(row)
+    out = {}
+    scorer = _Scorer(r, periods[0])
+    for p in periods:
+        month = p.months[0]
+        report = _assemble(session, unit, p, as_of, r, compounds, summed.get(month, {}),
+                           cases.get(month, {}), inspections.get(month, {}), demos.get(month, {}),
+                           recurrent.get(month, []), scorer)
+        if report is None:
+            return None
+        out[p.key] = report
+    return out
+
+
+def _compute_period(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime,
+                    r: Rules) -> dict | None:
+    """Any other period (a quarter, a year, a range of days): sums over the whole period."""
     settings = get_settings()
     compound_filter = aggregate.compounds_under(unit.level, unit.id)
     ids = select(Compound.id).where(compound_filter)
-    compounds = session.execute(
-        select(_raw(Compound.id), Compound.name, _raw(Compound.street_id),
-               _raw(Compound.community_id), _raw(Compound.company_id))
-        .where(compound_filter).order_by(Compound.name)).all()
+    compounds = _compounds(session, unit)
     summed = findings_summed(session, ids, period, as_of, settings.scored_sources,
                              settings.timezone, r)
     if any(v[3] for v in summed.values()):
@@ -235,65 +491,77 @@ def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime,
     cases = case_counts(session, ids, period, as_of, settings.timezone)
     inspections = latest_inspections(session, ids, period)
     demos = aggregate.demonstrations(session, ids, period, key=_raw)
+    recurrent = aggregate.recurrence_rows(session, ids, period.months, key=_raw)
+    return _assemble(session, unit, period, as_of, r, compounds, summed, cases, inspections, demos,
+                     recurrent)
 
-    names = {row[0]: row[1] for row in compounds}
-    if len(set(names.values())) != len(names):  # the engine keys by name: make names unique
-        names = {cid: f"{name}（{_text(cid)[:8]}）" for cid, name in names.items()}
-    scorer = _Scorer(r, period)
-    findings_item = r.findings_item
+
+def _assemble(session: Session, unit: OrgUnit, period: Period, as_of: datetime, r: Rules,
+              compounds: list[tuple], summed: dict, cases: dict, inspections: dict, demos: dict,
+              recurrent: list, scorer: _Scorer | None = None) -> dict | None:
+    """The report from the period's aggregates (rollup.compute's shape, without traces)."""
+    from backend.reports.rollup import _companies, _plain, grouped
+
+    scorer = (scorer or _Scorer(r, period)).at(period)
+    memo = scorer.compound_memo
+    no_findings = {"on_time": 0, "overdue": 0}
+    total_texts: list[str | None] = []  # rows' totals as text (Decimal until ranked)
     rows: list[dict] = []
     totals: dict[str, Decimal] = {}
-    incomplete: set[str] = set()
+    incomplete: list[str] = []
     warnings: list[str] = []
     by_name: dict[str, dict] = {}
-    for cid, name, street, community, company in compounds:
-        f, c, mine = summed.get(cid), cases.get(cid), inspections.get(cid, {})
-        long_term = scorer.long_term(f, c)
-        if long_term is None:
-            return None
-        l_total, l_complete, l_items = long_term
-        p = mine.get("P")
-        key = names[cid]
-        d = demos.get(cid)
+    for cid, name, key, cid_text, street, community, company in compounds:
+        f, c, mine, d = summed.get(cid), cases.get(cid), inspections.get(cid), demos.get(cid)
+        p = mine.get("P") if mine else None
+        # the scores depend on these alone (Σ deduction, not the counts; P's observations)
+        inputs = (f[2] if f else None, tuple(c.items()) if c else None, p[1] if p else None,
+                  tuple(d.items()) if d else None)
+        scored = memo.get(inputs)
+        if scored is None:
+            scored = scorer.compound(f, c, p[1] if p else None, d)
+            if scored is None:
+                return None
+            memo[inputs] = scored
+        total, l_text, p_text, bonus_text, complete, ded_findings, ded_cases, total_text = scored
+        total_texts.append(total_text)
         row = {
-            "compound_id": _text(cid), "name": name, "street_id": _text(street),
-            "community_id": _text(community), "company_id": _text(company) if company else None,
-            "total": None, "parts": None, "bonus": None, "complete": False,
+            "compound_id": cid_text, "name": name, "street_id": street,
+            "community_id": community, "company_id": company,
+            "total": total, "parts": {"L": l_text, "P": p_text}, "bonus": bonus_text,
+            "complete": complete,
             "finding_counts": {"on_time": f[0] - f[1], "overdue": f[1]} if f else
-            {"on_time": 0, "overdue": 0},
-            "deductions": {"findings": str(l_items.get(findings_item, ZERO)),
-                           "cases": str(l_items.get("2", ZERO))},
+            dict(no_findings),
+            "deductions": {"findings": ded_findings, "cases": ded_cases},
             "cases": c or {}, "demonstrations": d or {},
-            "inspections": {rid: str(v[0]) for rid, v in mine.items()},
+            "inspections": {rid: _text(v[0]) for rid, v in mine.items()} if mine else {},
             "old_compound": None, "rank": None,
         }
         if p is None:
-            row["parts"] = {"L": str(l_total), "P": None}
             warnings.append(f"{key}：本期无物业管理考核（细则P）记录，未计算综合得分、不参加排名")
         else:
-            p_total, p_complete = scorer.property_(p[1])
-            bonus = scorer.bonus(d)
-            parts = {"L": l_total, "P": p_total}
-            total = r.town.total(parts, bonus)
-            complete = l_complete and p_complete
-            row.update(total=total, parts={k: str(v) for k, v in parts.items()},
-                       bonus=str(bonus), complete=complete)
             totals[key] = total
             if not complete:
-                incomplete.add(key)
-        e = mine.get("E")
-        if e is not None:
-            result = json.loads(e[4]) if e[4] else None
-            row["old_compound"] = {"grade": e[2], "total": None if e[3] is None else str(e[3]),
-                                   "subsidy": _plain_json((result or {}).get("money"))}
+                incomplete.append(key)
+        if mine:
+            e = mine.get("E")
+            if e is not None:
+                result = json.loads(e[4]) if e[4] else None
+                row["old_compound"] = {"grade": e[2], "total": None if e[3] is None else str(e[3]),
+                                       "subsidy": _plain_json((result or {}).get("money"))}
         rows.append(row)
         by_name[key] = row
 
-    ordered = sorted(totals)  # score_town scores compounds in name order
-    ranking = rank({k: totals[k] for k in ordered}) if totals else []
+    ranking = _rank(totals)
     town = r.town.composite
-    prizes_awarded, town_warnings = award_prizes(ranking, town.prizes) if totals else ([], [])
-    town_warnings += [f"{k} 的评分不完整，排名仅供参考" for k in ordered if k in incomplete]
+    if totals:
+        places = sum(p.count for p in town.prizes if p.by == "rank")
+        # only the places a prize can reach (a tie beyond them wins nothing either)
+        prizes_awarded, town_warnings = award_prizes(
+            [x for x in ranking if x.rank <= places], town.prizes)
+    else:
+        prizes_awarded, town_warnings = [], []
+    town_warnings += [f"{k} 的评分不完整，排名仅供参考" for k in sorted(incomplete)]
     for entry in ranking:
         by_name[entry.subject]["rank"] = entry.rank
     prizes = [{"prize": p.prize, "compound_id": by_name[p.subject]["compound_id"],
@@ -302,11 +570,9 @@ def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime,
               for p in prizes_awarded]
     companies = _companies(session, rows, period, warnings)
     communities, streets = grouped(session, rows, "community_id"), grouped(session, rows, "street_id")
-    for row in rows:
-        if row["total"] is not None:
-            row["total"] = str(row["total"])
-    from backend.reports.rollup import _plain
-
+    for row, text in zip(rows, total_texts):
+        row["total"] = text
+    id_text = {c[0]: c[3] for c in compounds} if recurrent else {}
     return {
         "period": {"key": period.key, "label": period.label, "start": period.start.isoformat(),
                    "end": period.end.isoformat()},
@@ -315,9 +581,26 @@ def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime,
         "compounds": sorted(rows, key=lambda x: (x["rank"] is None, x["rank"] or 0, x["name"])),
         "prizes": prizes, "communities": _plain(communities), "streets": _plain(streets),
         "companies": _plain(companies),
-        "recurrent": aggregate.recurrent_problems(session, ids, period),
+        "recurrent": [{"compound_id": id_text.get(c) or _text(c), "catalog_code": code,
+                       "building": building,
+                       "month": month, "count": n, "previous_month_count": prev}
+                      for c, code, building, month, n, prev in recurrent],
         "warnings": warnings + town_warnings,
     }
+
+
+def _rank(totals: dict[str, Decimal]) -> list[Ranked]:
+    """scoring.ranking.rank (competition ranking, ties by name) for many subjects: two stable
+    sorts instead of a key with a negated Decimal per subject."""
+    ordered = sorted(sorted(totals.items()), key=lambda kv: kv[1], reverse=True)
+    out: list[Ranked] = []
+    previous, place = None, 0
+    for i, (subject, s) in enumerate(ordered):
+        if previous is None or s != previous:
+            place = i + 1
+            previous = s
+        out.append(Ranked(subject, s, place))
+    return out
 
 
 def _plain_json(value):  # noqa: ANN001, ANN202

@@ -49,6 +49,21 @@ def report(session: Session, unit: OrgUnit, period: Period, *, now: datetime,
     return rollup.compute(session, unit, period, as_of=now, detail=detail)
 
 
+def monthly(session: Session, unit: OrgUnit, year: int, *, now: datetime) -> list[dict]:
+    """The twelve monthly reports of a year: published months as published, the others
+    computed together (rollup.compute_months)."""
+    months = [parse_period(f"{year}-{m:02d}") for m in range(1, 13)]
+    published = {p.key: publication(session, unit, p) for p in months}
+    live = rollup.compute_months(session, unit, [p for p in months if published[p.key] is None],
+                                 as_of=now)
+    out = []
+    for p in months:
+        row = published[p.key]
+        out.append(live[p.key] if row is None else row.snapshot | {
+            "frozen": True, "frozen_at": row.frozen_at.isoformat(), "publication_id": str(row.id)})
+    return out
+
+
 def freeze(session: Session, unit: OrgUnit, period: Period, *, actor_id: uuid.UUID,
            now: datetime) -> PeriodPublication:
     if publication(session, unit, period) is not None:

@@ -10,7 +10,8 @@ for bad observations). tests/scoring/test_compiled.py proves the two agree on ra
 
 Supported: rubrics without grades, subsidy, veto, time nodes, rank or award clauses, whose
 clauses are per_unit, fixed, catalog_findings (optionally given pre-summed, see `Summed`) and,
-for bonus items, tiers when unobserved. Warnings are not produced: a report that shows them
+for bonus items, tiers (a valid survey measure given as exact numbers; anything else the engine
+explains). Warnings are not produced: a report that shows them
 (the drill-down) scores that subject with the engine. Pure, exact (Decimal), like the engine.
 """
 
@@ -138,8 +139,12 @@ class CompiledItems:
                         raise Unsupported("unknown code") from None
                     if on_time + overdue:
                         known += entry.deduction * (on_time + overdue * c.overdue_multiplier)
-            else:  # observed tiers
-                raise Unsupported("tiers")
+            else:  # observed tiers (a bonus item's survey)
+                amount = _tier_amount(c, raw)
+                if amount is None:
+                    incomplete = True
+                    continue
+                known += amount
         status = "incomplete" if incomplete else "scored"
         if item.kind == "bonus":
             cap = self.caps[item.id]
@@ -152,6 +157,38 @@ class CompiledItems:
 
 
 _MISSING = object()
+
+
+def _exact_number(v: Any) -> Decimal:
+    if type(v) is int or type(v) is Decimal:
+        return Decimal(v)
+    raise Unsupported("number")  # floats, text, flags: the engine converts or refuses them
+
+
+def _tier_amount(clause: Tiers, raw: Any) -> Decimal | None:
+    """The engine's tiers clause for a valid measure: the points of the highest tier reached
+    (0 below every tier); None when those points need configuring. A malformed or invalid
+    measure (sample below the minimum) is left to the engine, which explains it."""
+    if not isinstance(raw, Mapping) or "value" not in raw or \
+            not set(raw) <= {"value", "sample", "sampled", "households"}:
+        raise Unsupported("tiers")
+    value = _exact_number(raw["value"])
+    if value > 100:
+        raise Unsupported("tiers value")
+    sample = None
+    if "sample" in raw:
+        sample = _exact_number(raw["sample"])
+    elif "sampled" in raw and "households" in raw:
+        k, n = raw["sampled"], raw["households"]
+        if not (_is_count(k) and _is_count(n)) or n == 0 or k > n:
+            raise Unsupported("tiers sample")
+        sample = Decimal(k) * 100 / Decimal(n)
+    if clause.min_sample is not None and (sample is None or sample < clause.min_sample):
+        raise Unsupported("tiers sample")
+    for t in sorted(clause.tiers, key=lambda t: t.min, reverse=True):
+        if value >= t.min:
+            return amount_value(t.points)
+    return ZERO
 
 
 class CompiledRubric:

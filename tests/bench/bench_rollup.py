@@ -22,7 +22,8 @@ What it does, in one process:
 3. measures, in-process, the median of `--runs` runs after one warm-up:
    (a) `backend.reports.rollup.compute` for the district, period 2026-06: all 10,000
        compounds' scores, the town and community rankings, prizes, companies, recurrence;
-   (b) the 12 months of 2026, one `compute` each;
+   (b) the 12 months of 2026 in one pass: `rollup.compute_months` (its June report is checked
+       against (a));
    (c) `GET /api/tickets?overdue=true&street_id=<a town>&limit=50` and `GET /api/dashboard/overdue`
        as the district supervisor, through the FastAPI app in-process, timed at the server by
        an ASGI wrapper (from the request reaching the app to the last body byte);
@@ -465,20 +466,19 @@ def measure(engine, runs: int, label: str) -> dict:  # noqa: ANN001
     out["one_month"], out["one_month_runs"] = median_ms(lambda: compute("2026-06"), runs)
     print(f"[{label}] one month: {out['one_month']:.0f} ms {out['one_month_runs']}", flush=True)
 
-    def year() -> list[float]:
-        per = []
-        for m in range(1, 13):
-            t = time.perf_counter()
-            compute(f"{YEAR}-{m:02d}")
-            per.append((time.perf_counter() - t) * 1000)
-        year.per.append(per)
-        return per
-    year.per = []
-    year_runs = max(1, min(runs, 3))
-    warm = not os.environ.get("BENCH_NO_YEAR_WARMUP")  # the slow baseline: one cold year
-    out["all_months"], out["all_months_runs"] = median_ms(year, year_runs, warm)
-    out["per_month"] = [round(statistics.median(x), 1) for x in zip(*year.per[int(warm):])]
-    print(f"[{label}] 12 months: {out['all_months']:.0f} ms, per month {out['per_month']}", flush=True)
+    months = [parse_period(f"{YEAR}-{m:02d}") for m in range(1, 13)]
+
+    def year() -> dict:
+        with Session(engine) as session:
+            return rollup.compute_months(session, district, months, as_of=NOW)
+    reports = year()
+    out["months_match"] = _checksum(reports["2026-06"]) == out["checksum"]
+    out["months_ranked"] = [sum(1 for c in r["compounds"] if c["rank"] is not None)
+                            for r in reports.values()]
+    del reports
+    out["all_months"], out["all_months_runs"] = median_ms(year, max(1, min(runs, 3)))
+    print(f"[{label}] 12 months (compute_months): {out['all_months']:.0f} ms "
+          f"{out['all_months_runs']}, June equal to compute: {out['months_match']}", flush=True)
 
     for kind in ("month", "all", "overdue"):
         out[f"bare_{kind}"], _ = median_ms(bare(engine, kind), runs if kind != "overdue" else 50)
@@ -585,6 +585,10 @@ def run_one(url: str, args, label: str, fresh: bool) -> dict:  # noqa: ANN001
     stats = None
     if fresh:
         stats = generate(engine, args.compounds, args.findings, args.seed)
+        if args.generate_only:
+            engine.dispose()
+            db_module._engine = None
+            return {"label": label, "generation": stats}
     else:
         # keep the new revision's indexes etc. in step with a reused database
         with engine.begin() as conn:
@@ -606,6 +610,8 @@ def main() -> None:
     parser.add_argument("--findings", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--generate-only", action="store_true",
+                        help="build the data and stop (measure later with --reuse)")
     parser.add_argument("--write-results", action="store_true")
     parser.add_argument("--json", help="write the raw numbers here")
     args = parser.parse_args()
@@ -626,6 +632,8 @@ def main() -> None:
         results.append(run_one(args.pg, args, "PostgreSQL", not args.reuse))
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, default=str))
+    if args.generate_only:
+        return
     for r in results:
         for key in ("plans", "plans_overdue", "plans_bare"):
             print(f"\n==== {r['label']} {key}")
@@ -636,14 +644,15 @@ def main() -> None:
 
 def write_results(results: list[dict], args) -> None:  # noqa: ANN001
     cmd = "`.venv/bin/python tests/bench/bench_rollup.py" + \
+        (f" --reuse --db {args.db}" if args.reuse and args.db else "") + \
         (" --pg postgresql+psycopg://xunjian@127.0.0.1:PORT/xunjian_bench" if args.pg else "") + \
-        " --write-results`"
+        f" --runs {args.runs} --write-results`"
     lines = [SECTION, "",
              f"Command: {cmd} (defaults `--runs {args.runs} --compounds {args.compounds} "
              f"--findings {args.findings} --seed {args.seed}`).",
              f"Measured {datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} cores, Python "
              f"{platform.python_version()}; in-process, median of {args.runs} runs after a "
-             "warm-up (12 months: median of up to 3 runs of 12 `compute` calls). API pages "
+             "warm-up (12 months: median of up to 3 `compute_months` runs). API pages "
              "through the FastAPI app in-process (TestClient), timed at the server by an ASGI "
              "wrapper; the report instant is 2026-12-31 17:00 +08:00.", ""]
     gen = next((r["generation"] for r in results if r.get("generation")), None)
@@ -666,7 +675,7 @@ def write_results(results: list[dict], args) -> None:  # noqa: ANN001
         lambda r: f"{r['one_month']:.0f} ms", "< 150 ms " + ("✓" if results[0]["one_month"] < 150 else "✗"))
     row("bare SQL: GROUP BY compound, one month", lambda r: f"{r['bare_month']:.1f} ms")
     row("ratio one month / bare", lambda r: f"{r['one_month'] / r['bare_month']:.1f}×")
-    row("12 months, 12 `compute` calls", lambda r: f"{r['all_months']:.0f} ms",
+    row("12 months, one `rollup.compute_months` pass", lambda r: f"{r['all_months']:.0f} ms",
         "< 750 ms " + ("✓" if results[0]["all_months"] < 750 else "✗"))
     row("bare SQL: GROUP BY compound, month, all months", lambda r: f"{r['bare_all']:.1f} ms")
     row("ratio 12 months / bare", lambda r: f"{r['all_months'] / r['bare_all']:.1f}×")
@@ -677,11 +686,14 @@ def write_results(results: list[dict], args) -> None:  # noqa: ANN001
     row("bare SQL: indexed overdue query (50 rows)", lambda r: f"{r['bare_overdue']:.3f} ms")
     row("ratio overdue page / bare", lambda r: f"{r['overdue_page'] / r['bare_overdue']:.0f}×")
     row("`GET /api/dashboard/overdue` (server)", lambda r: f"{r['dashboard']:.1f} ms")
-    lines += ["", "Per month (ms, median): " + "; ".join(
-        f"{r['label']}: " + ", ".join(f"{x:.0f}" for x in r["per_month"]) for r in results), ""]
+    lines += ["", "Runs (ms): " + "; ".join(
+        f"{r['label']}: one month " + ", ".join(f"{x:.0f}" for x in r["one_month_runs"])
+        + "; 12 months " + ", ".join(f"{x:.0f}" for x in r["all_months_runs"])
+        for r in results), ""]
     lines += ["Result checks: " + "; ".join(
         f"{r['label']}: {r['ranked']:,} of {r['compounds']:,} compounds ranked, report digest "
-        f"`{r['checksum']}`, overdue page {r['overdue_items']} of {r['overdue_total']:,}, "
+        f"`{r['checksum']}` (`compute_months`' June: "
+        f"{'the same' if r['months_match'] else 'DIFFERENT'}), overdue page {r['overdue_items']} of {r['overdue_total']:,}, "
         f"dashboard total {r['dashboard_total']:,}" for r in results), ""]
     for r in results:
         lines += [f"<details><summary>{r['label']}: query plans of the roll-up, the overdue page "

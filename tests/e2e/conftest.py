@@ -12,7 +12,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -21,8 +20,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 FRONTEND = REPO / "frontend"
-SHARED = Path(os.environ.get("XUNJIAN_SHARED_DIR", REPO.parent / "shared"))
-PHOTOS = SHARED / "photos"
+from tests.support import SHARED_PHOTOS as PHOTOS  # noqa: F401  checked by `shared_photos`
 SCREENSHOTS = REPO / "tests" / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

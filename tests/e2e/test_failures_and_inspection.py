@@ -10,7 +10,8 @@ from tests.e2e.conftest import PHOTOS
 from tests.e2e.flows import all_sent, login, outbox, screenshot, server_findings, \
     wait_for_cache, wait_outbox
 
-pytestmark = pytest.mark.browser
+# the real phone photos of ../shared/photos: see tests/conftest.py for when they are missing
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_photos")]
 
 
 def test_a_refused_finding_stays_failed_with_the_reason_until_the_user_deletes_it(server, browser):

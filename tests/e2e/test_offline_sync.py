@@ -15,7 +15,8 @@ from tests.e2e.flows import (all_sent, log_finding, login, outbox, screenshot, s
                              server_findings, wait_for_cache, wait_for_worker, wait_outbox,
                              wait_until)
 
-pytestmark = pytest.mark.browser
+# the real phone photos of ../shared/photos: see tests/conftest.py for when they are missing
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_photos")]
 
 JPEGS = [PHOTOS / "orientation_landscape_6.jpg", PHOTOS / "gps_DSCN0010.jpg",
          PHOTOS / "hdr_iphone_hdr_NO.jpg"]

@@ -12,7 +12,8 @@ from tests.e2e.conftest import PHOTOS
 from tests.e2e.flows import all_sent, log_finding, login, outbox, server_findings, wait_for_cache, \
     wait_outbox
 
-pytestmark = pytest.mark.browser
+# the real phone photos of ../shared/photos: see tests/conftest.py for when they are missing
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_photos")]
 
 
 def twelve_megapixel_portrait(path) -> None:  # noqa: ANN001

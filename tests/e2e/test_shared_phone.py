@@ -9,7 +9,8 @@ from tests.e2e.conftest import PHOTOS
 from tests.e2e.flows import all_sent, log_finding, login, logout, outbox, screenshot, \
     server_findings, wait_for_cache, wait_outbox
 
-pytestmark = pytest.mark.browser
+# the real phone photos of ../shared/photos: see tests/conftest.py for when they are missing
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_photos")]
 
 
 def test_user_b_neither_sees_nor_sends_user_a_items_and_export_imports_back(server, browser, tmp_path):

@@ -9,7 +9,8 @@ from tests.e2e.conftest import PHOTOS
 from tests.e2e.flows import all_sent, login, screenshot, seed_ticket, rectify_via_api, \
     wait_for_cache, wait_outbox
 
-pytestmark = pytest.mark.browser
+# the real phone photos of ../shared/photos: see tests/conftest.py for when they are missing
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_photos")]
 
 
 def test_supervisor_rejects_a_rectification_with_a_reason(server, browser):

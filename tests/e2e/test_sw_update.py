@@ -12,7 +12,8 @@ from tests.e2e.conftest import PHOTOS
 from tests.e2e.flows import all_sent, log_finding, login, outbox, screenshot, server_findings, \
     wait_for_cache, wait_for_worker, wait_outbox
 
-pytestmark = pytest.mark.browser
+# the real phone photos of ../shared/photos: see tests/conftest.py for when they are missing
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_photos")]
 
 
 def test_update_while_items_are_queued_keeps_the_queue_and_syncs_it(server, browser):

@@ -3,30 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 import backend.sync.clock as request_clock
 from backend.ids import new_id
+from tests.support import require_shared_photos
 
 CST = ZoneInfo("Asia/Shanghai")
-PHOTOS = Path(os.environ.get("XUNJIAN_TEST_PHOTOS",
-                             Path(__file__).resolve().parents[2].parent / "shared" / "photos"))
 
 
 def real_photo(name: str) -> bytes:
-    """A real phone photo from ../shared/photos. Under CI its absence is a failure."""
-    path = PHOTOS / name
-    if not path.is_file():
-        message = f"../shared/photos not found ({path}): photo tests need the shared real-photo folder"
-        if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return path.read_bytes()
+    """A real phone photo from ../shared/photos (see tests/conftest.py for when it is missing)."""
+    return (require_shared_photos() / name).read_bytes()
 
 
 def sha(data: bytes) -> str:

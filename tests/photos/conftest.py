@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -10,22 +9,9 @@ import pytest
 
 from backend.photos import PhotoLimits, PhotoStore, WatermarkInfo, require_cjk_font
 
-REPO = Path(__file__).resolve().parents[2]
-MISSING = "../shared/photos not found: photo tests need the shared real-photo folder"
-
-
-def _photos_dir() -> Path:
-    return Path(os.environ.get("XUNJIAN_TEST_PHOTOS") or REPO.parent / "shared" / "photos")
-
-
 @pytest.fixture(scope="session")
-def photos() -> Path:
-    folder = _photos_dir()
-    if not (folder / "gps_DSCN0010.jpg").is_file():
-        if os.environ.get("CI"):
-            pytest.fail(f"{MISSING} (looked in {folder}; set XUNJIAN_TEST_PHOTOS)", pytrace=False)
-        pytest.skip(MISSING)
-    return folder
+def photos(shared_photos: Path) -> Path:
+    return shared_photos
 
 
 @pytest.fixture
