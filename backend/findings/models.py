@@ -298,9 +298,7 @@ class TicketBrief(BaseModel):
     due_provisional: bool
 
 
-class SyncItemResult(BaseModel):
-    """One finding's answer in `POST /api/sync/findings` (see backend/sync/README.md)."""
-
+class _Answer(BaseModel):
     id: uuid.UUID
     status: str  # created | duplicate | conflict | invalid
     code: str | None = None
@@ -308,15 +306,15 @@ class SyncItemResult(BaseModel):
     complete: bool | None = None
     photos_held: list[str] = []
     photos_missing: list[str] = []
+
+
+class SyncItemResult(_Answer):
+    """One finding's answer in `POST /api/sync/findings` (see backend/sync/README.md)."""
+
     ticket: TicketBrief | None = None
 
 
-class ItemResult(BaseModel):
-    id: uuid.UUID
-    status: str  # created | duplicate | conflict | invalid
-    code: str | None = None
-    message: str | None = None
-    complete: bool | None = None
-    photos_held: list[str] = []
-    photos_missing: list[str] = []
+class ItemResult(_Answer):
+    """One item's answer with the full ticket (single-item API, transitions)."""
+
     ticket: TicketPublic | None = None

@@ -26,19 +26,16 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Text, case, cast, func, literal, select, union_all
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
-from sqlalchemy.types import String
+from sqlalchemy import select
 from sqlmodel import Session
 
 from backend.config import get_settings
-from backend.findings.models import Ticket, TicketState
-from backend.inspections.models import Inspection
 from backend.inspections.service import exact
 from backend.organisation.models import Compound, OrgUnit
 from backend.reports import aggregate
-from backend.reports.models import DemonstrationProject
+from backend.reports.bulk_inputs import (
+    _raw, findings_summed, case_counts, latest_inspections, _scope, _compounds, findings_by_month, inspections_by_month, demonstrations_by_month,
+)
 from backend.reports.periods import Period
 from backend.scoring.compiled import (
     CompiledComposite, CompiledRubric, Summed, Unsupported, catalog_weights, compile_composite,
@@ -87,81 +84,6 @@ def rules() -> Rules | None:
 
 
 _text = aggregate._text
-
-
-class _AsText(FunctionElement):
-    """A column as text without SQLAlchemy's per-value conversion: as stored on SQLite (uuids
-    as 32 hex digits, dates as ISO text), cast to text on PostgreSQL (so the driver builds no
-    UUID objects). See `_text`."""
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(_AsText)
-def _as_text_plain(element, compiler, **kw):  # noqa: ANN001, ANN202
-    return compiler.process(list(element.clauses)[0], **kw)
-
-
-@compiles(_AsText, "postgresql")
-def _as_text_pg(element, compiler, **kw):  # noqa: ANN001, ANN202
-    return f"CAST({compiler.process(list(element.clauses)[0], **kw)} AS TEXT)"
-
-
-def _raw(column):  # noqa: ANN001, ANN202
-    """A uuid (or date) column as text, without SQLAlchemy's per-value conversion."""
-    return _AsText(column)
-
-
-def findings_summed(session: Session, compounds, period: Period, as_of: datetime,
-                    sources: tuple[str, ...], timezone: str, r: Rules
-                    ) -> dict[KeyT, tuple[int, int, int, int]]:
-    """{compound: (findings, overdue, Σ scaled deduction, findings with an unknown code)}."""
-    rows = (select(Ticket.compound_id.label("compound_id"), Ticket.catalog_code.label("code"),
-                   aggregate.overdue_expr(as_of).label("late"))
-            .where(*aggregate.in_period(period, timezone), Ticket.compound_id.in_(compounds),
-                   Ticket.source.in_(sources), Ticket.state != TicketState.cancelled,
-                   Ticket.catalog_code.is_not(None))
-            .subquery())
-    unknown = case((rows.c.code.in_(list(r.weights)), literal(0)), else_=literal(1))
-    distinct = set(r.weights.values())
-    if len(distinct) == 1:  # one deduction for every code (the seed's catalog): no CASE per row
-        (w_on, w_late), = distinct
-        query = (select(_raw(rows.c.compound_id), func.count(), func.sum(rows.c.late),
-                        func.sum(unknown)).group_by(rows.c.compound_id))
-        return {cid: (int(n), int(o or 0), (int(n) - int(o or 0)) * w_on + int(o or 0) * w_late,
-                      int(u or 0)) for cid, n, o, u in session.execute(query)}
-    on_time = case(*((rows.c.code == code, literal(w)) for code, (w, _) in r.weights.items()),
-                   else_=literal(0))
-    late = case(*((rows.c.code == code, literal(w)) for code, (_, w) in r.weights.items()),
-                else_=literal(0))
-    query = (select(_raw(rows.c.compound_id), func.count(), func.sum(rows.c.late),
-                    func.sum(case((rows.c.late == 1, late), else_=on_time)), func.sum(unknown))
-             .group_by(rows.c.compound_id))
-    return {cid: (int(n), int(o or 0), int(w or 0), int(u or 0))
-            for cid, n, o, w, u in session.execute(query)}
-
-
-def case_counts(session: Session, compounds, period: Period, as_of: datetime, timezone: str
-                ) -> dict[KeyT, dict[str, int]]:
-    return aggregate.case_counts(session, compounds, period, as_of, timezone, key=_raw)
-
-
-def latest_inspections(session: Session, compounds, period: Period
-                       ) -> dict[KeyT, dict[str, tuple]]:
-    """{compound: {rubric: (id, observations JSON text, grade, total, result or None)}} for the
-    latest submitted P, E and D inspections (the full result only for E: its subsidy)."""
-    e_result = case((Inspection.rubric_id == "E", cast(Inspection.result, Text)), else_=None)
-    rows = session.execute(
-        select(_raw(Inspection.compound_id), Inspection.rubric_id, Inspection.id,
-               cast(Inspection.observations, Text), Inspection.grade, Inspection.total, e_result)
-        .where(Inspection.compound_id.in_(compounds), Inspection.rubric_id.in_(("P", "E", "D")),
-               aggregate.inspection_in_period(period))
-        .order_by(Inspection.submitted_at))
-    out: dict[KeyT, dict[str, tuple]] = defaultdict(dict)
-    for cid, rubric_id, iid, observations, grade, total, result in rows:
-        out[cid][rubric_id] = (iid, observations, grade, total, result)
-    return out
 
 
 class _Scorer:
@@ -276,147 +198,6 @@ def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime,
         months = compute_months(session, unit, [period], as_of=as_of, r=r)
         return None if months is None else months[period.key]
     return _compute_period(session, unit, period, as_of=as_of, r=r)
-
-
-def _scope(unit: OrgUnit):  # noqa: ANN202
-    """The unit's compounds as a sub-select for the aggregates, or None for a district: its
-    rows are then read in index order without a seek per compound, and the compounds outside
-    the unit (another district's) are left out here, in Python."""
-    if unit.level == "district":
-        return None
-    return select(Compound.id).where(aggregate.compounds_under(unit.level, unit.id))
-
-
-def _compounds(session: Session, unit: OrgUnit) -> list[tuple]:
-    """(id, name, unique name, id text, street text, community text, company text or None),
-    in name order."""
-    rows = session.execute(
-        select(_raw(Compound.id), Compound.name, _raw(Compound.street_id),
-               _raw(Compound.community_id), _raw(Compound.company_id))
-        .where(aggregate.compounds_under(unit.level, unit.id)).order_by(Compound.name)).all()
-    names = {row[0]: row[1] for row in rows}
-    if len(set(names.values())) != len(names):  # the engine keys by name: make names unique
-        names = {cid: f"{name}（{_text(cid)[:8]}）" for cid, name in names.items()}
-    texts: dict = {}
-
-    def text(key):  # noqa: ANN001, ANN202
-        hit = texts.get(key)
-        if hit is None:
-            hit = texts[key] = _text(key)
-        return hit
-    return [(cid, name, names[cid], _text(cid), text(street), text(community),
-             text(company) if company else None)
-            for cid, name, street, community, company in rows]
-
-
-def findings_by_month(session: Session, scope, months: list[int], as_of: datetime,  # noqa: ANN001
-                      sources: tuple[str, ...], r: Rules
-                      ) -> dict[int, dict[KeyT, tuple[int, int, int, int]]]:
-    """{month: {compound: (findings, overdue, Σ scaled deduction, findings with an unknown
-    code)}}: one GROUP BY month, compound in the order of ix_ticket_month_compound, which
-    covers every column read (an index-only scan)."""
-    late = aggregate.overdue_expr(as_of)
-    where = [Ticket.month.in_(months), Ticket.source.in_(sources),
-             Ticket.state != TicketState.cancelled, Ticket.catalog_code.is_not(None)]
-    if scope is not None:
-        where.append(Ticket.compound_id.in_(scope))
-    unknown = func.sum(case((Ticket.catalog_code.in_(list(r.weights)), literal(0)),
-                            else_=literal(1)))
-    group = (Ticket.month, Ticket.compound_id)
-    out: dict[int, dict] = defaultdict(dict)
-    distinct = set(r.weights.values())
-    if len(distinct) == 1:  # one deduction for every code (the seed's catalog): no CASE per row
-        (w_on, w_late), = distinct
-        query = (select(Ticket.month, _raw(Ticket.compound_id), func.count(), func.sum(late),
-                        unknown).where(*where).group_by(*group))
-        for month, cid, n, o, u in session.execute(query):
-            n, o = int(n), int(o or 0)
-            out[month][cid] = (n, o, (n - o) * w_on + o * w_late, int(u or 0))
-        return out
-    on_time = case(*((Ticket.catalog_code == code, literal(w)) for code, (w, _) in r.weights.items()),
-                   else_=literal(0))
-    overdue = case(*((Ticket.catalog_code == code, literal(w)) for code, (_, w) in r.weights.items()),
-                   else_=literal(0))
-    query = (select(Ticket.month, _raw(Ticket.compound_id), func.count(), func.sum(late),
-                    func.sum(case((late == 1, overdue), else_=on_time)), unknown)
-             .where(*where).group_by(*group))
-    for month, cid, n, o, w, u in session.execute(query):
-        out[month][cid] = (int(n), int(o or 0), int(w or 0), int(u or 0))
-    return out
-
-
-def inspections_by_month(session: Session, scope, periods: list[Period],  # noqa: ANN001
-                         unit_level: str = "community") -> dict[int, dict[KeyT, dict[str, tuple]]]:
-    """{month: {compound: {rubric: (id, observations JSON text, grade, total, result or None)}}}:
-    the latest submitted P, E and D inspections assessing each month (aggregate's
-    inspection_in_period), read through ix_inspection_rubric_period."""
-    by_month = {p.months[0]: p for p in periods}
-    lo, hi = min(p.start for p in periods), max(p.end for p in periods)
-    e_only = lambda column: case((Inspection.rubric_id == "E", column), else_=None)  # noqa: E731
-    # Raw values where only a comparison or a key needs them (dates: ISO text on SQLite);
-    # the grade, total and result only of E (its subsidy), so P rows skip them.
-    columns = (_raw(Inspection.compound_id).label("compound_id"), Inspection.rubric_id,
-               _raw(Inspection.id).label("id"), cast(Inspection.observations, Text).label("obs"),
-               e_only(Inspection.grade).label("grade"), e_only(Inspection.total).label("total"),
-               e_only(cast(Inspection.result, Text)).label("e_result"),
-               _raw(Inspection.period_start).label("start"),
-               _raw(Inspection.period_end).label("end"), Inspection.month,
-               _raw(Inspection.submitted_at).label("submitted_at"))
-    where = [Inspection.rubric_id.in_(("P", "E", "D")), Inspection.submitted_at.is_not(None)]
-    if scope is not None and unit_level == "community":
-        # a few compounds: through their own inspections; a street's or a district's are
-        # read by period (ix_inspection_rubric_period) and the others left out by the caller
-        where.append(Inspection.compound_id.in_(scope))
-    both = union_all(
-        select(*columns).where(*where, Inspection.period_start >= lo, Inspection.period_end <= hi),
-        select(*columns).where(*where, Inspection.period_start.is_(None),
-                               Inspection.month.in_(list(by_month)))).subquery()
-    bounds = None
-    out: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
-    for cid, rubric_id, iid, obs, grade, total, result, start, end, month, _ in session.execute(
-            select(both).order_by(both.c.submitted_at)):
-        entry = (iid, obs, grade, total, result)
-        if start is None:
-            if month in by_month:
-                out[month][cid][rubric_id] = entry  # later ones win
-            continue
-        if end is None:
-            continue
-        if bounds is None:  # the months' first and last days, as the driver gives dates
-            text = isinstance(start, str)
-            bounds = {m: (p.start.isoformat(), p.end.isoformat()) if text else (p.start, p.end)
-                      for m, p in by_month.items()}
-        if end >= start:  # only the month it starts in can hold it
-            month = int(start[:4]) * 100 + int(start[5:7]) if isinstance(start, str) else \
-                start.year * 100 + start.month
-            b = bounds.get(month)
-            if b is not None and end <= b[1]:
-                out[month][cid][rubric_id] = entry
-            continue
-        for month, (first, last) in bounds.items():  # an end before the start: as SQL has it
-            if start >= first and end <= last:
-                out[month][cid][rubric_id] = entry
-    return out
-
-
-def demonstrations_by_month(session: Session, scope, periods: list[Period]  # noqa: ANN001
-                            ) -> dict[int, dict[KeyT, dict[str, int]]]:
-    months = {p.months[0] for p in periods}
-    lo, hi = min(p.start for p in periods), max(p.end for p in periods)
-    where = [DemonstrationProject.completed_on >= lo, DemonstrationProject.completed_on <= hi]
-    if scope is not None:
-        where.append(DemonstrationProject.compound_id.in_(scope))
-    counts: dict = defaultdict(int)
-    for cid, level, done in session.execute(
-            select(_raw(DemonstrationProject.compound_id), DemonstrationProject.level,
-                   DemonstrationProject.completed_on).where(*where)):
-        month = done.year * 100 + done.month
-        if month in months:
-            counts[(month, cid, level)] += 1
-    out: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
-    for (month, cid, level), n in sorted(counts.items(), key=lambda kv: kv[0][2]):
-        out[month][cid][level] = n
-    return out
 
 
 @contextmanager
