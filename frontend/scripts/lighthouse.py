@@ -382,8 +382,7 @@ def main() -> int:
     finally:
         if server:
             server.stop()
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)  # data, profiles, npm; --keep reports live elsewhere
 
     print()
     print(f"Lighthouse accessibility, {dt.date.today().isoformat()}, 360 x 640 mobile:")
