@@ -17,7 +17,7 @@ from backend.auth.service import authenticate_scoped
 from backend.config import get_settings
 from backend.db import SessionDep
 from backend.errors import Conflict, DomainError, Forbidden, NotFound, error_responses
-from backend.findings import service
+from backend.findings import service, transitions
 from backend.findings.models import EventIn, Finding, FindingIn, ItemResult, Ticket, \
     TicketPublic, TicketState
 from backend.findings.views import OPEN_STATES, overdue_clause, ticket_filter, tickets_public
@@ -127,7 +127,7 @@ def post_event(ticket_id: uuid.UUID, body: EventIn, response: Response, session:
     """Rectify, close, reject or cancel a ticket. Repeating the same event id is harmless."""
     if body.ticket_id != ticket_id:
         raise DomainError("路径与请求体中的工单编号不一致", code="ticket_id_mismatch", status_code=422)
-    result = service.apply_event(session, user, scope, body, now=clock.now, skew=clock.skew)
+    result = transitions.apply_event(session, user, scope, body, now=clock.now, skew=clock.skew)
     raise_for(result)
     if result.status == "duplicate":
         response.status_code = status.HTTP_200_OK

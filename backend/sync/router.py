@@ -14,7 +14,7 @@ from backend.auth.service import authenticate_scoped
 from backend.config import get_settings
 from backend.db import SessionDep
 from backend.errors import DomainError, error_responses
-from backend.findings import service
+from backend.findings import service, transitions
 from backend.findings.models import EventIn, FindingIn, ItemResult, SyncItemResult
 from backend.sync import service as sync_service
 from backend.sync.clock import ClockDep, RequestClock
@@ -93,7 +93,7 @@ def _sync_findings(session: Session, token: str, body: FindingBatch, clock: Requ
 def sync_events(body: EventBatch, session: SessionDep, user: CurrentUser, scope: ScopeDep,
                 clock: ClockDep) -> BatchResult:
     """Apply ticket transitions (idempotently, by client UUID); one result per item, in order."""
-    return BatchResult(results=_each(session, body.events, lambda e: service.apply_event(
+    return BatchResult(results=_each(session, body.events, lambda e: transitions.apply_event(
         session, user, scope, e, now=clock.now, skew=clock.skew)))
 
 
