@@ -72,6 +72,14 @@ class ItemResult:
         return d
 
 
+def _with_amount(result) -> dict:  # noqa: ANN001
+    """A result with money as a plain dict, the amount in yuan to the fen (2 places)."""
+    d = _plain(result.__dict__)
+    if result.amount is not None:
+        d["amount"] = str(result.amount.quantize(CENT))
+    return d
+
+
 @dataclass(frozen=True)
 class Money:
     kind: str                  # subsidy | prize
@@ -81,10 +89,7 @@ class Money:
     rate: Decimal | None = None
 
     def to_dict(self) -> dict:
-        d = _plain(self.__dict__)
-        if self.amount is not None:
-            d["amount"] = str(self.amount.quantize(CENT))
-        return d
+        return _with_amount(self)
 
 
 @dataclass(frozen=True)
@@ -132,10 +137,7 @@ class PrizeAward:
     rank: int | None = None
 
     def to_dict(self) -> dict:
-        d = _plain(self.__dict__)
-        if self.amount is not None:
-            d["amount"] = str(self.amount.quantize(CENT))
-        return d
+        return _with_amount(self)
 
 
 @dataclass(frozen=True)
