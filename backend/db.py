@@ -11,6 +11,7 @@ import threading
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timezone
 from typing import Annotated
 
@@ -39,6 +40,10 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        # The default 2 MB page cache holds too little of the indexes that new findings land
+        # in at random places (by compound): under sustained ingestion every insert read its
+        # pages again through the OS, a third of the server's CPU (tests/bench/RESULTS.md).
+        cursor.execute(f"PRAGMA cache_size=-{_CACHE_KIB}")
         cursor.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000}")
         # Checkpoints run in the background (`_Checkpointer`), not in the commit of whichever
         # request crosses the default 1,000 pages; this bound only applies if that stops.
@@ -51,11 +56,14 @@ def _configure_sqlite(engine: Engine) -> None:
         # deferred transaction that read first and then writes fails at once with "database
         # is locked" (SQLITE_BUSY_SNAPSHOT, no busy wait) whenever another writer committed
         # in between.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(
-            "sqlite_immediate") else "BEGIN")
+        # Straight to the DB-API: exec_driver_sql's execution machinery cost more than the
+        # statement, on every transaction.
+        conn.connection.driver_connection.execute(
+            "BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN")
 
 
 _BUSY_TIMEOUT_S = 10
+_CACHE_KIB = 64 * 1024  # per connection
 _WAL_AUTOCHECKPOINT_PAGES = 10_000  # 40 MB
 _CHECKPOINT_EVERY_S = 1.0
 
@@ -156,9 +164,10 @@ def _immediate(engine: Engine) -> Engine:
     return _immediate_engine[1]
 
 
-async def write_turn(request: Request) -> AsyncIterator[None]:
+@asynccontextmanager
+async def _write_turn(method: str) -> AsyncIterator[None]:
     """On SQLite, requests that may write take turns in this process, from before their first
-    query until after their commit (FastAPI unwinds dependencies in reverse order).
+    query until after their commit.
 
     They wait here, on the event loop, not in worker threads: waiting in SQLite's busy handler
     (or on a thread lock) would hold a thread each, and with more waiting writers than the
@@ -166,7 +175,7 @@ async def write_turn(request: Request) -> AsyncIterator[None]:
     The busy handler polls with sleeps of up to 100 ms, which idled the CPU and gave p99 > 1 s
     under 16 concurrent writers (tests/bench/bench_sync.py).
     """
-    if request.method in _READS or get_engine().dialect.name != "sqlite":
+    if method in _READS or get_engine().dialect.name != "sqlite":
         yield
         return
     loop = asyncio.get_running_loop()
@@ -177,24 +186,23 @@ async def write_turn(request: Request) -> AsyncIterator[None]:
         yield
 
 
-async def get_session(request: Request,
-                      _turn: Annotated[None, Depends(write_turn, scope="function")]
-                      ) -> AsyncIterator[Session]:
+@asynccontextmanager
+async def _request_session(method: str) -> AsyncIterator[Session]:
     """A session for one request. On SQLite, requests that may write (not GET/HEAD/OPTIONS)
-    take their turn (`write_turn`) and begin IMMEDIATE, so that another process's writer makes
-    them wait (busy_timeout) rather than fail; WAL readers are never blocked.
+    begin IMMEDIATE, so that another process's writer makes them wait (busy_timeout) rather
+    than fail; WAL readers are never blocked.
 
     Commits when the request succeeds and rolls back when it fails, as `transaction` does.
-    An `async` dependency, so that opening the session costs no thread-pool hop (creating a
-    Session does no I/O: it connects on first use, in the endpoint's thread); the commit,
-    rollback and close run in a worker thread whenever the session still holds a
-    connection, never on the event loop. An endpoint that commits itself (the ingestion hot
-    paths, in their one thread-pool hop) leaves nothing to do here.
+    Opening the session costs no thread-pool hop (creating a Session does no I/O: it connects
+    on first use, in the endpoint's thread); the commit, rollback and close run in a worker
+    thread whenever the session still holds a connection, never on the event loop. An
+    endpoint that commits itself (the ingestion hot paths, in their one thread-pool hop)
+    leaves nothing to do here.
     """
     engine = get_engine()
     if engine.dialect.name == "sqlite":
         _start_checkpointer(engine)
-        if request.method not in _READS:
+        if method not in _READS:
             engine = _immediate(engine)
     session = Session(engine, expire_on_commit=False)
     try:
@@ -208,6 +216,36 @@ async def get_session(request: Request,
         raise
     finally:
         await _finish(session, session.close)
+
+
+async def write_turn(request: Request) -> AsyncIterator[None]:
+    """`_write_turn` as a dependency (FastAPI unwinds dependencies in reverse order, so the
+    turn outlasts the session's commit)."""
+    async with _write_turn(request.method):
+        yield
+
+
+async def get_session(request: Request,
+                      _turn: Annotated[None, Depends(write_turn, scope="function")]
+                      ) -> AsyncIterator[Session]:
+    """The request's session (`_request_session`), inside its write turn (`_write_turn`)."""
+    async with _request_session(request.method) as session:
+        yield session
+
+
+@asynccontextmanager
+async def request_session(request: Request) -> AsyncIterator[Session]:
+    """`get_session` without FastAPI's dependency machinery, for the endpoints that take no
+    dependencies (backend.hotpath): the same turn, transaction and commit, and the same
+    override where one replaces `get_session` (the tests bind requests to their own
+    connection that way)."""
+    override = request.app.dependency_overrides.get(get_session)
+    if override is not None:
+        with contextmanager(override)() as session:
+            yield session
+        return
+    async with _write_turn(request.method), _request_session(request.method) as session:
+        yield session
 
 
 async def _finish(session: Session, step: Callable[[], None]) -> None:
@@ -294,8 +332,16 @@ class RawSQL:
         # Column by column: one comprehension per column costs less than a loop per value.
         values = []
         for column, f in zip(columns, bind):
-            values.append([row[column] for row in rows] if f is None else
-                          [f(row[column]) for row in rows])
+            if f is None:
+                values.append([row[column] for row in rows])
+            elif f in _INSTANT_BINDERS:
+                # A batch's rows share instants (the request's `now` in several columns):
+                # convert each distinct one once.
+                memo: dict = {}
+                values.append([memo[v] if v in memo else memo.setdefault(v, f(v))
+                               for v in (row[column] for row in rows)])
+            else:
+                values.append([f(row[column]) for row in rows])
         values.extend([value] * len(rows) for value in defaults)
         return self.executemany(statement, list(zip(*values)))
 
@@ -341,6 +387,9 @@ def _pg_instant(value: datetime | None) -> datetime | None:
     if value.tzinfo is None:
         raise ValueError("naive datetime; every stored instant must carry a timezone")
     return value.astimezone(timezone.utc)
+
+
+_INSTANT_BINDERS = (_sqlite_instant, _pg_instant)
 
 
 def _sqlite_uuid(value):  # noqa: ANN001, ANN202 - sqlalchemy.Uuid on SQLite: CHAR(32) hex

@@ -31,8 +31,9 @@ def create_app() -> FastAPI:
     app = FastAPI(title="巡检 Xunjian", version=__version__, description=API_DESCRIPTION,
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     install_error_handlers(app)
-    for router in (system_router, auth_router, organisation_router, findings_router,
-                   photos_router, sync_router, inspections_router, reports_router,
+    # The phones' hot paths first: routes are matched in order, ~4 µs each.
+    for router in (sync_router, findings_router, system_router, auth_router,
+                   organisation_router, photos_router, inspections_router, reports_router,
                    scores_router):
         app.include_router(router)
     if settings.frontend_dir.is_dir():

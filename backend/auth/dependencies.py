@@ -49,18 +49,6 @@ def get_scope(session: SessionDep, user: CurrentUser) -> Scope:
 ScopeDep = Annotated[Scope, Depends(get_scope)]
 
 
-async def bearer_token(
-        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> str:
-    """The bearer token as sent, not yet checked: for endpoints that authenticate in their own
-    worker-thread hop (`service.authenticate_scoped`), the ingestion hot paths."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized()
-    return credentials.credentials
-
-
-BearerToken = Annotated[str, Depends(bearer_token)]
-
-
 def require_roles(*roles: Role) -> Callable[[User], User]:
     allowed = set(roles)
 

@@ -5,14 +5,15 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from sqlalchemy import func
 from sqlmodel import select
 
 from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
-from backend.auth.dependencies import AdminUser, BearerToken, CurrentUser, ScopeDep
+from backend import hotpath
+from backend.auth.dependencies import AdminUser, CurrentUser, ScopeDep
 from backend.auth.service import authenticate_scoped
 from backend.config import get_settings
 from backend.db import SessionDep
@@ -41,11 +42,13 @@ def raise_for(result: ItemResult) -> None:
 
 
 @router.post("/findings", response_model=ItemResult, status_code=status.HTTP_201_CREATED,
-             responses=error_responses(401, 403, 404, 409, 422))
-async def create_finding(body: FindingIn, session: SessionDep, token: BearerToken,
-                         clock: ClockDep) -> Response:
+             responses=error_responses(401, 403, 404, 409, 422), openapi_extra=hotpath.OPENAPI)
+async def create_finding(body: FindingIn, token: hotpath.BearerToken,
+                         request: Request) -> Response:
     """Log one finding; it is dispatched at once as a ticket. Repeating it is harmless."""
-    result = await run_in_threadpool(_create_finding, session, token, body, clock)
+    clock = await hotpath.clock(request)
+    async with hotpath.request_session(request) as session:
+        result = await run_in_threadpool(_create_finding, session, token, body, clock)
     return Response(result.model_dump_json(), media_type="application/json",
                     status_code=status.HTTP_200_OK if result.status == "duplicate"
                     else status.HTTP_201_CREATED)

@@ -89,8 +89,16 @@ def refresh_photo_counts(session: Session, finding: Finding) -> None:
 # ------------------------------------------------------------------ findings
 
 
-def _finding_payload(data: FindingIn) -> dict:
-    return data.model_dump(mode="json")
+def finding_digest(data: FindingIn) -> str:
+    """The content hash a repeat is compared by: SHA-256 of the finding's JSON, whose field
+    order the model fixes (pydantic's serializer, ~3x cheaper than sorting keys in Python)."""
+    return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+
+
+def _same_finding(stored_digest: str, digest: str, data: FindingIn) -> bool:
+    """Whether a stored finding's hash is this content's: findings stored before
+    `finding_digest` carry `content_hash` of the sorted-key payload."""
+    return stored_digest == digest or stored_digest == content_hash(data.model_dump(mode="json"))
 
 
 def create_finding(session: Session, user: User, scope: Scope, data: FindingIn, *,
@@ -114,7 +122,7 @@ def create_findings(session: Session, user: User, scope: Scope, items: list[Find
     with SyncItemResult and a TicketBrief.
     """
     results: list = [None] * len(items)
-    digests = [content_hash(_finding_payload(item)) for item in items]
+    digests = [finding_digest(item) for item in items]
     stored = _stored_hashes(session, {item.id for item in items})
     first: dict[uuid.UUID, int] = {}  # id → index of its first occurrence in this batch
     pending: list[int] = []
@@ -158,7 +166,7 @@ def create_findings(session: Session, user: User, scope: Scope, items: list[Find
             results[i] = created[item.id].result(full, user, now)
             continue
         digest = stored[item.id] if item.id in stored else digests[first[item.id]]
-        if digest != digests[i]:
+        if not _same_finding(digest, digests[i], item):
             results[i] = _refuse(item.id, "conflict", "uuid_reused",
                                  "该编号已用于另一条不同内容的问题记录，未覆盖")
         elif item.id not in stored and item.id not in created:
@@ -273,12 +281,21 @@ def next_change_seqs(session: Session, count: int) -> range:
 class _Created:
     """A finding stored by this request: its rows, kept to answer without reading them back."""
 
-    __slots__ = ("finding", "ticket", "event", "refs", "compound_name")
+    __slots__ = ("finding", "ticket", "event", "refs", "compound_name", "local_times")
 
     def __init__(self, finding: dict, ticket: dict, event: dict, refs: list[dict],
-                 compound_name: str) -> None:
+                 compound_name: str, local_times: dict) -> None:
         self.finding, self.ticket, self.event, self.refs = finding, ticket, event, refs
         self.compound_name = compound_name
+        # shared by a request's findings: they were dispatched at the same instant, and
+        # those of one catalog code are due at the same instant
+        self.local_times = local_times
+
+    def _local(self, instant: datetime | None) -> datetime | None:
+        local = self.local_times.get(instant)
+        if local is None and instant is not None:
+            local = self.local_times[instant] = as_local(instant)
+        return local
 
     def result(self, full: bool, user: User, now: datetime, status: str = "created"):  # noqa: ANN201
         held = [r["sha256"] for r in self.refs if r["received_at"] is not None]
@@ -288,8 +305,8 @@ class _Created:
             return SyncItemResult.model_construct(
                 id=t["id"], status=status, code=None, message=None, complete=not missing,
                 photos_held=held, photos_missing=missing, ticket=TicketBrief.model_construct(
-                    id=t["id"], state=t["state"], dispatched_at=as_local(t["dispatched_at"]),
-                    due_at=as_local(t["due_at"]), due_provisional=t["due_provisional"]))
+                    id=t["id"], state=t["state"], dispatched_at=self._local(t["dispatched_at"]),
+                    due_at=self._local(t["due_at"]), due_provisional=t["due_provisional"]))
         from backend.findings.views import ticket_public
 
         # ticket_public reads attributes only: plain namespaces over the rows just written
@@ -317,6 +334,7 @@ def _insert_new(session: Session, user: User, items: list[FindingIn], digests: l
     seqs = next_change_seqs(session, len(items))
     skew_seconds = int(skew.total_seconds())
     by_code: dict[str, deadlines.Deadline] = {}  # the same code dispatched now: the same due
+    local_times: dict = {}
     created: dict[uuid.UUID, _Created] = {}
     findings, tickets, events, refs = [], [], [], []
     for item, digest, seq in zip(items, digests, seqs):
@@ -349,12 +367,14 @@ def _insert_new(session: Session, user: User, items: list[FindingIn], digests: l
             "content_hash": digest, "change_seq": seq}
         ticket, detail = _dispatch_row(finding, now=now, seq=seq,
                                        by_code=by_code)
-        event = {"id": uuid.uuid5(item.id, "dispatch"), "ticket_id": item.id, "seq": 1,
+        # A new time-ordered id (not one derived from the finding's): the finding's own
+        # insert makes the dispatch idempotent, and an append-only key keeps the commit small.
+        event = {"id": new_id(), "ticket_id": item.id, "seq": 1,
                  "kind": EventKind.dispatch.value, "actor_id": user.id, "at": now,
                  "client_at": None, "received_at": now, "clock_skew_seconds": 0,
                  "from_state": None, "to_state": TicketState.open.value, "note": None,
                  "detail": detail, "content_hash": None}
-        created[item.id] = _Created(finding, ticket, event, item_refs, compound.name)
+        created[item.id] = _Created(finding, ticket, event, item_refs, compound.name, local_times)
         findings.append(finding)
 
     inserted = _insert_ignoring_existing(raw, findings)

@@ -17,9 +17,11 @@ class RequestClock:
         self.skew = skew  # server − phone; add it to a phone time to get server time
 
 
+CLIENT_TIME_HEADER = "the phone's clock when it sent the request, ISO 8601 with offset"
+
+
 async def request_clock(x_client_time: Annotated[str | None, Header(
-        description="the phone's clock when it sent the request, ISO 8601 with offset")] = None
-        ) -> RequestClock:
+        description=CLIENT_TIME_HEADER)] = None) -> RequestClock:
     # async: no I/O, so FastAPI runs it on the event loop rather than in a worker thread.
     now = utcnow()
     if not x_client_time:

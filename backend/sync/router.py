@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from fastapi.concurrency import run_in_threadpool
 
-from backend.auth.dependencies import BearerToken, CurrentUser, ScopeDep
+from backend import hotpath
+from backend.auth.dependencies import CurrentUser, ScopeDep
 from backend.auth.service import authenticate_scoped
 from backend.config import get_settings
 from backend.db import SessionDep
@@ -68,13 +69,15 @@ class _Undo(Exception):
 
 
 @router.post("/findings", response_model=FindingBatchResult,
-             responses=error_responses(400, 401, 422))
-async def sync_findings(body: FindingBatch, session: SessionDep, token: BearerToken,
-                        clock: ClockDep) -> Response:
+             responses=error_responses(400, 401, 422), openapi_extra=hotpath.OPENAPI)
+async def sync_findings(body: FindingBatch, token: hotpath.BearerToken,
+                        request: Request) -> Response:
     """Create findings (idempotently, by client UUID); one result per item, in order, each
     with a brief ticket (the full ticket comes with the next pull)."""
-    return Response(await run_in_threadpool(_sync_findings, session, token, body, clock),
-                    media_type="application/json")
+    clock = await hotpath.clock(request)
+    async with hotpath.request_session(request) as session:
+        answer = await run_in_threadpool(_sync_findings, session, token, body, clock)
+    return Response(answer, media_type="application/json")
 
 
 def _sync_findings(session: Session, token: str, body: FindingBatch, clock: RequestClock

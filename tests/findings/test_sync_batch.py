@@ -225,3 +225,21 @@ def test_more_concurrent_writers_than_threads_all_finish_on_sqlite(tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("SELECT value FROM counter")).scalar_one() == 60
     engine.dispose()
+
+
+def test_a_finding_stored_with_the_earlier_content_hash_is_still_a_duplicate(api, client, world,
+                                                                              db):  # noqa: ANN001
+    """Findings stored before `service.finding_digest` carry the hash of their sorted-key
+    payload: a phone resending one after the upgrade gets `duplicate`, not `conflict`, and a
+    changed copy is still refused."""
+    item = api.finding("inspector")
+    assert api.post_finding("inspector", item).status_code == 201
+    finding = db.get(Finding, uuid.UUID(item["id"]))
+    parsed = service.FindingIn.model_validate(item)
+    finding.content_hash = service.content_hash(parsed.model_dump(mode="json"))
+    assert finding.content_hash != service.finding_digest(parsed)
+    db.add(finding)
+    db.commit()
+    results = _sync(client, world, "inspector", [item, {**item, "description": "另一处问题"}])
+    assert [(r["status"], r["code"]) for r in results] == [("duplicate", None),
+                                                           ("conflict", "uuid_reused")]

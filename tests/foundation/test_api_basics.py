@@ -13,6 +13,19 @@ def test_openapi_and_docs_are_served(client):
     assert client.get("/api/docs").status_code == 200
 
 
+def test_the_ingestion_hot_paths_are_documented_like_the_other_endpoints(client):
+    """backend.hotpath reads the token, clock and session without FastAPI's dependencies: the
+    spec must still say that they need a bearer token and accept X-Client-Time."""
+    spec = client.get("/api/openapi.json").json()
+    for path, body in (("/api/findings", "FindingIn"), ("/api/sync/findings", "FindingBatch")):
+        operation = spec["paths"][path]["post"]
+        assert operation["security"] == [{"HTTPBearer": []}]
+        assert [p["name"].lower() for p in operation["parameters"]] == ["x-client-time"]
+        assert operation["requestBody"]["content"]["application/json"]["schema"]["$ref"] \
+            .endswith("/" + body)
+    assert spec["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"
+
+
 def _is_chinese(text: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff]", text))
 
