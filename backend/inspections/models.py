@@ -7,13 +7,15 @@ observations and the result. Findings logged during the inspection carry its id.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, Field as PydField, field_validator
-from sqlalchemy import JSON, Column, Index, Numeric, String
+from sqlalchemy import JSON, Column, Index, Numeric, String, event, inspect
 from sqlmodel import Field, SQLModel
 
 from backend.dbtypes import UTCDateTime
@@ -23,9 +25,11 @@ class Inspection(SQLModel, table=True):
     __tablename__ = "inspection"
     __table_args__ = (
         # Period roll-ups: the inspections assessing a period (by their declared period) of
-        # every compound, without reading the other months' rows (migration 0006).
+        # every compound, without reading the other months' rows (migration 0006), nor the
+        # rows themselves: the index holds what picks the latest and what identifies its
+        # observations (migration 0007).
         Index("ix_inspection_rubric_period", "rubric_id", "period_start", "period_end",
-              "compound_id"),
+              "compound_id", "submitted_at", "id", "observations_digest"),
     )
 
     id: uuid.UUID = Field(primary_key=True, description="client-generated UUIDv7")
@@ -43,6 +47,8 @@ class Inspection(SQLModel, table=True):
     started_at: datetime = Field(sa_type=UTCDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     observations: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # observations_digest(observations), kept by the ORM events below
+    observations_digest: str | None = Field(default=None, max_length=32)
     notes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     result: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     total: Decimal | None = Field(default=None, sa_column=Column(Numeric(8, 2)))
@@ -51,6 +57,22 @@ class Inspection(SQLModel, table=True):
     month: int = Field(index=True)
     content_hash: str | None = Field(default=None, max_length=64)
     change_seq: int = Field(default=0, index=True)
+
+
+def observations_digest(observations: dict[str, Any]) -> str:
+    """Equal for observations equal as JSON values (key order aside), so that the period
+    roll-up scores each distinct set of observations once, read by its digest from the index
+    instead of from every inspection row."""
+    text = json.dumps(observations, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+@event.listens_for(Inspection, "before_insert")
+@event.listens_for(Inspection, "before_update")
+def _keep_observations_digest(mapper, connection, target: Inspection) -> None:  # noqa: ANN001
+    if target.observations_digest is None or \
+            inspect(target).attrs.observations.history.has_changes():
+        target.observations_digest = observations_digest(target.observations)
 
 
 class InspectionStart(BaseModel):

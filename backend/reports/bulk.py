@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import select
@@ -92,12 +93,13 @@ class _Scorer:
     One scorer serves several periods (`at`): what the compiled rules give does not depend on
     the period, what the engine gives is remembered per period."""
 
-    def __init__(self, r: Rules, period: Period) -> None:
+    def __init__(self, r: Rules, period: Period, observations: dict[str, str]) -> None:
         from backend.reports.rollup import library
 
         self.r = r
         lib = library()
         self.rubrics, self.catalogs = lib.rubrics(), lib.catalogs()
+        self.observations = observations  # P observations' JSON text by digest
         self.l_memo: dict = {}
         self.p_memo: dict = {}
         self.p_engine_memo: dict = {}
@@ -136,21 +138,22 @@ class _Scorer:
             self.l_memo[key] = hit
         return hit
 
-    def property_(self, observations: str):
-        hit = self.p_memo.get(observations)
+    def property_(self, digest: str):
+        """(total, complete) of the P observations with this digest."""
+        hit = self.p_memo.get(digest)
         if hit is None:
-            hit = self.p_engine_memo.get((self.period_key, observations))
+            hit = self.p_engine_memo.get((self.period_key, digest))
         if hit is None:
-            data = json.loads(observations)
+            data = json.loads(self.observations[digest])
             values = {k: v for k, v in data.items() if not k.startswith("_")}
             # items the inspector marked as not assessed this period (see inspections.service)
             not_assessed = frozenset(data.get("_not_assessed", []))
             try:
                 q = self.r.property_.score(values, not_assessed)
-                hit = self.p_memo[observations] = (q.total, q.complete)
+                hit = self.p_memo[digest] = (q.total, q.complete)
             except Unsupported:
                 total, complete, _ = self._engine("P", values, not_assessed)
-                hit = self.p_engine_memo[(self.period_key, observations)] = (total, complete)
+                hit = self.p_engine_memo[(self.period_key, digest)] = (total, complete)
         return hit
 
     def bonus(self, demos: dict | None) -> Decimal:
@@ -173,22 +176,23 @@ class _Scorer:
         return hit
 
     def compound(self, f, c, p, d):  # noqa: ANN001, ANN201
-        """(total or None, L text, P text or None, bonus text or None, complete, findings
-        deduction text, cases deduction text, total text or None) of a compound's aggregates;
+        """(total or None, total text or None, parts, bonus text or None, complete,
+        deductions) of a compound's aggregates (f: findings, c: cases, p: the P observations'
+        digest or None, d: demonstrations), the parts and deductions as the report's dicts;
         None when the compiled rules cannot score them."""
         long_term = self.long_term(f, c)
         if long_term is None:
             return None
         l_total, l_complete, l_items = long_term
-        texts = (str(l_total), str(l_items.get(self.r.findings_item, ZERO)),
-                 str(l_items.get("2", ZERO)))
+        deductions = {"findings": str(l_items.get(self.r.findings_item, ZERO)),
+                      "cases": str(l_items.get("2", ZERO))}
         if p is None:
-            return (None, texts[0], None, None, False, texts[1], texts[2], None)
+            return (None, None, {"L": str(l_total), "P": None}, None, False, deductions)
         p_total, p_complete = self.property_(p)
         bonus = self.bonus(d)
         total = self.r.town.total({"L": l_total, "P": p_total}, bonus)
-        return (total, texts[0], str(p_total), str(bonus), l_complete and p_complete,
-                texts[1], texts[2], str(total))
+        return (total, str(total), {"L": str(l_total), "P": str(p_total)}, str(bonus),
+                l_complete and p_complete, deductions)
 
 
 def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime,
@@ -197,7 +201,8 @@ def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime,
     if period.whole_months and len(period.months) == 1:
         months = compute_months(session, unit, [period], as_of=as_of, r=r)
         return None if months is None else months[period.key]
-    return _compute_period(session, unit, period, as_of=as_of, r=r)
+    with _no_cyclic_gc():
+        return _compute_period(session, unit, period, as_of=as_of, r=r)
 
 
 @contextmanager
@@ -226,6 +231,30 @@ def compute_months(session: Session, unit: OrgUnit, periods: list[Period], *, as
         return _compute_months(session, unit, periods, as_of=as_of, r=r)
 
 
+@dataclass
+class _Pass:
+    """What the reports of one pass (one or several periods) share: the scope's compounds
+    (bulk_inputs._compounds) and the names and direct scores of their units and companies."""
+
+    compounds: list[tuple]
+    id_text: dict[KeyT, str]  # a compound's key → its id as text
+    names_unique: bool  # every compound's unique name is its name
+    unit_names: dict[str, str]
+    company_names: dict
+    company_direct: dict  # (company id, period key) → direct score
+
+    @classmethod
+    def read(cls, session: Session, compounds: list[tuple], periods: list[Period]) -> "_Pass":
+        from backend.reports.rollup import company_inputs, unit_names
+
+        units = {c[4] for c in compounds} | {c[5] for c in compounds}
+        names, direct = company_inputs(session, {c[6] for c in compounds if c[6]},
+                                       [p.key for p in periods])
+        return cls(compounds, {c[0]: c[3] for c in compounds},
+                   all(c[1] == c[2] for c in compounds), unit_names(session, units),
+                   names, direct)
+
+
 def _compute_months(session: Session, unit: OrgUnit, periods: list[Period], *, as_of: datetime,
                     r: Rules) -> dict[str, dict] | None:
     assert all(p.whole_months and len(p.months) == 1 for p in periods), "whole months only"
@@ -239,17 +268,18 @@ def _compute_months(session: Session, unit: OrgUnit, periods: list[Period], *, a
         if any(row[3] and cid in inside for cid, row in month_rows.items()):
             return None  # a code the catalog no longer has: the engine reports it
     cases = aggregate.case_counts_by_month(session, scope, months, as_of, key=_raw)
-    inspections = inspections_by_month(session, scope, periods, unit.level)
+    inspections, observations = inspections_by_month(session, scope, periods, unit.level)
     demos = demonstrations_by_month(session, scope, periods)
     recurrent: dict[int, list] = defaultdict(list)
     for row in aggregate.recurrence_rows(session, scope, months, key=_raw):
         if row[0] in inside:
             recurrent[row[3]].append(row)
+    shared = _Pass.read(session, compounds, periods)
     out = {}
-    scorer = _Scorer(r, periods[0])
+    scorer = _Scorer(r, periods[0], observations)
     for p in periods:
         month = p.months[0]
-        report = _assemble(session, unit, p, as_of, r, compounds, summed.get(month, {}),
+        report = _assemble(unit, p, as_of, r, shared, summed.get(month, {}),
                            cases.get(month, {}), inspections.get(month, {}), demos.get(month, {}),
                            recurrent.get(month, []), scorer)
         if report is None:
@@ -270,29 +300,33 @@ def _compute_period(session: Session, unit: OrgUnit, period: Period, *, as_of: d
     if any(v[3] for v in summed.values()):
         return None  # a code the catalog no longer has: the engine reports it
     cases = case_counts(session, ids, period, as_of, settings.timezone)
-    inspections = latest_inspections(session, ids, period)
+    inspections, observations = latest_inspections(session, ids, period)
     demos = aggregate.demonstrations(session, ids, period, key=_raw)
     recurrent = aggregate.recurrence_rows(session, ids, period.months, key=_raw)
-    return _assemble(session, unit, period, as_of, r, compounds, summed, cases, inspections, demos,
-                     recurrent)
+    return _assemble(unit, period, as_of, r, _Pass.read(session, compounds, [period]), summed,
+                     cases, inspections, demos, recurrent, _Scorer(r, period, observations))
 
 
-def _assemble(session: Session, unit: OrgUnit, period: Period, as_of: datetime, r: Rules,
-              compounds: list[tuple], summed: dict, cases: dict, inspections: dict, demos: dict,
-              recurrent: list, scorer: _Scorer | None = None) -> dict | None:
-    """The report from the period's aggregates (rollup.compute's shape, without traces)."""
-    from backend.reports.rollup import _companies, _plain, grouped
+def _assemble(unit: OrgUnit, period: Period, as_of: datetime, r: Rules, shared: _Pass,
+              summed: dict, cases: dict, inspections: dict, demos: dict, recurrent: list,
+              scorer: _Scorer) -> dict | None:
+    """The report from the period's aggregates (rollup.compute's shape, without traces).
 
-    scorer = (scorer or _Scorer(r, period)).at(period)
-    memo = scorer.compound_memo
-    no_findings = {"on_time": 0, "overdue": 0}
-    total_texts: list[str | None] = []  # rows' totals as text (Decimal until ranked)
+    Per compound: one row dict; what depends only on the scores (the parts, deductions, texts)
+    is built once per distinct input and shared by the rows that have it. The communities',
+    streets' and companies' scores are gathered in the same loop."""
+    from backend.reports.rollup import _plain, company_scores, grouped_scores
+
+    memo = scorer.at(period).compound_memo
+    counts_memo: dict = {}  # (findings, overdue) → the row's finding_counts
     rows: list[dict] = []
-    totals: dict[str, Decimal] = {}
+    ranked: list[tuple] = []  # (unique name, total, row) of the compounds with a P score
     incomplete: list[str] = []
     warnings: list[str] = []
-    by_name: dict[str, dict] = {}
-    for cid, name, key, cid_text, street, community, company in compounds:
+    by_community: dict[str, list[Decimal]] = defaultdict(list)
+    by_street: dict[str, list[Decimal]] = defaultdict(list)
+    by_company: dict[str, list[Decimal]] = defaultdict(list)
+    for cid, name, key, cid_text, street, community, company in shared.compounds:
         f, c, mine, d = summed.get(cid), cases.get(cid), inspections.get(cid), demos.get(cid)
         p = mine.get("P") if mine else None
         # the scores depend on these alone (Σ deduction, not the counts; P's observations)
@@ -304,24 +338,30 @@ def _assemble(session: Session, unit: OrgUnit, period: Period, as_of: datetime, 
             if scored is None:
                 return None
             memo[inputs] = scored
-        total, l_text, p_text, bonus_text, complete, ded_findings, ded_cases, total_text = scored
-        total_texts.append(total_text)
+        total, total_text, parts, bonus_text, complete, deductions = scored
+        counts_key = (f[0], f[1]) if f else (0, 0)
+        counts = counts_memo.get(counts_key)
+        if counts is None:
+            counts = counts_memo[counts_key] = {"on_time": counts_key[0] - counts_key[1],
+                                                "overdue": counts_key[1]}
         row = {
             "compound_id": cid_text, "name": name, "street_id": street,
             "community_id": community, "company_id": company,
-            "total": total, "parts": {"L": l_text, "P": p_text}, "bonus": bonus_text,
-            "complete": complete,
-            "finding_counts": {"on_time": f[0] - f[1], "overdue": f[1]} if f else
-            dict(no_findings),
-            "deductions": {"findings": ded_findings, "cases": ded_cases},
+            "total": total_text, "parts": parts, "bonus": bonus_text, "complete": complete,
+            "finding_counts": counts, "deductions": deductions,
             "cases": c or {}, "demonstrations": d or {},
             "inspections": {rid: _text(v[0]) for rid, v in mine.items()} if mine else {},
             "old_compound": None, "rank": None,
         }
+        rows.append(row)
         if p is None:
             warnings.append(f"{key}：本期无物业管理考核（细则P）记录，未计算综合得分、不参加排名")
         else:
-            totals[key] = total
+            ranked.append((key, total, row))
+            by_community[community].append(total)
+            by_street[street].append(total)
+            if company:
+                by_company[company].append(total)
             if not complete:
                 incomplete.append(key)
         if mine:
@@ -329,38 +369,49 @@ def _assemble(session: Session, unit: OrgUnit, period: Period, as_of: datetime, 
             if e is not None:
                 result = json.loads(e[4]) if e[4] else None
                 row["old_compound"] = {"grade": e[2], "total": None if e[3] is None else str(e[3]),
-                                       "subsidy": _plain_json((result or {}).get("money"))}
-        rows.append(row)
-        by_name[key] = row
+                                       "subsidy": (result or {}).get("money")}
 
-    ranking = _rank(totals)
+    # scoring.ranking.rank (competition ranking, ties by name): two stable sorts
+    ranked.sort(key=itemgetter(0))
+    ranked.sort(key=itemgetter(1), reverse=True)
     town = r.town.composite
-    if totals:
-        places = sum(p.count for p in town.prizes if p.by == "rank")
-        # only the places a prize can reach (a tie beyond them wins nothing either)
-        prizes_awarded, town_warnings = award_prizes(
-            [x for x in ranking if x.rank <= places], town.prizes)
-    else:
-        prizes_awarded, town_warnings = [], []
+    places = sum(p.count for p in town.prizes if p.by == "rank")
+    # prizes only over the places they can reach (a tie beyond them wins nothing either)
+    reaching: list[Ranked] = []
+    reaching_rows: dict[str, dict] = {}
+    previous, place = None, 0
+    for i, (key, total, row) in enumerate(ranked):
+        if previous is None or total != previous:
+            place = i + 1
+            previous = total
+        row["rank"] = place
+        if place <= places:
+            reaching.append(Ranked(key, total, place))
+            reaching_rows[key] = row
+    prizes_awarded, town_warnings = award_prizes(reaching, town.prizes) if ranked else ([], [])
     town_warnings += [f"{k} 的评分不完整，排名仅供参考" for k in sorted(incomplete)]
-    for entry in ranking:
-        by_name[entry.subject]["rank"] = entry.rank
-    prizes = [{"prize": p.prize, "compound_id": by_name[p.subject]["compound_id"],
-               "name": by_name[p.subject]["name"],
+    prizes = [{"prize": p.prize, "compound_id": reaching_rows[p.subject]["compound_id"],
+               "name": reaching_rows[p.subject]["name"],
                "amount": None if p.amount is None else str(p.amount), "rank": p.rank}
               for p in prizes_awarded]
-    companies = _companies(session, rows, period, warnings)
-    communities, streets = grouped(session, rows, "community_id"), grouped(session, rows, "street_id")
-    for row, text in zip(rows, total_texts):
-        row["total"] = text
-    id_text = {c[0]: c[3] for c in compounds} if recurrent else {}
+    companies = company_scores(by_company, shared.company_names,
+                               {cid: score for (cid, key), score in shared.company_direct.items()
+                                if key == period.key}, warnings) if by_company else []
+    if shared.names_unique:  # ranked: by rank, then name; the others by name
+        ordered = [row for _, _, row in ranked] + sorted(
+            (row for row in rows if row["rank"] is None), key=itemgetter("name"))
+    else:
+        ordered = sorted(rows, key=lambda x: (x["rank"] is None, x["rank"] or 0, x["name"]))
+    id_text = shared.id_text
     return {
         "period": {"key": period.key, "label": period.label, "start": period.start.isoformat(),
                    "end": period.end.isoformat()},
         "scope": {"id": str(unit.id), "name": unit.name, "level": unit.level},
         "as_of": as_of.isoformat(), "frozen": False,
-        "compounds": sorted(rows, key=lambda x: (x["rank"] is None, x["rank"] or 0, x["name"])),
-        "prizes": prizes, "communities": _plain(communities), "streets": _plain(streets),
+        "compounds": ordered,
+        "prizes": prizes,
+        "communities": _plain(grouped_scores(by_community, shared.unit_names)),
+        "streets": _plain(grouped_scores(by_street, shared.unit_names)),
         "companies": _plain(companies),
         "recurrent": [{"compound_id": id_text.get(c) or _text(c), "catalog_code": code,
                        "building": building,
@@ -368,21 +419,3 @@ def _assemble(session: Session, unit: OrgUnit, period: Period, as_of: datetime, 
                       for c, code, building, month, n, prev in recurrent],
         "warnings": warnings + town_warnings,
     }
-
-
-def _rank(totals: dict[str, Decimal]) -> list[Ranked]:
-    """scoring.ranking.rank (competition ranking, ties by name) for many subjects: two stable
-    sorts instead of a key with a negated Decimal per subject."""
-    ordered = sorted(sorted(totals.items()), key=lambda kv: kv[1], reverse=True)
-    out: list[Ranked] = []
-    previous, place = None, 0
-    for i, (subject, s) in enumerate(ordered):
-        if previous is None or s != previous:
-            place = i + 1
-            previous = s
-        out.append(Ranked(subject, s, place))
-    return out
-
-
-def _plain_json(value):  # noqa: ANN001, ANN202
-    return value

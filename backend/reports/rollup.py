@@ -18,6 +18,7 @@ from collections import defaultdict
 from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
+from typing import Iterable, Mapping
 
 from sqlmodel import Session, select
 
@@ -198,26 +199,52 @@ def grouped(session: Session, compound_rows: list[dict], key: str) -> list[dict]
     for row in compound_rows:
         if row[key] and row["total"] is not None:
             totals[row[key]].append(row["total"])
+    return grouped_scores(totals, unit_names(session, totals))
+
+
+def unit_names(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    """{unit id text: name}."""
+    wanted = [uuid.UUID(k) for k in ids]
+    return {str(u.id): u.name for u in session.exec(select(OrgUnit).where(
+        OrgUnit.id.in_(wanted)))} if wanted else {}
+
+
+def grouped_scores(totals: Mapping[str, list[Decimal]], names: Mapping[str, str]) -> list[dict]:
+    """`grouped` from {unit id text: its compounds' composite scores} and the units' names."""
     means = {k: Decimal(sum(v)) / len(v) for k, v in totals.items()}
-    units = {str(u.id): u.name for u in session.exec(select(OrgUnit).where(
-        OrgUnit.id.in_([uuid.UUID(k) for k in means])))} if means else {}
     ranked = {r.subject: r.rank for r in rank(means)}
-    return [{"id": k, "name": units.get(k), "score": round(v, 2), "compounds": len(totals[k]),
+    return [{"id": k, "name": names.get(k), "score": round(v, 2), "compounds": len(totals[k]),
              "rank": ranked[k]} for k, v in sorted(means.items(), key=lambda kv: -kv[1])]
 
 
 def _companies(session: Session, rows: list[dict], period: Period, warnings: list[str]) -> list[dict]:
-    rule = library().get("company")
     by_company: dict[str, list[Decimal]] = defaultdict(list)
     for row in rows:
         if row["company_id"] and row["total"] is not None:
             by_company[row["company_id"]].append(row["total"])
     if not by_company:
         return []
-    ids = [uuid.UUID(k) for k in by_company]
-    names = dict(session.exec(select(Company.id, Company.name).where(Company.id.in_(ids))).all())
-    direct = dict(session.exec(select(CompanyDirectScore.company_id, CompanyDirectScore.score).where(
-        CompanyDirectScore.company_id.in_(ids), CompanyDirectScore.period_key == period.key)).all())
+    names, direct = company_inputs(session, by_company, [period.key])
+    return company_scores(by_company, names, {cid: d for (cid, _), d in direct.items()}, warnings)
+
+
+def company_inputs(session: Session, ids: Iterable[str], period_keys: list[str]
+                   ) -> tuple[dict[uuid.UUID, str], dict[tuple[uuid.UUID, str], Decimal]]:
+    """The companies' names, and their direct scores by (company, period key)."""
+    wanted = [uuid.UUID(k) for k in ids]
+    names = dict(session.exec(select(Company.id, Company.name).where(Company.id.in_(wanted))).all())
+    direct = {(cid, key): score for cid, key, score in session.exec(
+        select(CompanyDirectScore.company_id, CompanyDirectScore.period_key,
+               CompanyDirectScore.score).where(CompanyDirectScore.company_id.in_(wanted),
+                                               CompanyDirectScore.period_key.in_(period_keys)))}
+    return names, direct
+
+
+def company_scores(by_company: Mapping[str, list[Decimal]], names: Mapping[uuid.UUID, str],
+                   direct: Mapping[uuid.UUID, Decimal], warnings: list[str]) -> list[dict]:
+    """Companies: 70% the mean of their compounds' composite scores (`by_company`: {company id
+    text: scores}) + 30% the direct score, ranked; a warning for each without a direct score."""
+    rule = library().get("company")
     out = []
     for key, scores in by_company.items():
         cid = uuid.UUID(key)

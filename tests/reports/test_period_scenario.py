@@ -208,9 +208,10 @@ def test_the_bulk_path_gives_way_to_the_engine_for_what_it_cannot_compile(db, wo
     from backend.reports.bulk import _Scorer, rules
     from backend.reports.periods import parse_period
 
-    scorer = _Scorer(rules(), parse_period("2026-09"))
-    total, complete = scorer.property_('{"B2": {"satisfaction": {"value": 92, "sample": 85}}, '
-                                       '"1": {"missing_plans": 2}, "_not_assessed": []}')
+    observations = ('{"B2": {"satisfaction": {"value": 92, "sample": 85}}, '
+                    '"1": {"missing_plans": 2}, "_not_assessed": []}')
+    scorer = _Scorer(rules(), parse_period("2026-09"), {"its digest": observations})
+    total, complete = scorer.property_("its digest")
     assert (total, complete) == (Decimal(108), True)
 
 

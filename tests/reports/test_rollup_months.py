@@ -7,10 +7,12 @@ from collections import Counter
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import update
 from sqlmodel import select
 
 from backend.findings.models import Finding, Ticket
 from backend.ids import new_id
+from backend.inspections.models import Inspection, observations_digest
 from backend.organisation.models import Compound
 from backend.reports import aggregate, rollup
 from backend.reports.periods import parse_period
@@ -85,6 +87,26 @@ def test_the_months_in_one_pass_equal_each_month_alone(api, clock, client, world
     ranked = [c for c in together["2026-10"]["compounds"] if c["rank"]]
     assert len(ranked) == 2  # east_a and east_b were inspected in October
 
+
+
+def test_inspections_are_scored_by_the_digest_of_their_observations(api, clock, client, world, db):
+    """Submission stores the observations' digest (ix_inspection_rubric_period covers it); a row
+    without one, written around the ORM, is read, digested and scored the same."""
+    _build_autumn(api, clock, client, world)
+    stored = db.exec(select(Inspection).where(Inspection.submitted_at.is_not(None))).all()
+    assert stored and all(i.observations_digest == observations_digest(i.observations)
+                          for i in stored)
+    assert observations_digest({"1": {"a": 1}, "B1": {"b": 2.5}}) == \
+        observations_digest({"B1": {"b": 2.5}, "1": {"a": 1}})
+    unit = world.units["district"]
+    periods = [parse_period(k) for k in ("2026-08", "2026-09", "2026-10")]
+    as_of = datetime(2026, 11, 30, 12, 0, tzinfo=ZONE)
+    quarter = parse_period("2026Q3")
+    before = (rollup.compute_months(db, unit, periods, as_of=as_of),
+              rollup.compute(db, unit, quarter, as_of=as_of))
+    db.execute(update(Inspection.__table__).values(observations_digest=None))
+    assert (rollup.compute_months(db, unit, periods, as_of=as_of),
+            rollup.compute(db, unit, quarter, as_of=as_of)) == before
 
 def _plain_recurrences(db, months: list[int]) -> list[dict]:  # noqa: ANN001
     """Recurrence read off the rows: non-cancelled findings counted per problem and month."""
