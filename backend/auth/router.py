@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request, status
 from sqlmodel import select
 
 from backend.auth import service
-from backend.auth.dependencies import AdminUser, CurrentToken, CurrentUser
+from backend.auth.dependencies import AdminUser, CurrentUser
 from backend.auth.models import AuthToken, LoginRequest, LoginResponse, Role, TokenPublic, User, \
     UserCreate, UserPublic, UserUpdate
 from backend.config import get_settings
@@ -31,9 +31,9 @@ def login(body: LoginRequest, request: Request, session: SessionDep) -> LoginRes
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT,
              responses=error_responses(401))
-def logout(session: SessionDep, user: CurrentUser, token: CurrentToken) -> None:
+def logout(session: SessionDep, user: CurrentUser) -> None:
     """Revoke the token this request was made with; it stops working at once."""
-    service.revoke_token(session, token, actor_id=user.id)
+    service.revoke_token(session, session.get(AuthToken, user.token_id), actor_id=user.id)
 
 
 @router.get("/auth/me", response_model=UserPublic, responses=error_responses(401))

@@ -73,28 +73,12 @@ def login(session: Session, settings: Settings, *, username: str, password: str,
     return token, row, user
 
 
-def authenticate(session: Session, settings: Settings, token: str,
-                 now: datetime | None = None) -> tuple[User, AuthToken]:
-    now = now or utcnow()
-    row = session.exec(select(AuthToken).where(AuthToken.token_hash == token_digest(token))).first()
-    if row is None or row.revoked_at is not None:
-        raise Unauthorized("登录已失效，请重新登录", code="token_invalid")
-    if row.expires_at <= now:
-        raise Unauthorized("登录已过期，请重新登录", code="token_expired")
-    user = session.get(User, row.user_id)
-    if user is None or not user.is_active:
-        raise Unauthorized("账号已停用", code="account_disabled")
-    if now - row.last_used_at >= _TOUCH_EVERY:
-        row.last_used_at = now
-        row.expires_at = now + timedelta(days=settings.token_ttl_days)
-    return user, row
-
-
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """The authenticated user as the hot paths read it: `User`'s columns but the password
-    hash, frozen, and not an ORM instance (so it can never be added to a session by mistake,
-    and costs nothing to build)."""
+    """The authenticated user: `User`'s columns but the password hash, and the login (token)
+    the request came with. Frozen, and not an ORM instance, so it can never be added to a
+    session by mistake, and costs nothing to build; endpoints that change the user load the
+    `User` row."""
 
     id: uuid.UUID
     username: str
@@ -104,6 +88,7 @@ class Caller:
     company_id: uuid.UUID | None
     is_active: bool
     created_at: datetime
+    token_id: uuid.UUID
 
 
 _SCOPED_TOKEN_SQL = (
@@ -117,11 +102,12 @@ _TOUCH_SQL = "UPDATE auth_token SET last_used_at = ?, expires_at = ? WHERE id = 
 
 def authenticate_scoped(session: Session, settings: Settings, token: str,
                         now: datetime | None = None) -> tuple[Caller, Scope]:
-    """`authenticate` and `scope_for` in one statement on the DB-API connection, for the
-    ingestion hot paths: the same checks, answers and touch, read fresh in the request's own
-    transaction (a revoked token is refused by the next request; nothing is cached).
+    """The caller and their scope (as `scope_for` gives it) from a bearer token, in one
+    statement on the DB-API connection: every authenticated request comes through here.
 
-    The user is a `Caller`: the user's columns, read-only, not an ORM instance.
+    Read fresh in the request's own transaction: a revoked token or a disabled account is
+    refused by the very next request; nothing is cached. A token unused for an hour is
+    touched: its last use recorded and its expiry slid forward.
     """
     now = now or utcnow()
     raw = RawSQL(session)
@@ -141,7 +127,7 @@ def authenticate_scoped(session: Session, settings: Settings, token: str,
                                  token_id))  # as read: already in the column's storage form
     user = Caller(id=raw.uuid(user_id), username=username, display_name=display_name, role=role,
                   phone=phone, company_id=raw.uuid(company_id), is_active=bool(is_active),
-                  created_at=raw.instant(created_at))
+                  created_at=raw.instant(created_at), token_id=raw.uuid(token_id))
     return user, scope_from_units(user, [(raw.uuid(row[12]), row[13]) for row in rows
                                          if row[12] is not None])
 

@@ -48,11 +48,15 @@ def tickets_public(session: Session, tickets: list[Ticket], now: datetime, *,
     if not tickets:
         return []
     ids = [t.id for t in tickets]
-    # Only the columns the read model shows, as rows (no ORM identity map, no unused columns).
-    findings = {f.id: f for f in session.execute(select(*FINDING_COLUMNS)
-                                                 .where(Finding.id.in_(ids)))}
-    names = dict(session.exec(select(Compound.id, Compound.name).where(
-        Compound.id.in_({t.compound_id for t in tickets}))).all())
+    # Only the columns the read model shows, as rows (no ORM identity map, no unused columns),
+    # with the compound's name joined in (a statement less per page).
+    findings, names = {}, {}
+    for f in session.execute(select(*FINDING_COLUMNS, Compound.id.label("compound_id"),
+                                    Compound.name.label("compound_name"))
+                             .join(Compound, Compound.id == Finding.compound_id)
+                             .where(Finding.id.in_(ids))):
+        findings[f.id] = f
+        names[f.compound_id] = f.compound_name
     refs: dict[uuid.UUID, list] = defaultdict(list)
     for ref in session.execute(select(*PHOTO_COLUMNS).where(PhotoRef.finding_id.in_(ids))
                                .order_by(PhotoRef.position)):

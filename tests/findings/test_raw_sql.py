@@ -131,14 +131,15 @@ def test_insert_ignoring_existing_reports_only_the_rows_it_inserted(db, world): 
 
 @pytest.mark.parametrize("persona", ["admin", "supervisor", "inspector", "inspector_west",
                                      "grid_worker", "manager_a", "manager_b"])
-def test_scoped_authentication_gives_the_user_and_scope_of_the_ordinary_path(db, world, persona):  # noqa: ANN001
+def test_authentication_gives_the_user_row_and_the_scope_of_scope_for(db, world, persona):  # noqa: ANN001
     token = world.tokens[persona]
     user, scope = auth_service.authenticate_scoped(db, get_settings(), token)
-    orm_user, _ = auth_service.authenticate(db, get_settings(), token)
+    orm_user = db.get(User, world.users[persona].id)
     assert scope == scope_for(db, orm_user)
     for name in ("id", "username", "display_name", "role", "phone", "company_id", "is_active",
                  "created_at"):
         assert getattr(user, name) == getattr(orm_user, name), name
+    assert user.token_id == _token_row(db, token).id
     # and the in-memory scope check the hot path uses agrees with the SQL filter
     compounds = db.exec(select(Compound)).all()
     in_sql = set(db.exec(select(Compound.id).where(scope.compound_filter())).all())
@@ -149,7 +150,7 @@ def _token_row(db, token: str) -> AuthToken:  # noqa: ANN001
     return db.exec(select(AuthToken).where(AuthToken.token_hash == token_digest(token))).one()
 
 
-def test_scoped_authentication_refuses_as_authenticate_does(db, world):  # noqa: ANN001
+def test_authentication_refuses_unknown_expired_revoked_tokens_and_disabled_accounts(db, world):  # noqa: ANN001
     settings = get_settings()
 
     def refusal(token: str) -> str:
