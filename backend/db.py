@@ -280,23 +280,31 @@ class RawSQL:
     rows written here read back through the ORM exactly like rows written through it
     (tests/findings/test_raw_sql.py). Everything runs in the session's transaction: the
     session commits or rolls it back.
+
+    Every statement gets a cursor of its own, released by the caller in its own thread
+    (`fetchall()` and drop it). A cursor kept for the session's life was freed whenever the
+    garbage collector got to the session, in whichever thread, possibly while another request
+    was using the same pooled connection: pysqlite then reset a statement under that request
+    ("bad parameter or other API misuse", seen once under bench_sync's load). Nothing here
+    refers back to the session, so no reference cycle delays that either.
     """
 
-    __slots__ = ("dialect", "sqlite", "cursor", "transaction")
+    __slots__ = ("dialect", "sqlite", "dbapi", "transaction")
 
     def __new__(cls, session: Session) -> RawSQL:
         # One per session transaction: looking up the session's connection costs more than
         # most statements here.
         transaction = session.get_transaction()
         cached = session.info.get(_RAW_KEY)
-        if cached is not None and transaction is not None and cached.transaction is transaction:
+        if cached is not None and transaction is not None and \
+                cached.transaction() is transaction:
             return cached
         raw = super().__new__(cls)
         connection = session.connection()  # begins the transaction (IMMEDIATE, see above)
-        raw.transaction = session.get_transaction()
+        raw.transaction = weakref.ref(session.get_transaction())
         raw.dialect = connection.dialect
         raw.sqlite = raw.dialect.name == "sqlite"
-        raw.cursor = connection.connection.driver_connection.cursor()
+        raw.dbapi = connection.connection.driver_connection
         session.info[_RAW_KEY] = raw
         return raw
 
@@ -309,15 +317,21 @@ class RawSQL:
         return text
 
     def execute(self, statement: str, params: tuple | list = ()):  # noqa: ANN201 - a cursor
-        self.cursor.execute(self.sql(statement), params)
-        return self.cursor
+        """A new cursor that has run `statement`: fetch from it, then let it go."""
+        cursor = self.dbapi.cursor()
+        cursor.execute(self.sql(statement), params)
+        return cursor
 
     def executemany(self, statement: str, rows: list) -> int:
         """Run one statement for many rows; the number of rows it changed."""
         if not rows:
             return 0
-        self.cursor.executemany(self.sql(statement), rows)
-        return self.cursor.rowcount
+        cursor = self.dbapi.cursor()
+        try:
+            cursor.executemany(self.sql(statement), rows)
+            return cursor.rowcount
+        finally:
+            cursor.close()
 
     def insert(self, table: Table, rows: list[dict], *, on_conflict_do_nothing: bool = False) -> int:
         """Insert dicts of Python values, all with the same keys; the number of rows inserted.

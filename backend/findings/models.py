@@ -62,10 +62,15 @@ class Finding(SQLModel, table=True):
     __table_args__ = (
         # Recurrence: a problem (compound, catalog type, building) per month, in index order.
         Index("ix_finding_month_compound", "month", "compound_id", "catalog_code", "building"),
+        # An inspection's findings; most findings have none and stay out of it (0008).
+        Index("ix_finding_inspection_id", "inspection_id",
+              sqlite_where=text("inspection_id IS NOT NULL"),
+              postgresql_where=text("inspection_id IS NOT NULL")),
     )
 
     id: uuid.UUID = Field(primary_key=True)
-    compound_id: uuid.UUID = Field(foreign_key="compound.id", index=True)
+    # Not indexed: nothing reads findings by compound alone (0008).
+    compound_id: uuid.UUID = Field(foreign_key="compound.id")
     # Denormalised at creation: roll-ups and scope filters read them without joins, and the
     # company is the one responsible when the problem was found. Not indexed: lists and
     # roll-ups filter the ticket (which carries them too), never the finding (migration 0006).
@@ -75,7 +80,7 @@ class Finding(SQLModel, table=True):
     company_id: uuid.UUID | None = None
     reporter_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
     catalog_code: str | None = Field(default=None, max_length=16)
-    inspection_id: uuid.UUID | None = Field(default=None, index=True)
+    inspection_id: uuid.UUID | None = None
     rubric_item: str | None = Field(default=None, max_length=64)
     description: str = Field(default="", max_length=2000)
     building: str | None = Field(default=None, max_length=100)

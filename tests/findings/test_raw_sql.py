@@ -245,3 +245,31 @@ def test_the_single_create_answers_as_the_response_model_would(client, world, db
     assert repeated == created
     assert client.post("/api/findings", json={**body, "description": "别的"},
                        headers=world.headers("inspector")).status_code == 409
+
+
+def test_a_session_used_raw_is_freed_as_soon_as_it_is_dropped(db):  # noqa: ANN001
+    """Regression (bench_sync under load, once: "bad parameter or other API misuse" from
+    pysqlite). RawSQL used to keep a cursor and a reference to the session's transaction in
+    `session.info`, a reference cycle: the session and its cursor were freed only by the
+    garbage collector, at any later moment and in any thread, possibly while another request
+    was using the same pooled connection. Now nothing refers back to the session and every
+    statement has its own cursor, released where it is used."""
+    import gc
+    import weakref
+
+    from sqlmodel import Session
+
+    session = Session(bind=db.connection(), join_transaction_mode="create_savepoint")
+    raw = RawSQL(session)
+    assert raw.execute("SELECT 1").fetchall()[0][0] == 1
+    assert RawSQL(session) is raw  # one per transaction
+    alive = weakref.ref(session)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        session.close()
+        del session, raw
+        assert alive() is None  # freed by reference counting, not left to the collector
+    finally:
+        if enabled:
+            gc.enable()
