@@ -30,7 +30,7 @@ OPENAPI = {
 
 
 async def bearer_token(request: Request) -> str:
-    """The bearer token as sent, not yet checked (`authenticate_scoped` checks it): read as
+    """The bearer token as sent, not yet checked (`authenticate` checks it): read as
     FastAPI's HTTPBearer reads it. The one dependency these endpoints keep, so that a request
     without a token is refused (401) before its body is validated (422)."""
     scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))

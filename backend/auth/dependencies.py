@@ -26,7 +26,7 @@ def _current(request: Request, session: SessionDep,
     `def` dependency for the scope would cost a second hop on every request)."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthorized()
-    user, scope = service.authenticate_scoped(session, get_settings(), credentials.credentials)
+    user, scope = service.authenticate(session, get_settings(), credentials.credentials)
     request.state.user_id = user.id
     return user, scope
 

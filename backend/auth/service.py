@@ -100,7 +100,7 @@ _SCOPED_TOKEN_SQL = (
 _TOUCH_SQL = "UPDATE auth_token SET last_used_at = ?, expires_at = ? WHERE id = ?"
 
 
-def authenticate_scoped(session: Session, settings: Settings, token: str,
+def authenticate(session: Session, settings: Settings, token: str,
                         now: datetime | None = None) -> tuple[Caller, Scope]:
     """The caller and their scope (as `scope_for` gives it) from a bearer token, in one
     statement on the DB-API connection: every authenticated request comes through here.

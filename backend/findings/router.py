@@ -14,7 +14,7 @@ from sqlmodel import Session
 
 from backend import hotpath
 from backend.auth.dependencies import AdminUser, CurrentUser, ScopeDep
-from backend.auth.service import authenticate_scoped
+from backend.auth.service import authenticate
 from backend.config import get_settings
 from backend.db import SessionDep
 from backend.errors import Conflict, DomainError, Forbidden, NotFound, error_responses
@@ -59,7 +59,7 @@ def _create_finding(session: Session, token: str, body: FindingIn, clock: Reques
     """The whole request in one worker-thread hop: authentication with the scope (one
     statement), the create, the commit. The answer is the one FastAPI would serialise from
     `ItemResult` (pydantic's JSON), built here without validating it again."""
-    user, scope = authenticate_scoped(session, get_settings(), token)
+    user, scope = authenticate(session, get_settings(), token)
     result = service.create_finding(session, user, scope, body, now=clock.now, skew=clock.skew)
     raise_for(result)
     session.commit()

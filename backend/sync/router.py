@@ -11,7 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 
 from backend import hotpath
 from backend.auth.dependencies import CurrentUser, ScopeDep
-from backend.auth.service import authenticate_scoped
+from backend.auth.service import authenticate
 from backend.config import get_settings
 from backend.db import SessionDep
 from backend.errors import DomainError, error_responses
@@ -85,7 +85,7 @@ def _sync_findings(session: Session, token: str, body: FindingBatch, clock: Requ
     """The whole request in one worker-thread hop: authentication with the scope (one
     statement), the creates, the commit, and the answer serialised once from validated
     values, without FastAPI validating it again."""
-    user, scope = authenticate_scoped(session, get_settings(), token)
+    user, scope = authenticate(session, get_settings(), token)
     results = FindingBatchResult(results=service.create_findings(
         session, user, scope, body.findings, now=clock.now, skew=clock.skew))
     session.commit()

@@ -1,5 +1,5 @@
 """The ingestion hot path writes and reads on the DB-API connection (`backend.db.RawSQL`) and
-authenticates with one statement (`authenticate_scoped`). These tests hold it to what the ORM
+authenticates with one statement (`authenticate`). These tests hold it to what the ORM
 and the ordinary dependencies do, on whichever database the suite runs."""
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def test_insert_ignoring_existing_reports_only_the_rows_it_inserted(db, world): 
                                      "grid_worker", "manager_a", "manager_b"])
 def test_authentication_gives_the_user_row_and_the_scope_of_scope_for(db, world, persona):  # noqa: ANN001
     token = world.tokens[persona]
-    user, scope = auth_service.authenticate_scoped(db, get_settings(), token)
+    user, scope = auth_service.authenticate(db, get_settings(), token)
     orm_user = db.get(User, world.users[persona].id)
     assert scope == scope_for(db, orm_user)
     for name in ("id", "username", "display_name", "role", "phone", "company_id", "is_active",
@@ -155,7 +155,7 @@ def test_authentication_refuses_unknown_expired_revoked_tokens_and_disabled_acco
 
     def refusal(token: str) -> str:
         with pytest.raises(Unauthorized) as caught:
-            auth_service.authenticate_scoped(db, settings, token)
+            auth_service.authenticate(db, settings, token)
         return caught.value.code
 
     assert refusal("no-such-token") == "token_invalid"
@@ -175,13 +175,13 @@ def test_authentication_refuses_unknown_expired_revoked_tokens_and_disabled_acco
     assert refusal(world.tokens["grid_worker"]) == "account_disabled"
 
 
-def test_scoped_authentication_touches_a_token_unused_for_an_hour(db, world):  # noqa: ANN001
+def test_authentication_touches_a_token_unused_for_an_hour(db, world):  # noqa: ANN001
     row = _token_row(db, world.tokens["inspector"])
     old = datetime.now(timezone.utc) - timedelta(hours=2)
     row.last_used_at, row.expires_at = old, old + timedelta(days=1)
     db.add(row)
     db.commit()
-    auth_service.authenticate_scoped(db, get_settings(), world.tokens["inspector"])
+    auth_service.authenticate(db, get_settings(), world.tokens["inspector"])
     db.commit()
     db.expire_all()
     row = _token_row(db, world.tokens["inspector"])
