@@ -3,14 +3,17 @@
 - The town of seed 002 (XX镇) with its six compounds, each served by its own property company.
   The seed anonymises the compound names (XX花园、XX苑、XX园、XX苑、XX园、XX园); the demo keeps
   each name's suffix and gives it a made-up first part so the six can be told apart.
-- The five streets of seed 001 in 大连市西岗区.
+- The five streets of seed 001 in 大连市西岗区, each with its 2021 half-year inspection by rubric X
+  as the seed's notice reads it (rubrics/examples/X.json), so that
+  `xunjian report 2021H1 大连市西岗区` prints the published table: 98, 99, 99, 98, 99.
 - One user of every role, with the passwords printed below (change them before real use).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import typer
@@ -18,7 +21,13 @@ from sqlmodel import Session, select
 
 from backend.auth import service as auth_service
 from backend.auth.models import Role, User, UserCreate
+from backend.auth.scope import scope_for
 from backend.clitools import cli_session
+from backend.config import get_settings
+from backend.dbtypes import utcnow
+from backend.ids import new_id
+from backend.inspections import service as inspections
+from backend.inspections.models import Inspection, InspectionStart, InspectionSubmit
 from backend.organisation import service as org_service
 from backend.organisation.models import Company, CompanyCreate, Compound, CompoundCreate, \
     CreditGrade, OrgUnit, OrgUnitCreate, UnitLevel
@@ -107,6 +116,32 @@ def load_demo(session: Session) -> None:
             display_name=login.display_name,
             unit_ids=[u.id for u in scope_units.get(login.username, [])], company_id=company_id))
     session.flush()
+    _seed_001_inspections(session, xigang)
+
+
+def _seed_001_inspections(session: Session, district: OrgUnit) -> None:
+    """The district's supervisor inspects each street with rubric X over 2021H1, through the
+    inspections service (scored like any submission), unless it already has."""
+    example = json.loads((get_settings().rubrics_dir / "examples" / "X.json")
+                         .read_text(encoding="utf-8"))
+    user = session.exec(select(User).where(User.username == "xigang")).one()
+    scope = scope_for(session, user)
+    start, end = (date.fromisoformat(example["period"][k]) for k in ("start", "end"))
+    now = utcnow()
+    for name, subject in example["subjects"].items():
+        street = _unit(session, name, UnitLevel.street, district)
+        if session.exec(select(Inspection.id).where(
+                Inspection.unit_id == street.id, Inspection.rubric_id == example["rubric"],
+                Inspection.period_start == start, Inspection.submitted_at.is_not(None))).first():
+            continue
+        inspection, _ = inspections.start(
+            session, user, scope, InspectionStart(id=new_id(), unit_id=street.id,
+                                                  rubric_id=example["rubric"],
+                                                  period_start=start, period_end=end),
+            now=now, skew=timedelta(0))
+        inspections.submit(session, user, inspection,
+                           InspectionSubmit(observations=subject["observations"]),
+                           now=now, skew=timedelta(0))
 
 
 def print_logins() -> None:
@@ -120,7 +155,8 @@ def demo() -> None:
     with cli_session() as session:
         load_demo(session)
     typer.echo(f"demo data loaded: {TOWN} with {len(TOWN_COMPOUNDS)} compounds, "
-               f"{XIGANG_DISTRICT} with {len(XIGANG_STREETS)} streets")
+               f"{XIGANG_DISTRICT} with {len(XIGANG_STREETS)} streets and their 2021H1 "
+               "inspections (xunjian report 2021H1 大连市西岗区)")
     print_logins()
 
 

@@ -52,7 +52,10 @@ def street_notice(session: Session, district: OrgUnit, period: Period, rubric_id
     if not latest:
         return None
     order = [s for s in streets if s in latest]
-    order.sort(key=lambda s: streets[s].name)
+    # as the organisation lists them (seed 001: 八一路, 人民广场, 白云, 日新, 香炉礁, neither
+    # by name nor by score): by code where one is set, else in the order they were entered
+    # (time-ordered ids)
+    order.sort(key=lambda s: (streets[s].code is None, streets[s].code or "", streets[s].id))
     names = [streets[s].name for s in order]
     table = NoticeTable(f"{district.name}{period.label}{rubric.name}通报表",
                         ["序号", "考核内容", "时间节点", "评分办法", "分值", *names])

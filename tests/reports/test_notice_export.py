@@ -44,6 +44,31 @@ def test_seed_001_notice_to_excel_and_back(db, client):
     header = table[1]
     total_row = next(row for row in table if row[0] == "得分")
     assert {name: Decimal(total_row[header.index(name)]) for name in PUBLISHED} == PUBLISHED
+    # the streets in the seed's order (八一路, 人民广场, 白云, 日新, 香炉礁): the order they
+    # were entered, as none has a code
+    assert header[5:] == list(PUBLISHED) and total_row[5:] == ["98", "99", "99", "98", "99"]
+
+
+def test_the_demo_publishes_the_seed_001_table(db):
+    """`xunjian demo` submits seed 001's 2021 half-year inspections of the five streets (as
+    the README's `xunjian report 2021H1 大连市西岗区` shows), once however often it runs."""
+    from sqlmodel import func, select
+
+    from backend.dbtypes import utcnow
+    from backend.demo import XIGANG_DISTRICT, load_demo
+    from backend.inspections.models import Inspection
+    from backend.organisation.models import OrgUnit
+    from backend.reports import service
+    from backend.reports.periods import parse_period
+
+    load_demo(db)
+    load_demo(db)
+    district = db.exec(select(OrgUnit).where(OrgUnit.name == XIGANG_DISTRICT)).one()
+    assert db.exec(select(func.count()).select_from(Inspection)
+                   .where(Inspection.district_id == district.id)).one() == 5
+    table = service.notice_tables(db, district, parse_period("2021H1"), "X", now=utcnow())[0]
+    assert table.header[5:] == list(PUBLISHED)
+    assert next(r for r in table.rows if r[0] == "得分")[5:] == [98, 99, 99, 98, 99]
 
 
 def test_the_report_command_writes_the_notice(db, client, tmp_path, monkeypatch):
