@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Mapping, Sequence
 
 from backend.rubrics.models import Catalog, CompanyScore, Composite, ConfigValue, Rubric, amount_value
-from backend.scoring.engine import score, score_items
+from backend.scoring.engine import score_items
 from backend.scoring.money import grade_for
 from backend.scoring.observations import Observations
 from backend.scoring.ranking import award_prizes, rank

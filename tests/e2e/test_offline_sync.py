@@ -146,7 +146,7 @@ def test_manager_rectifies_offline_through_a_server_restart(server, browser):
     assert len(outbox(page)) == 1
 
     browser.close()
-    context = browser.open()
+    browser.open()
     page = browser.page()
     server.stop()  # back online, but the server is down: the item waits with backoff
     page.goto(server.url + "/#/tickets")
