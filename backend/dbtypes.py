@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import Annotated, Any
 
+from pydantic import AfterValidator
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
+
+def _aware(value: datetime) -> datetime:
+    if value.tzinfo is None:
+        raise ValueError("时间必须带时区 / time must carry a UTC offset")
+    return value
+
+
+# An instant sent by a phone or a client: refused (422) without a UTC offset, which a phone's
+# local time would otherwise silently lose (and comparing it with the server's would fail).
+AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
 
 # Stable constraint names, so that migrations can drop and alter them on both databases.
 # Set here because every model module imports this one before defining a table.

@@ -14,11 +14,11 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field as PydField, field_validator
+from pydantic import BaseModel, Field as PydField
 from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from backend.dbtypes import UTCDateTime, utcnow
+from backend.dbtypes import AwareDatetime, UTCDateTime, utcnow
 from backend.ids import new_id
 
 
@@ -225,31 +225,17 @@ class FindingIn(BaseModel):
     source: Source = Source.patrol
     case_no: str | None = PydField(default=None, max_length=64)
     case_level: CaseLevel | None = None
-    observed_at: datetime
+    observed_at: AwareDatetime
     photos: list[PhotoDecl] = PydField(default_factory=list, max_length=20)
-
-    @field_validator("observed_at")
-    @classmethod
-    def _aware(cls, value: datetime) -> datetime:
-        if value.tzinfo is None:
-            raise ValueError("时间必须带时区 / time must carry a UTC offset")
-        return value
 
 
 class EventIn(BaseModel):
     id: uuid.UUID = PydField(description="client-generated UUIDv7 of this transition")
     ticket_id: uuid.UUID
     kind: EventKind
-    at: datetime | None = None
+    at: AwareDatetime | None = None
     note: str | None = PydField(default=None, max_length=1000)
     photos: list[PhotoDecl] = PydField(default_factory=list, max_length=20)
-
-    @field_validator("at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("时间必须带时区 / time must carry a UTC offset")
-        return value
 
 
 class EventPublic(BaseModel):

@@ -14,11 +14,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field as PydField, field_validator
+from pydantic import BaseModel, Field as PydField
 from sqlalchemy import JSON, Column, Index, Numeric, String, event, inspect
 from sqlmodel import Field, SQLModel
 
-from backend.dbtypes import UTCDateTime
+from backend.dbtypes import AwareDatetime, UTCDateTime
 
 
 class Inspection(SQLModel, table=True):
@@ -83,7 +83,7 @@ class InspectionStart(BaseModel):
     source: str = PydField(default="announced", pattern="^(announced|unannounced|patrol)$")
     period_start: date | None = None
     period_end: date | None = None
-    started_at: datetime | None = None
+    started_at: AwareDatetime | None = None
 
 
 class InspectionSubmit(BaseModel):
@@ -91,14 +91,7 @@ class InspectionSubmit(BaseModel):
         description="{item id: {clause id: value}} as in rubrics/README.md")
     notes: dict[str, str] = PydField(default_factory=dict, description="{item id: note}")
     not_assessed: list[str] = PydField(default_factory=list)
-    submitted_at: datetime | None = None
-
-    @field_validator("submitted_at")
-    @classmethod
-    def _aware(cls, value: datetime | None) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("时间必须带时区 / time must carry a UTC offset")
-        return value
+    submitted_at: AwareDatetime | None = None
 
 
 class InspectionPublic(BaseModel):

@@ -79,6 +79,22 @@ def test_bad_inspections_are_refused_clearly(client, world):
     assert r.status_code == 404
 
 
+def test_an_inspection_started_or_submitted_at_a_naive_time_is_refused(client, world):
+    """A phone time without a UTC offset is a 422 naming the field, not a server error (a
+    naive start once reached the service and failed comparing it with the server's clock)."""
+    headers = world.headers("inspector")
+    r = client.post("/api/inspections", headers=headers, json={
+        "id": str(new_id()), "compound_id": str(world.compounds["east_a"].id), "rubric_id": "P",
+        "started_at": "2026-09-30T10:00:00"})
+    assert r.status_code == 422
+    assert any(d["field"].endswith("started_at") for d in r.json()["error"]["detail"])
+    body, _ = _start(client, world)
+    r = client.post(f"/api/inspections/{body['id']}/submit", headers=headers,
+                    json={"observations": {}, "submitted_at": "2026-09-30T11:00:00"})
+    assert r.status_code == 422
+    assert any(d["field"].endswith("submitted_at") for d in r.json()["error"]["detail"])
+
+
 def test_findings_logged_during_an_inspection_link_to_it(client, world):
     body, _ = _start(client, world)
     finding = {"id": str(new_id()), "compound_id": str(world.compounds["east_a"].id),
