@@ -33,7 +33,6 @@ import io
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,19 +41,16 @@ import uuid
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))  # the end-to-end tests' server and browser steps, reused below
+
+from backend.ids import new_id  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port  # noqa: E402
+from tests.e2e.conftest import Server as AppServer  # noqa: E402
+from tests.e2e.flows import login, wait_for_cache, wait_until  # noqa: E402
+
 FRONTEND = REPO / "frontend"
-CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
-CHROME_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
-                "--no-default-browser-check"]
-PASSWORD = "xunjian-demo"
-VIEWPORT = {"width": 360, "height": 640}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+# Lighthouse drives the browser itself over the debugging port: headless from the start.
+CHROME_FLAGS = ["--headless=new", *CHROMIUM_ARGS, "--no-default-browser-check"]
 
 
 def log(msg: str) -> None:
@@ -80,51 +76,19 @@ def find_lighthouse(explicit: str | None, tmp: Path) -> list[str]:
 
 # ----------------------------------------------------------------------------- server
 
-class Server:
+class Server(AppServer):
+    """The end-to-end tests' server (its own data dir, demo data), started at once, with the
+    tickets the manager's and supervisor's screens show."""
+
     def __init__(self, root: Path) -> None:
         import httpx
 
+        super().__init__(root)
         self.httpx = httpx
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("XUNJIAN_")}
-        self.env.update(XUNJIAN_DATA_DIR=str(root / "data"), XUNJIAN_FRONTEND_DIR=str(FRONTEND),
-                        XUNJIAN_ARGON2_TIME_COST="1", XUNJIAN_ARGON2_MEMORY_KIB="8192",
-                        XUNJIAN_LOGIN_MAX_FAILURES_PER_ADDRESS="1000")
-        self.cli = [str(Path(sys.executable).parent / "xunjian")]
-        if not Path(self.cli[0]).exists():
-            self.cli = [shutil.which("xunjian") or sys.exit("xunjian CLI not found: run with .venv/bin/python")]
-        for step in (["db", "upgrade"], ["demo"]):
-            subprocess.run(self.cli + step, env=self.env, cwd=REPO, check=True, capture_output=True)
-        self.log_path = root / "server.log"
-        self.proc = subprocess.Popen(self.cli + ["serve", "--port", str(self.port)], env=self.env, cwd=REPO,
-                                     stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/api/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            if self.proc.poll() is not None:
-                break
-            time.sleep(0.2)
-        self.stop()
-        sys.exit(f"server did not start:\n{self.log_path.read_text()[-3000:]}")
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self.start()
 
     def headers(self, username: str) -> dict:
-        r = self.httpx.post(f"{self.url}/api/auth/login", json={"username": username, "password": PASSWORD})
-        r.raise_for_status()
-        return {"Authorization": f"Bearer {r.json()['access_token']}"}
+        return {"Authorization": f"Bearer {self.token(username)}"}
 
     def seed(self) -> dict:
         """Tickets for the manager and supervisor screens, with before (and after) photos."""
@@ -143,7 +107,7 @@ class Server:
                                  ("rectified", 1, "2号楼雨水箅子破损")):
             data = jpeg(text)
             sha = hashlib.sha256(data).hexdigest()
-            fid = str(uuid7())
+            fid = str(new_id())
             at = (now - dt.timedelta(days=days, minutes=5)).isoformat(timespec="seconds")
             r = self.httpx.post(f"{self.url}/api/findings", headers=inspector, json={
                 "id": fid, "compound_id": compound["id"], "catalog_code": "JC04", "description": text,
@@ -156,7 +120,7 @@ class Server:
         data = jpeg("after")
         sha = hashlib.sha256(data).hexdigest()
         r = self.httpx.post(f"{self.url}/api/tickets/{ids['rectified']}/events", headers=manager, json={
-            "id": str(uuid7()), "ticket_id": ids["rectified"], "kind": "rectify", "note": "已更换",
+            "id": str(new_id()), "ticket_id": ids["rectified"], "kind": "rectify", "note": "已更换",
             "photos": [{"sha256": sha, "bytes": len(data)}]})
         assert r.status_code in (200, 201), r.text
         r = self.httpx.post(f"{self.url}/api/photos", headers=manager, data={"finding_id": ids["rectified"]},
@@ -178,13 +142,6 @@ class Server:
                             (past.strftime("%Y-%m-%d %H:%M:%S.%f"), uuid.UUID(ticket_id).hex)).rowcount
         if n != 1:
             sys.exit(f"could not make ticket {ticket_id} overdue")
-
-
-def uuid7() -> uuid.UUID:
-    ms = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
-    value = (ms << 80) | (0x7 << 76) | ((rand >> 68) & 0xFFF) << 64 | (0b10 << 62) | (rand & ((1 << 62) - 1))
-    return uuid.UUID(int=value)
 
 
 def jpeg(text: str) -> bytes:
@@ -239,32 +196,6 @@ class Chromium:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-
-
-def wait_until(page, script: str, arg=None, timeout: float = 30) -> None:  # noqa: ANN001
-    deadline = time.monotonic() + timeout
-    while not page.evaluate(script, arg):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"timed out waiting for: {script.strip()[:200]} ({arg!r})")
-        time.sleep(0.2)
-
-
-def wait_for_cache(page, name: str) -> None:  # noqa: ANN001
-    wait_until(page, """async (name) => {
-          const { getMeta, cacheGet } = await import('./db.js');
-          const user = await getMeta('current');
-          const data = await cacheGet(user, name);
-          return !!data && (!Array.isArray(data) || data.length > 0);
-        }""", name)
-    wait_until(page, "async () => !(await import('./sync.js')).status.pulling")
-
-
-def login(page, base: str, username: str) -> None:  # noqa: ANN001
-    page.goto(base + "/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.locator(".tab-bar").wait_for()
 
 
 # ----------------------------------------------------------------------------- audit

@@ -29,7 +29,7 @@ PASSWORD = "xunjian-demo"
 VIEWPORT = {"width": 360, "height": 640}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -40,7 +40,7 @@ class Server:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.frontend = root / "frontend"
         shutil.copytree(FRONTEND, self.frontend)
