@@ -7,13 +7,14 @@ back when it fails. Services only flush. SQLite runs in WAL mode with foreign ke
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import threading
 import uuid
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime, timezone
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import anyio
 import anyio.to_thread
@@ -58,8 +59,36 @@ def _configure_sqlite(engine: Engine) -> None:
         # in between.
         # Straight to the DB-API: exec_driver_sql's execution machinery cost more than the
         # statement, on every transaction.
-        conn.connection.driver_connection.execute(
-            "BEGIN IMMEDIATE" if conn.get_execution_options().get("sqlite_immediate") else "BEGIN")
+        options = conn.get_execution_options()
+        record = conn.connection
+        nowait = bool(options.get("sqlite_nowait"))
+        if record.info.get("busy_wait_off", False) != nowait:  # switched only on a change
+            _busy_wait(record.driver_connection, on=not nowait)
+            record.info["busy_wait_off"] = nowait
+        if not nowait:
+            record.driver_connection.execute(
+                "BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")
+            return
+        try:
+            record.driver_connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                raise
+            raise WriteLockHeld() from exc
+
+
+class WriteLockHeld(Exception):
+    """A no-wait write (`run_write`) found SQLite's write lock taken, by another process.
+
+    Such a write begins without SQLite's busy handler. Nothing else in a WAL write
+    transaction waits for another connection: readers never block it, PASSIVE checkpoints
+    neither, and with synchronous=NORMAL a commit does not fsync."""
+
+
+def _busy_wait(driver, *, on: bool) -> None:  # noqa: ANN001 - a sqlite3.Connection
+    """SQLite's busy handler: wait up to _BUSY_TIMEOUT_S for a lock, or fail at once. Kept per
+    connection and switched only when a no-wait write and a waiting one alternate on it."""
+    driver.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000 if on else 0}")
 
 
 _BUSY_TIMEOUT_S = 10
@@ -82,7 +111,6 @@ class _Checkpointer(threading.Thread):
         self.path = path
 
     def run(self) -> None:
-        import sqlite3
         import time
 
         conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, check_same_thread=False)
@@ -151,7 +179,7 @@ def transaction(session: Session) -> Iterator[Session]:
 
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
-_immediate_engine: tuple[Engine, Engine] | None = None
+_immediate_engine: tuple[Engine, Engine, Engine] | None = None
 _write_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = \
     weakref.WeakKeyDictionary()
 
@@ -160,8 +188,15 @@ def _immediate(engine: Engine) -> Engine:
     """The same engine (same pool) whose transactions begin IMMEDIATE."""
     global _immediate_engine
     if _immediate_engine is None or _immediate_engine[0] is not engine:
-        _immediate_engine = (engine, engine.execution_options(sqlite_immediate=True))
+        _immediate_engine = (engine, engine.execution_options(sqlite_immediate=True),
+                             engine.execution_options(sqlite_nowait=True))
     return _immediate_engine[1]
+
+
+def _nowait(engine: Engine) -> Engine:
+    """The same engine whose transactions begin IMMEDIATE or raise WriteLockHeld at once."""
+    _immediate(engine)
+    return _immediate_engine[2]
 
 
 @asynccontextmanager
@@ -246,6 +281,42 @@ async def request_session(request: Request) -> AsyncIterator[Session]:
         return
     async with _write_turn(request.method), _request_session(request.method) as session:
         yield session
+
+
+T = TypeVar("T")
+
+
+async def run_write(request: Request, work: Callable[[Session], T]) -> T:
+    """Run a write request's whole work, `work(session)`, which commits itself: the ingestion
+    hot paths (backend.hotpath).
+
+    On SQLite the work runs on the event loop, in the process's write turn, when SQLite's
+    write lock is free at once, which it is unless another process (the CLI, a second worker)
+    is writing: then it waits for the lock in a worker thread, as every other write does
+    (`get_session`). Inline, a request costs no thread-pool hop and no hand-over of the GIL
+    between the loop and a worker thread (a quarter of a one-finding request's CPU,
+    tests/bench/RESULTS.md), and nothing in it can wait on another connection
+    (`WriteLockHeld`); the transaction begins before the work starts, so the work runs once,
+    inline or in the thread. On PostgreSQL, whose every statement is a network round trip,
+    and under the tests' session override, it runs in a worker thread.
+    """
+    override = request.app.dependency_overrides.get(get_session)
+    engine = get_engine()
+    if override is not None or engine.dialect.name != "sqlite":
+        async with request_session(request) as session:
+            return await anyio.to_thread.run_sync(work, session)
+    _start_checkpointer(engine)
+    async with _write_turn(request.method):
+        session = Session(_nowait(engine), expire_on_commit=False)
+        try:
+            session.connection()  # BEGIN IMMEDIATE now, before any of the work
+        except WriteLockHeld:
+            session.close()
+        else:
+            with session:  # closing rolls back whatever the work did not commit
+                return work(session)
+        async with _request_session(request.method) as session:
+            return await anyio.to_thread.run_sync(work, session)
 
 
 async def _finish(session: Session, step: Callable[[], None]) -> None:

@@ -6,7 +6,8 @@ their dependencies (session, write turn, bearer token, clock) through FastAPI co
 fifth of a one-finding request (tests/bench/RESULTS.md, issue 5), so these endpoints keep
 only the bearer token as a dependency, take the `Request`, and read the rest here with the
 same functions and the same refusals. `OPENAPI` documents the header and the security
-scheme as the dependencies would have.
+scheme as the dependencies would have. Their work runs in one step, on SQLite inline on the
+event loop whenever the write lock is free (`run_write`).
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security.utils import get_authorization_scheme_param
 
-from backend.db import request_session
+from backend.db import run_write
 from backend.errors import Unauthorized
 from backend.sync.clock import CLIENT_TIME_HEADER, RequestClock, request_clock
 
-__all__ = ["OPENAPI", "BearerToken", "clock", "request_session"]
+__all__ = ["OPENAPI", "BearerToken", "clock", "run_write"]
 
 OPENAPI = {
     "security": [{"HTTPBearer": []}],

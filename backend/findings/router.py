@@ -9,7 +9,6 @@ from fastapi import APIRouter, Request, Response, status
 from sqlalchemy import func
 from sqlmodel import select
 
-from fastapi.concurrency import run_in_threadpool
 from sqlmodel import Session
 
 from backend import hotpath
@@ -47,8 +46,8 @@ async def create_finding(body: FindingIn, token: hotpath.BearerToken,
                          request: Request) -> Response:
     """Log one finding; it is dispatched at once as a ticket. Repeating it is harmless."""
     clock = await hotpath.clock(request)
-    async with hotpath.request_session(request) as session:
-        result = await run_in_threadpool(_create_finding, session, token, body, clock)
+    result = await hotpath.run_write(
+        request, lambda session: _create_finding(session, token, body, clock))
     return Response(result.model_dump_json(), media_type="application/json",
                     status_code=status.HTTP_200_OK if result.status == "duplicate"
                     else status.HTTP_201_CREATED)
@@ -56,7 +55,7 @@ async def create_finding(body: FindingIn, token: hotpath.BearerToken,
 
 def _create_finding(session: Session, token: str, body: FindingIn, clock: RequestClock
                     ) -> ItemResult:
-    """The whole request in one worker-thread hop: authentication with the scope (one
+    """The whole request in one step (`hotpath.run_write`): authentication with the scope (one
     statement), the create, the commit. The answer is the one FastAPI would serialise from
     `ItemResult` (pydantic's JSON), built here without validating it again."""
     user, scope = authenticate(session, get_settings(), token)

@@ -7,7 +7,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from fastapi.concurrency import run_in_threadpool
 
 from backend import hotpath
 from backend.auth.dependencies import CurrentUser, ScopeDep
@@ -75,14 +74,14 @@ async def sync_findings(body: FindingBatch, token: hotpath.BearerToken,
     """Create findings (idempotently, by client UUID); one result per item, in order, each
     with a brief ticket (the full ticket comes with the next pull)."""
     clock = await hotpath.clock(request)
-    async with hotpath.request_session(request) as session:
-        answer = await run_in_threadpool(_sync_findings, session, token, body, clock)
+    answer = await hotpath.run_write(
+        request, lambda session: _sync_findings(session, token, body, clock))
     return Response(answer, media_type="application/json")
 
 
 def _sync_findings(session: Session, token: str, body: FindingBatch, clock: RequestClock
                    ) -> bytes:
-    """The whole request in one worker-thread hop: authentication with the scope (one
+    """The whole request in one step (`hotpath.run_write`): authentication with the scope (one
     statement), the creates, the commit, and the answer serialised once from validated
     values, without FastAPI validating it again."""
     user, scope = authenticate(session, get_settings(), token)

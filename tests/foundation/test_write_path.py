@@ -1,0 +1,124 @@
+"""The ingestion hot paths' write step (backend.db.run_write) on a SQLite file: inline on the
+event loop when SQLite's write lock is free, in a worker thread when another process holds it,
+and never failing or blocking the loop for it. (Always on a SQLite file: these test
+backend.db's SQLite set-up, whichever database the rest of the suite uses.)"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import threading
+import time
+
+import httpx
+import pytest
+from fastapi import FastAPI, Request
+from sqlalchemy import text
+from sqlmodel import Session
+
+from backend.config import Settings
+from backend.db import _immediate, get_engine, make_engine, run_write, set_engine
+
+
+@pytest.fixture()
+def counter_db(tmp_path):  # noqa: ANN001, ANN201
+    path = tmp_path / "w.db"
+    engine = make_engine(Settings(data_dir=tmp_path, database_url=f"sqlite:///{path}"))
+    with engine.begin() as conn:
+        conn.execute(text("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER)"))
+        conn.execute(text("INSERT INTO counter VALUES (1, 0)"))
+    previous = get_engine()
+    set_engine(engine)
+    yield engine, path
+    set_engine(previous)
+    engine.dispose()
+
+
+def _app(threads: list[str]) -> FastAPI:
+    app = FastAPI()
+
+    def bump(session: Session) -> int:
+        threads.append("loop" if threading.current_thread() is threading.main_thread()
+                       else "worker")
+        value = session.execute(text("SELECT value FROM counter")).scalar_one() + 1
+        session.execute(text("UPDATE counter SET value = :v"), {"v": value})
+        session.commit()
+        return value
+
+    @app.post("/bump")
+    async def post_bump(request: Request) -> dict:
+        return {"value": await run_write(request, bump)}
+
+    @app.get("/ping")
+    async def ping() -> dict:
+        return {"at": time.monotonic()}
+
+    return app
+
+
+def _value(engine) -> int:  # noqa: ANN001
+    with engine.connect() as conn:
+        return conn.execute(text("SELECT value FROM counter")).scalar_one()
+
+
+def test_a_write_runs_on_the_event_loop_when_the_sqlite_write_lock_is_free(counter_db):
+    engine, _ = counter_db
+    threads: list[str] = []
+
+    async def go() -> list[int]:
+        transport = httpx.ASGITransport(app=_app(threads))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            return [(await client.post("/bump")).json()["value"] for _ in range(3)]
+
+    assert asyncio.run(go()) == [1, 2, 3]
+    assert threads == ["loop"] * 3
+    assert _value(engine) == 3
+
+
+def test_a_write_waits_in_a_worker_thread_while_another_process_holds_the_lock_and_the_loop_keeps_answering(
+        counter_db):
+    """Another process (here: another connection) holds the write lock for 0.4 s. The write
+    neither fails with "database is locked" nor blocks the event loop: a GET sent meanwhile
+    is answered before the write, which then completes in a worker thread."""
+    engine, path = counter_db
+    threads: list[str] = []
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.4, lambda: other.execute("COMMIT")).start()
+
+    async def go() -> tuple[int, float, float]:
+        transport = httpx.ASGITransport(app=_app(threads))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            write = asyncio.create_task(client.post("/bump"))
+            await asyncio.sleep(0.05)
+            pinged = (await client.get("/ping")).json()["at"]
+            answer = await write
+            return answer.status_code, pinged, time.monotonic()
+
+    status, pinged, written = asyncio.run(asyncio.wait_for(go(), timeout=20))
+    other.close()
+    assert status == 200
+    assert pinged < written - 0.2  # the loop answered while the write waited
+    assert threads == ["worker"]
+    assert _value(engine) == 1
+
+
+def test_a_connection_used_without_waiting_waits_again_for_the_next_ordinary_write(counter_db):
+    """The no-wait switch is per connection and pooled connections are shared: the next
+    ordinary write on the same connection waits for a lock held elsewhere instead of failing."""
+    engine, path = counter_db
+    asyncio.run(_one_bump())  # inline: the pooled connection was switched to no-wait
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.3, lambda: other.execute("COMMIT")).start()
+    with Session(_immediate(engine)) as session:  # the same pooled connection, waiting
+        session.execute(text("UPDATE counter SET value = value + 10"))
+        session.commit()
+    other.close()
+    assert _value(engine) == 11
+
+
+async def _one_bump() -> None:
+    transport = httpx.ASGITransport(app=_app([]))
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        assert (await client.post("/bump")).status_code == 200
