@@ -122,9 +122,10 @@ class Ticket(SQLModel, table=True):
               sqlite_where=text("state IN ('open', 'rectified')"),
               postgresql_where=text("state IN ('open', 'rectified')")),
         # Period roll-ups: one month, every compound, grouped in index order (performance.md),
-        # covering what the overdue test and the source filter read (migration 0005).
-        Index("ix_ticket_month_compound", "month", "compound_id", "catalog_code", "source",
-              "state", "due_at", "rectified_at"),
+        # covering what the overdue test and the source filter read (migration 0005); within a
+        # compound's month in change_seq order, so new tickets append (migration 0009).
+        Index("ix_ticket_month_compound", "month", "compound_id", "change_seq", "catalog_code",
+              "source", "state", "due_at", "rectified_at"),
         # Recurrence leaves cancelled tickets out: the few of a month, found directly (0006).
         Index("ix_ticket_cancelled_month", "month", "compound_id",
               sqlite_where=text("state = 'cancelled'"),

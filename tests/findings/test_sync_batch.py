@@ -79,6 +79,24 @@ def test_a_batch_mixing_repeats_reuses_refusals_and_new_items_answers_each_in_or
     assert results[1]["ticket"] is None and results[3]["ticket"] is None
 
 
+def test_a_batch_answer_is_exactly_the_documented_model(api, client, world):
+    """The batch answer is serialised from plain values, not through its response model
+    (backend.sync.router): it must be byte for byte what FindingBatchResult gives for the same
+    content, for created, duplicate, conflict and invalid items alike."""
+    from backend.sync.router import FindingBatchResult
+
+    stored = api.finding("inspector")
+    assert api.post_finding("inspector", stored).status_code == 201
+    new = api.finding("inspector", photos=[real_photo("orientation_portrait_1.jpg")])
+    batch = [new, stored, {**stored, "description": "另一处问题"},
+             api.finding("inspector", code="ZZ99"), new]
+    r = client.post("/api/sync/findings", json={"findings": batch},
+                    headers=world.headers("inspector"))
+    assert r.status_code == 200
+    assert FindingBatchResult.model_validate_json(r.content).model_dump_json().encode() \
+        == r.content
+
+
 def test_a_batch_sent_again_answers_duplicate_for_every_item_and_stores_nothing_more(
         api, client, world, db):
     batch = [api.finding("inspector") for _ in range(5)]
