@@ -126,10 +126,15 @@ class Ticket(SQLModel, table=True):
         # compound's month in change_seq order, so new tickets append (migration 0009).
         Index("ix_ticket_month_compound", "month", "compound_id", "change_seq", "catalog_code",
               "source", "state", "due_at", "rectified_at"),
-        # Recurrence leaves cancelled tickets out: the few of a month, found directly (0006).
-        Index("ix_ticket_cancelled_month", "month", "compound_id",
+        # Recurrence leaves cancelled tickets out: the few of a month, found directly (0006),
+        # from the index alone (0010).
+        Index("ix_ticket_cancelled_month", "month", "compound_id", "catalog_code", "id",
               sqlite_where=text("state = 'cancelled'"),
               postgresql_where=text("state = 'cancelled'")),
+        # Hotline cases: a twentieth of the tickets, read without the others (0010).
+        Index("ix_ticket_hotline_month", "month", "compound_id", "catalog_code", "state",
+              "due_at", "rectified_at", "id",
+              sqlite_where=text("source = 'hotline'"), postgresql_where=text("source = 'hotline'")),
     )
 
     id: uuid.UUID = Field(primary_key=True, foreign_key="finding.id", description="= finding id")

@@ -32,9 +32,10 @@ from backend.reports.models import DemonstrationProject
 from backend.reports.periods import Period
 
 
-# The predicate of the partial index ix_ticket_cancelled_month, written literally so that the
-# planner can use it (a bound parameter cannot prove it).
+# The predicates of the partial indexes ix_ticket_cancelled_month and ix_ticket_hotline_month,
+# written literally so that the planner can use them (a bound parameter cannot prove them).
 CANCELLED_LITERAL = text("ticket.state = 'cancelled'")
+HOTLINE_LITERAL = text("ticket.source = 'hotline'")
 
 
 def overdue_expr(as_of: datetime) -> ColumnElement[int]:
@@ -138,9 +139,8 @@ def case_reports(compounds: Select | None, where: list, as_of: datetime, key) ->
                    _Comparable(Finding.observed_at), _Comparable(Ticket.due_at),
                    overdue_expr(as_of), Finding.case_shirking, Finding.case_callback_failed)
             .join(Finding, Finding.id == Ticket.id)
-            .where(*where, *scope, Ticket.source == "hotline",
-                   Ticket.state != TicketState.cancelled)
-            # in the order of ix_ticket_month_compound: only within a compound's month is sorted
+            .where(*where, *scope, HOTLINE_LITERAL, Ticket.state != TicketState.cancelled)
+            # in the order of ix_ticket_hotline_month: only within a problem is sorted
             .order_by(Ticket.month, Ticket.compound_id, Ticket.catalog_code, Finding.building,
                       Finding.observed_at))
 
@@ -202,8 +202,11 @@ def latest_inspections(session: Session, compounds: Select, period: Period,
 
 def inspection_in_period(period: Period) -> ColumnElement[bool]:
     """Submitted, and assessing the period: its declared assessment period lies inside it, or,
-    when it declares none, it was started in one of the period's months."""
-    declared = and_(Inspection.period_start.is_not(None), Inspection.period_start >= period.start,
+    when it declares none, it was started in one of the period's months. (The start's upper
+    bound follows from start <= end, which the API enforces; stated, it bounds the index range
+    of ix_inspection_rubric_period to the period's own starts.)"""
+    declared = and_(Inspection.period_start.is_not(None),
+                    Inspection.period_start.between(period.start, period.end),
                     Inspection.period_end <= period.end)
     undeclared = and_(Inspection.period_start.is_(None), Inspection.month.in_(period.months))
     return and_(Inspection.submitted_at.is_not(None), or_(declared, undeclared))

@@ -203,7 +203,7 @@ def inspections_by_month(session: Session, scope, periods: list[Period],  # noqa
     both = union_all(
         # the month only matters without a declared period: NULL keeps this branch covered
         select(*columns, null().label("month"))
-        .where(*where, Inspection.period_start >= lo, Inspection.period_end <= hi),
+        .where(*where, Inspection.period_start.between(lo, hi), Inspection.period_end <= hi),
         select(*columns, Inspection.month)
         .where(*where, Inspection.period_start.is_(None), Inspection.month.in_(list(by_month)))
     ).subquery()
@@ -230,7 +230,7 @@ def inspections_by_month(session: Session, scope, periods: list[Period],  # noqa
                 out[month][cid][rubric_id] = entry
             continue
         for month, (first, last) in bounds.items():  # an end before the start: as SQL has it
-            if start >= first and end <= last:
+            if first <= start <= last and end <= last:
                 out[month][cid][rubric_id] = entry
     return _with_details(session, out)
 

@@ -4,10 +4,14 @@ observations item by item, submits, and the scoring engine gives its score."""
 from __future__ import annotations
 
 import json
+import uuid
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from backend.ids import new_id
+from backend.inspections.models import Inspection
 from backend.organisation import service as org
 from backend.organisation.models import CompoundUpdate
 
@@ -93,6 +97,21 @@ def test_an_inspection_started_or_submitted_at_a_naive_time_is_refused(client, w
                     json={"observations": {}, "submitted_at": "2026-09-30T11:00:00"})
     assert r.status_code == 422
     assert any(d["field"].endswith("submitted_at") for d in r.json()["error"]["detail"])
+
+
+@pytest.mark.parametrize("period", [{"period_start": "2026-06-01"}, {"period_end": "2026-06-30"},
+                                    {"period_start": "2026-06-30", "period_end": "2026-06-01"}])
+def test_an_inspection_with_half_a_period_or_one_ending_before_it_starts_is_refused(
+        client, world, db, period):
+    """The assessed period decides which report counts the inspection (reports.aggregate):
+    half of one, or an end before the start, would silently count it for no period. A 422
+    naming the period, and nothing stored."""
+    body = {"id": str(new_id()), "compound_id": str(world.compounds["east_a"].id),
+            "rubric_id": "P", **period}
+    r = client.post("/api/inspections", json=body, headers=world.headers("inspector"))
+    assert r.status_code == 422
+    assert "考核期间" in r.text
+    assert db.get(Inspection, uuid.UUID(body["id"])) is None
 
 
 def test_findings_logged_during_an_inspection_link_to_it(client, world):
