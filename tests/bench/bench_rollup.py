@@ -659,9 +659,11 @@ def main() -> None:
 
 
 def write_results(results: list[dict], args) -> None:  # noqa: ANN001
+    from bench_sync import shown_url
+
     cmd = "`.venv/bin/python tests/bench/bench_rollup.py" + \
         (f" --reuse --db {args.db}" if args.reuse and args.db else "") + \
-        (" --pg postgresql+psycopg://xunjian@127.0.0.1:PORT/xunjian_bench" if args.pg else "") + \
+        (f" --pg {shown_url(args.pg)}" if args.pg else "") + \
         f" --runs {args.runs} --write-results`"
     lines = [SECTION, "",
              f"Command: {cmd} (defaults `--runs {args.runs} --compounds {args.compounds} "

@@ -445,11 +445,21 @@ def median_run(runs: list[dict]) -> dict:
     return sorted(runs, key=lambda r: r["rate"])[len(runs) // 2]
 
 
+def shown_url(url: str) -> str:
+    """The database URL as the results show it: the port (which changes from run to run) and
+    any password left out."""
+    import re
+
+    from sqlalchemy.engine import make_url
+
+    return re.sub(r":\d+/", ":PORT/", make_url(url).render_as_string(hide_password=True))
+
+
 def report(all_runs: dict[str, dict], args: argparse.Namespace) -> str:
     lines = [
         SECTION, "",
         "Command: `.venv/bin/python tests/bench/bench_sync.py"
-        + (" --pg postgresql+psycopg://xunjian@127.0.0.1:PORT/xunjian_bench" if args.pg else "")
+        + (f" --pg {shown_url(args.pg)}" if args.pg else "")
         + (" --write-results" if args.write_results else "") + "`"
         + f" (defaults: `--duration {args.duration} --rounds {args.rounds} --connections "
           f"{args.connections} --compounds {args.compounds}`).",
