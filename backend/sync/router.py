@@ -8,7 +8,6 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-
 from backend import hotpath
 from backend.auth.dependencies import CurrentUser, ScopeDep
 from backend.auth.service import authenticate
