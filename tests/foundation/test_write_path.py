@@ -14,7 +14,7 @@ import httpx
 import pytest
 from fastapi import FastAPI, Request
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 
 from backend.config import Settings
 from backend.db import _immediate, get_engine, make_engine, run_write, set_engine
@@ -122,3 +122,65 @@ async def _one_bump() -> None:
     transport = httpx.ASGITransport(app=_app([]))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         assert (await client.post("/bump")).status_code == 200
+
+
+def test_the_ingestion_endpoints_write_inline_and_a_refused_create_leaves_nothing(
+        tmp_path, monkeypatch):
+    """The real endpoints on a migrated SQLite file with the demo data, no session override
+    (the rest of the suite binds requests to its own connection, which takes the thread
+    path): a batch and a single create are stored by the inline path; a batch's refused item
+    and a refused single create (an unknown compound) store nothing, and the create after the
+    refusal finds its connection clean."""
+    import backend.db as db_module
+    from backend.demo import load_demo
+    from backend.findings.models import Finding, Ticket, TicketEvent
+    from backend.ids import new_id
+    from backend.main import create_app
+    from backend.migrate import upgrade
+    from backend.organisation.models import Compound
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    engine = make_engine(Settings(data_dir=tmp_path, database_url=url))
+    upgrade("head", url)
+    previous = get_engine()
+    set_engine(engine)
+    try:
+        with Session(engine) as session:
+            load_demo(session)
+            session.commit()
+            mine = session.exec(select(Compound.id).where(Compound.name == "锦绣花园")).one()
+        inline: list[bool] = []
+        real_nowait = db_module._nowait
+        monkeypatch.setattr(db_module, "_nowait",
+                            lambda e: inline.append(True) or real_nowait(e))
+
+        def finding(compound, code="JC04"):  # noqa: ANN001, ANN202
+            return {"id": str(new_id()), "compound_id": str(compound), "catalog_code": code,
+                    "description": "井盖破损", "source": "patrol",
+                    "observed_at": "2026-11-20T10:03:00+08:00", "photos": []}
+
+        async def go() -> tuple:
+            transport = httpx.ASGITransport(app=create_app())
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                token = (await client.post("/api/auth/login", json={
+                    "username": "inspector", "password": "xunjian-demo"})).json()["access_token"]
+                headers = {"Authorization": f"Bearer {token}"}
+                batch = await client.post("/api/sync/findings", headers=headers, json={
+                    "findings": [finding(mine), finding(mine, "ZZ99"), finding(mine, "HJ01")]})
+                refused = await client.post("/api/findings", headers=headers,
+                                            json=finding(new_id()))
+                single = await client.post("/api/findings", headers=headers, json=finding(mine))
+                return batch, single, refused
+
+        batch, single, refused = asyncio.run(go())
+    finally:
+        set_engine(previous)
+    assert batch.status_code == 200
+    assert [r["status"] for r in batch.json()["results"]] == ["created", "invalid", "created"]
+    assert single.status_code == 201
+    assert refused.status_code == 404 and refused.json()["error"]["code"] == "compound_not_found"
+    assert len(inline) == 3  # each create began its transaction at once, on the loop
+    with Session(engine) as session:
+        for model in (Finding, Ticket, TicketEvent):
+            assert session.exec(select(func.count()).select_from(model)).one() == 3
+    engine.dispose()
