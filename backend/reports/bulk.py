@@ -221,14 +221,15 @@ def _no_cyclic_gc():  # noqa: ANN202
 
 
 def compute_months(session: Session, unit: OrgUnit, periods: list[Period], *, as_of: datetime,
-                   r: Rules) -> dict[str, dict] | None:
+                   r: Rules, recurrence: bool = True) -> dict[str, dict] | None:
     """The reports of several whole months ({period key: report}, each the one `compute` gives
     for that month alone) from one pass of GROUP BY month, compound statements; None when a
-    compound needs the detailed path."""
+    compound needs the detailed path. Without `recurrence` the reports' `recurrent` lists are
+    left empty (the year's rankings show none: a quarter of a 12-month pass)."""
     if not periods:
         return {}
     with _no_cyclic_gc():
-        return _compute_months(session, unit, periods, as_of=as_of, r=r)
+        return _compute_months(session, unit, periods, as_of=as_of, r=r, recurrence=recurrence)
 
 
 @dataclass
@@ -256,7 +257,7 @@ class _Pass:
 
 
 def _compute_months(session: Session, unit: OrgUnit, periods: list[Period], *, as_of: datetime,
-                    r: Rules) -> dict[str, dict] | None:
+                    r: Rules, recurrence: bool) -> dict[str, dict] | None:
     assert all(p.whole_months and len(p.months) == 1 for p in periods), "whole months only"
     settings = get_settings()
     scope = _scope(unit)
@@ -271,7 +272,7 @@ def _compute_months(session: Session, unit: OrgUnit, periods: list[Period], *, a
     inspections, observations = inspections_by_month(session, scope, periods, unit.level)
     demos = demonstrations_by_month(session, scope, periods)
     recurrent: dict[int, list] = defaultdict(list)
-    for row in aggregate.recurrence_rows(session, scope, months, key=_raw):
+    for row in aggregate.recurrence_rows(session, scope, months, key=_raw) if recurrence else ():
         if row[0] in inside:
             recurrent[row[3]].append(row)
     shared = _Pass.read(session, compounds, periods)

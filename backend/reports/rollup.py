@@ -82,17 +82,23 @@ def compute(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime,
 
 
 def compute_months(session: Session, unit: OrgUnit, months: list[Period], *,
-                   as_of: datetime) -> dict[str, dict]:
+                   as_of: datetime, recurrence: bool = True) -> dict[str, dict]:
     """{period key: report} for several whole months, each equal to `compute` for that month
-    alone (without detail), from one pass of GROUP BY month, compound statements (bulk)."""
+    alone (without detail), from one pass of GROUP BY month, compound statements (bulk).
+    Without `recurrence`, every report's `recurrent` list is empty (not computed)."""
     from backend.reports import bulk
 
     rules = bulk.rules()
     if rules is not None:
-        reports = bulk.compute_months(session, unit, months, as_of=as_of, r=rules)
+        reports = bulk.compute_months(session, unit, months, as_of=as_of, r=rules,
+                                      recurrence=recurrence)
         if reports is not None:
             return reports
-    return {p.key: compute(session, unit, p, as_of=as_of) for p in months}
+    reports = {p.key: compute(session, unit, p, as_of=as_of) for p in months}
+    if not recurrence:
+        for report in reports.values():
+            report["recurrent"] = []
+    return reports
 
 
 def _detailed(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime) -> dict:

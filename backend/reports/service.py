@@ -49,13 +49,15 @@ def report(session: Session, unit: OrgUnit, period: Period, *, now: datetime,
     return rollup.compute(session, unit, period, as_of=now, detail=detail)
 
 
-def monthly(session: Session, unit: OrgUnit, year: int, *, now: datetime) -> list[dict]:
+def monthly(session: Session, unit: OrgUnit, year: int, *, now: datetime,
+            recurrence: bool = True) -> list[dict]:
     """The twelve monthly reports of a year: published months as published, the others
-    computed together (rollup.compute_months)."""
+    computed together (rollup.compute_months; without `recurrence`, their recurrent
+    problems are not computed)."""
     months = [parse_period(f"{year}-{m:02d}") for m in range(1, 13)]
     published = {p.key: publication(session, unit, p) for p in months}
     live = rollup.compute_months(session, unit, [p for p in months if published[p.key] is None],
-                                 as_of=now)
+                                 as_of=now, recurrence=recurrence)
     out = []
     for p in months:
         row = published[p.key]

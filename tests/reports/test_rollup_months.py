@@ -84,6 +84,9 @@ def test_the_months_in_one_pass_equal_each_month_alone(api, clock, client, world
             del row["findings"], row["detail"]
         assert together[p.key] == detailed == rollup.compute(db, unit, p, as_of=as_of)
     assert together["2026-09"]["recurrent"] and together["2026-10"]["recurrent"]
+    # the year's rankings skip recurrence (GET …/monthly shows none): everything else equal
+    lean = rollup.compute_months(db, unit, periods, as_of=as_of, recurrence=False)
+    assert lean == {key: report | {"recurrent": []} for key, report in together.items()}
     ranked = [c for c in together["2026-10"]["compounds"] if c["rank"]]
     assert len(ranked) == 2  # east_a and east_b were inspected in October
 
