@@ -16,7 +16,7 @@ from backend.auth.passwords import hash_password, needs_rehash, new_token, token
     verify_password
 from backend.auth.scope import Scope, scope_from_units
 from backend.config import Settings
-from backend.db import RawSQL, column_binder
+from backend.rawsql import RawSQL, column_binder
 from backend.dbtypes import utcnow
 from backend.errors import Conflict, Invalid, NotFound, TooMany, Unauthorized
 from backend.organisation.models import Company, OrgUnit, UnitLevel

@@ -22,7 +22,7 @@ from sqlmodel import Session, select
 from backend.auth.models import Role, User
 from backend.auth.scope import Scope
 from backend.config import get_settings
-from backend.db import RawSQL
+from backend.rawsql import RawSQL
 from backend.dbtypes import as_local, utcnow
 from backend.findings import deadlines
 from backend.findings.models import EventKind, Finding, FindingIn, ItemResult, PhotoDecl, \

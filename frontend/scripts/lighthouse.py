@@ -44,7 +44,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))  # the end-to-end tests' server and browser steps, reused below
 
 from backend.ids import new_id  # noqa: E402
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port  # noqa: E402
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT, free_port, stop_process  # noqa: E402
 from tests.e2e.conftest import Server as AppServer  # noqa: E402
 from tests.e2e.flows import login, wait_for_cache, wait_until  # noqa: E402
 
@@ -189,13 +189,7 @@ class Chromium:
             self.browser.close()
         except Exception:  # noqa: BLE001
             pass
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        stop_process(self.proc)
 
 
 # ----------------------------------------------------------------------------- audit
@@ -290,26 +284,20 @@ def main() -> int:
                 run(b, "me", "#/me")
             finally:
                 b.stop()
-            # --- property manager
-            b = Chromium(pw, tmp / "profile-manager")
-            try:
-                login(b.page, base, "manager")
-                wait_for_cache(b.page, "tickets")
-                run(b, "tickets", "#/tickets")
-                run(b, "ticket", f"#/ticket/{ids['overdue']}")
-                run(b, "rectify", f"#/ticket/{ids['open']}/rectify")
-            finally:
-                b.stop()
-            # --- supervisor
-            b = Chromium(pw, tmp / "profile-supervisor")
-            try:
-                login(b.page, base, "supervisor")
-                wait_for_cache(b.page, "tickets")
-                run(b, "dashboard", "#/dashboard")
-                run(b, "scores", "#/scores")
-                run(b, "ticket-verify", f"#/ticket/{ids['rectified']}")
-            finally:
-                b.stop()
+            # --- property manager and supervisor: their screens once their tickets are cached
+            for role, screens in (
+                    ("manager", [("tickets", "#/tickets"), ("ticket", f"#/ticket/{ids['overdue']}"),
+                                 ("rectify", f"#/ticket/{ids['open']}/rectify")]),
+                    ("supervisor", [("dashboard", "#/dashboard"), ("scores", "#/scores"),
+                                    ("ticket-verify", f"#/ticket/{ids['rectified']}")])):
+                b = Chromium(pw, tmp / f"profile-{role}")
+                try:
+                    login(b.page, base, role)
+                    wait_for_cache(b.page, "tickets")
+                    for name, route in screens:
+                        run(b, name, route)
+                finally:
+                    b.stop()
     finally:
         if server:
             server.stop()

@@ -1,4 +1,4 @@
-"""The ingestion hot path writes and reads on the DB-API connection (`backend.db.RawSQL`) and
+"""The ingestion hot path writes and reads on the DB-API connection (`backend.rawsql.RawSQL`) and
 authenticates with one statement (`authenticate`). These tests hold it to what the ORM
 and the ordinary dependencies do, on whichever database the suite runs."""
 
@@ -16,7 +16,7 @@ from backend.auth.models import AuthToken, User
 from backend.auth.passwords import token_digest
 from backend.auth.scope import scope_for
 from backend.config import get_settings
-from backend.db import RawSQL, column_binder
+from backend.rawsql import RawSQL, column_binder
 from backend.errors import Unauthorized
 from backend.findings import service
 from backend.findings.models import Finding, PhotoRef, Ticket, TicketEvent
