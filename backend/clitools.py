@@ -1,4 +1,4 @@
-"""Shared helpers for CLI commands: a committed session, and errors without tracebacks."""
+"""Shared helpers for CLI commands: a unit of work, and errors without tracebacks."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import typer
 from sqlmodel import Session
 
-from backend.db import get_engine
+from backend.db import unit_of_work
 from backend.errors import DomainError
 
 
@@ -19,11 +19,9 @@ def fail(message: str, code: int = 1) -> None:
 
 @contextmanager
 def cli_session() -> Iterator[Session]:
-    """One transaction per command; a domain error becomes a message and exit code 1."""
-    with Session(get_engine(), expire_on_commit=False) as session:
-        try:
+    """One unit of work per command; a domain error becomes a message and exit code 1."""
+    try:
+        with unit_of_work() as session:
             yield session
-            session.commit()
-        except DomainError as exc:
-            session.rollback()
-            fail(f"{exc.message} ({exc.code})")
+    except DomainError as exc:
+        fail(f"{exc.message} ({exc.code})")

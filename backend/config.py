@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,15 @@ class Settings(BaseSettings):
     login_window_minutes: int = 15
     login_max_failures_per_account: int = 5
     login_max_failures_per_address: int = 30
+
+    # Times phones claim (backend/clock.py): offline work is believed this long before it
+    # arrives; a claim later than the server's clock by more than the tolerance is refused.
+    offline_window_hours: float = Field(default=24, gt=0)
+    clock_tolerance_seconds: int = Field(default=300, ge=0)
+
+    # SQLite: run an ingestion request's write on the event loop when the write lock is free
+    # ("inline"), or always in a worker thread ("thread"); tests/bench/bench_mixed.py measures both.
+    write_policy: Literal["inline", "thread"] = "inline"
 
     # Photos: caps against oversized uploads and decompression bombs.
     photo_max_bytes: int = 25 * 1024 * 1024

@@ -1,7 +1,16 @@
-"""Engine, session and the one transaction boundary.
+"""Engine, sessions and the one unit of work: the only place a transaction is committed.
 
-Routers get a session from `get_session`; it commits when the request succeeds and rolls
-back when it fails. Services only flush. SQLite runs in WAL mode with foreign keys on.
+Every write goes through a unit of work that commits when its work succeeds and rolls back
+when it fails (keeping what a refusal must keep, e.g. a failed-login record):
+
+- a request: `SessionDep` (the dependency `get_session`), or `run_write` for the ingestion
+  endpoints, which run their whole work in one step, inline on the event loop when SQLite's
+  write lock is free, else in a worker thread;
+- a command, the worker, the demo loader, a script: `unit_of_work()`.
+
+Services and routers only flush. Where sessions come from is `Sessions`: the engine in
+production; tests swap in sessions bound to their own rolled-back connection
+(`use_sessions`), never by reading FastAPI's dependency overrides.
 """
 
 from __future__ import annotations
@@ -9,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
@@ -27,6 +37,26 @@ from backend.config import Settings, get_settings
 from backend.errors import DomainError
 
 metadata: MetaData = SQLModel.metadata  # naming convention set in backend.dbtypes
+T = TypeVar("T")
+
+_BUSY_TIMEOUT_S = 10
+_CACHE_KIB = 64 * 1024  # per connection
+_WAL_AUTOCHECKPOINT_PAGES = 10_000  # 40 MB
+_CHECKPOINT_EVERY_S = 1.0
+# PostgreSQL: a transaction left open holds back the pull feed (backend/sync/README.md), so
+# no session may idle inside one for long.
+_PG_IDLE_IN_TRANSACTION_MS = 60_000
+
+
+# ------------------------------------------------------------------ engines
+
+
+class WriteLockHeld(Exception):
+    """A no-wait write (`run_write`) found SQLite's write lock taken, by another process.
+
+    Such a write begins without SQLite's busy handler. Nothing else in a WAL write
+    transaction waits for another connection: readers never block it, PASSIVE checkpoints
+    neither, and with synchronous=NORMAL a commit does not fsync."""
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -51,11 +81,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):  # noqa: ANN001
-        # A request that may write takes the write lock at BEGIN (see `get_session`): a
-        # deferred transaction that read first and then writes fails at once with "database
-        # is locked" (SQLITE_BUSY_SNAPSHOT, no busy wait) whenever another writer committed
-        # in between.
-        # Straight to the DB-API: exec_driver_sql's execution machinery cost more than the
+        # A unit of work that may write takes the write lock at BEGIN: a deferred
+        # transaction that read first and then writes fails at once with "database is
+        # locked" (SQLITE_BUSY_SNAPSHOT, no busy wait) whenever another writer committed in
+        # between. Straight to the DB-API: exec_driver_sql's machinery cost more than the
         # statement, on every transaction.
         options = conn.get_execution_options()
         record = conn.connection
@@ -75,24 +104,10 @@ def _configure_sqlite(engine: Engine) -> None:
             raise WriteLockHeld() from exc
 
 
-class WriteLockHeld(Exception):
-    """A no-wait write (`run_write`) found SQLite's write lock taken, by another process.
-
-    Such a write begins without SQLite's busy handler. Nothing else in a WAL write
-    transaction waits for another connection: readers never block it, PASSIVE checkpoints
-    neither, and with synchronous=NORMAL a commit does not fsync."""
-
-
 def _busy_wait(driver, *, on: bool) -> None:  # noqa: ANN001 - a sqlite3.Connection
     """SQLite's busy handler: wait up to _BUSY_TIMEOUT_S for a lock, or fail at once. Kept per
     connection and switched only when a no-wait write and a waiting one alternate on it."""
     driver.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_S * 1000 if on else 0}")
-
-
-_BUSY_TIMEOUT_S = 10
-_CACHE_KIB = 64 * 1024  # per connection
-_WAL_AUTOCHECKPOINT_PAGES = 10_000  # 40 MB
-_CHECKPOINT_EVERY_S = 1.0
 
 
 class _Checkpointer(threading.Thread):
@@ -109,8 +124,6 @@ class _Checkpointer(threading.Thread):
         self.path = path
 
     def run(self) -> None:
-        import time
-
         conn = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_S, check_same_thread=False)
         while True:
             time.sleep(_CHECKPOINT_EVERY_S)
@@ -139,11 +152,14 @@ def make_engine(settings: Settings) -> Engine:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             settings.database_url,
-            connect_args={"check_same_thread": False, "timeout": 10},
+            connect_args={"check_same_thread": False, "timeout": _BUSY_TIMEOUT_S},
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(settings.database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(
+        settings.database_url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+        connect_args={"options": "-c idle_in_transaction_session_timeout="
+                                 f"{_PG_IDLE_IN_TRANSACTION_MS}"})
 
 
 _engine: Engine | None = None
@@ -158,49 +174,108 @@ def get_engine() -> Engine:
 
 def set_engine(engine: Engine | None) -> None:
     """Swap the process-wide engine (tests, CLI with another URL)."""
-    global _engine
+    global _engine, _sessions
     _engine = engine
+    _sessions = None
 
 
-def transaction(session: Session) -> Iterator[Session]:
-    """Commit when the caller's block succeeds; roll back when it fails, unless the error
-    says its records must survive (a refused login still counts as a failed attempt)."""
+# ------------------------------------------------------------------ where sessions come from
+
+
+class Sessions:
+    """Opens the sessions units of work run in. `inline`: may a write that finds SQLite's lock
+    free run on the event loop (`run_write`)? `serialised`: do this process's writers take
+    turns (`_write_turn`)?"""
+
+    inline = False
+    serialised = False
+
+    def open(self, *, write: bool, nowait: bool = False) -> Session:
+        raise NotImplementedError
+
+
+class EngineSessions(Sessions):
+    """Sessions on the process's engine. On SQLite a write begins IMMEDIATE (it waits for the
+    write lock, up to the busy timeout) or, `nowait`, raises WriteLockHeld at once."""
+
+    def __init__(self, engine: Engine, write_policy: str = "inline") -> None:
+        self.engine = engine
+        sqlite = engine.dialect.name == "sqlite"
+        self.serialised = sqlite
+        self.inline = sqlite and write_policy == "inline"
+        self._immediate = engine.execution_options(sqlite_immediate=True) if sqlite else engine
+        self._nowait = engine.execution_options(sqlite_nowait=True) if sqlite else engine
+
+    def open(self, *, write: bool, nowait: bool = False) -> Session:
+        if self.serialised:
+            _start_checkpointer(self.engine)
+        bind = (self._nowait if nowait else self._immediate) if write else self.engine
+        return Session(bind, expire_on_commit=False)
+
+
+_sessions: Sessions | None = None
+
+
+def sessions() -> Sessions:
+    global _sessions
+    if _sessions is None:
+        _sessions = EngineSessions(get_engine(), get_settings().write_policy)
+    return _sessions
+
+
+def use_sessions(source: Sessions | None) -> None:
+    """Where units of work get their sessions from; None: the engine again (tests)."""
+    global _sessions
+    _sessions = source
+
+
+# ------------------------------------------------------------------ the unit of work
+
+
+def _settle(session: Session, error: BaseException | None) -> None:
+    """The one commit rule: commit when the work succeeded; when it failed, roll back, unless
+    the error says its records must survive (a refused login still counts as a failure)."""
+    if error is None or (isinstance(error, DomainError) and error.keep_changes):
+        session.commit()
+    else:
+        session.rollback()
+
+
+def _run(session: Session, work: Callable[[Session], T]) -> T:
+    """`work(session)` and its settlement, as one synchronous step."""
+    try:
+        result = work(session)
+    except BaseException as exc:
+        _settle(session, exc)
+        raise
+    _settle(session, None)
+    return result
+
+
+@contextmanager
+def unit_of_work(*, write: bool = True) -> Iterator[Session]:
+    """One transaction for a command, the worker or a script."""
+    session = sessions().open(write=write)
     try:
         yield session
-        session.commit()
-    except DomainError as exc:
-        session.commit() if exc.keep_changes else session.rollback()
+    except BaseException as exc:
+        _settle(session, exc)
         raise
-    except Exception:
-        session.rollback()
-        raise
+    else:
+        _settle(session, None)
+    finally:
+        session.close()
 
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
-_immediate_engine: tuple[Engine, Engine, Engine] | None = None
 _write_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = \
     weakref.WeakKeyDictionary()
 
 
-def _immediate(engine: Engine) -> Engine:
-    """The same engine (same pool) whose transactions begin IMMEDIATE."""
-    global _immediate_engine
-    if _immediate_engine is None or _immediate_engine[0] is not engine:
-        _immediate_engine = (engine, engine.execution_options(sqlite_immediate=True),
-                             engine.execution_options(sqlite_nowait=True))
-    return _immediate_engine[1]
-
-
-def _nowait(engine: Engine) -> Engine:
-    """The same engine whose transactions begin IMMEDIATE or raise WriteLockHeld at once."""
-    _immediate(engine)
-    return _immediate_engine[2]
-
-
 @asynccontextmanager
-async def _write_turn(method: str) -> AsyncIterator[None]:
-    """On SQLite, requests that may write take turns in this process, from before their first
-    query until after their commit.
+async def _write_turn(write: bool) -> AsyncIterator[None]:
+    """On SQLite, this process's writers take turns, from before their first query until
+    after their commit.
 
     They wait here, on the event loop, not in worker threads: waiting in SQLite's busy handler
     (or on a thread lock) would hold a thread each, and with more waiting writers than the
@@ -208,7 +283,7 @@ async def _write_turn(method: str) -> AsyncIterator[None]:
     The busy handler polls with sleeps of up to 100 ms, which idled the CPU and gave p99 > 1 s
     under 16 concurrent writers (tests/bench/bench_sync.py).
     """
-    if method in _READS or get_engine().dialect.name != "sqlite":
+    if not write or not sessions().serialised:
         yield
         return
     loop = asyncio.get_running_loop()
@@ -219,119 +294,81 @@ async def _write_turn(method: str) -> AsyncIterator[None]:
         yield
 
 
-@asynccontextmanager
-async def _request_session(method: str) -> AsyncIterator[Session]:
-    """A session for one request. On SQLite, requests that may write (not GET/HEAD/OPTIONS)
-    begin IMMEDIATE, so that another process's writer makes them wait (busy_timeout) rather
-    than fail; WAL readers are never blocked.
-
-    Commits when the request succeeds and rolls back when it fails, as `transaction` does.
-    Opening the session costs no thread-pool hop (creating a Session does no I/O: it connects
-    on first use, in the endpoint's thread); the commit, rollback and close run in a worker
-    thread whenever the session still holds a connection, never on the event loop. An
-    endpoint that commits itself (the ingestion hot paths, in their one thread-pool hop)
-    leaves nothing to do here.
-    """
-    engine = get_engine()
-    if engine.dialect.name == "sqlite":
-        _start_checkpointer(engine)
-        if method not in _READS:
-            engine = _immediate(engine)
-    session = Session(engine, expire_on_commit=False)
-    try:
-        yield session
-        await _finish(session, session.commit)
-    except DomainError as exc:
-        await _finish(session, session.commit if exc.keep_changes else session.rollback)
-        raise
-    except BaseException:
-        await _finish(session, session.rollback)
-        raise
-    finally:
-        await _finish(session, session.close)
-
-
-async def write_turn(request: Request) -> AsyncIterator[None]:
-    """`_write_turn` as a dependency (FastAPI unwinds dependencies in reverse order, so the
-    turn outlasts the session's commit)."""
-    async with _write_turn(request.method):
-        yield
-
-
-async def get_session(request: Request,
-                      _turn: Annotated[None, Depends(write_turn, scope="function")]
-                      ) -> AsyncIterator[Session]:
-    """The request's session (`_request_session`), inside its write turn (`_write_turn`)."""
-    async with _request_session(request.method) as session:
-        yield session
+async def _in_thread(step: Callable[[], T]) -> T:
+    """A step that may do I/O, in a worker thread: shielded from cancellation (as FastAPI's
+    own exit of sync dependencies), with a limiter of its own so that it never waits for a
+    thread held by a request that waits for this session's connection."""
+    with anyio.CancelScope(shield=True):
+        return await anyio.to_thread.run_sync(step, limiter=anyio.CapacityLimiter(1))
 
 
 @asynccontextmanager
-async def request_session(request: Request) -> AsyncIterator[Session]:
-    """`get_session` without FastAPI's dependency machinery, for the endpoints that take no
-    dependencies (backend.hotpath): the same turn, transaction and commit, and the same
-    override where one replaces `get_session` (the tests bind requests to their own
-    connection that way)."""
-    override = request.app.dependency_overrides.get(get_session)
-    if override is not None:
-        with contextmanager(override)() as session:
-            yield session
-        return
-    async with _write_turn(request.method), _request_session(request.method) as session:
-        yield session
+async def request_unit_of_work(method: str) -> AsyncIterator[Session]:
+    """The unit of work of one request. On SQLite a request that may write (not GET, HEAD,
+    OPTIONS) takes its turn and begins IMMEDIATE; WAL readers are never blocked.
 
-
-T = TypeVar("T")
-
-
-async def run_write(request: Request, work: Callable[[Session], T]) -> T:
-    """Run a write request's whole work, `work(session)`, which commits itself: the ingestion
-    hot paths (backend.hotpath).
-
-    On SQLite the work runs on the event loop, in the process's write turn, when SQLite's
-    write lock is free at once, which it is unless another process (the CLI, a second worker)
-    is writing: then it waits for the lock in a worker thread, as every other write does
-    (`get_session`). Inline, a request costs no thread-pool hop and no hand-over of the GIL
-    between the loop and a worker thread (a quarter of a one-finding request's CPU,
-    tests/bench/RESULTS.md), and nothing in it can wait on another connection
-    (`WriteLockHeld`); the transaction begins before the work starts, so the work runs once,
-    inline or in the thread. On PostgreSQL, whose every statement is a network round trip,
-    and under the tests' session override, it runs in a worker thread.
-    """
-    override = request.app.dependency_overrides.get(get_session)
-    engine = get_engine()
-    if override is not None or engine.dialect.name != "sqlite":
-        async with request_session(request) as session:
-            return await anyio.to_thread.run_sync(work, session)
-    _start_checkpointer(engine)
-    async with _write_turn(request.method):
-        session = Session(_nowait(engine), expire_on_commit=False)
+    Opening the session costs no thread hop (it connects on first use, in the endpoint's
+    thread); the settlement and the close run in a worker thread whenever the session holds
+    a connection, never on the event loop."""
+    write = method not in _READS
+    async with _write_turn(write):
+        session = sessions().open(write=write)
         try:
-            session.connection()  # BEGIN IMMEDIATE now, before any of the work
-        except WriteLockHeld:
-            session.close()
+            yield session
+        except BaseException as exc:
+            await _finish(session, lambda: _settle(session, exc))
+            raise
         else:
-            with session:  # closing rolls back whatever the work did not commit
-                return work(session)
-        async with _request_session(request.method) as session:
-            return await anyio.to_thread.run_sync(work, session)
+            await _finish(session, lambda: _settle(session, None))
+        finally:
+            await _finish(session, session.close)
 
 
 async def _finish(session: Session, step: Callable[[], None]) -> None:
-    """Run a commit, rollback or close: in a worker thread if the session holds a connection
-    (it may do I/O), inline if it has none (then it does none).
+    if session.in_transaction():
+        await _in_thread(step)
+    else:
+        step()  # no connection: no I/O
 
-    Like FastAPI's own exit of sync dependencies: shielded from cancellation, and with a
-    limiter of its own, so that it never waits for a thread held by a request that waits
-    for this session's connection to return to the pool.
-    """
-    if not session.in_transaction():
-        step()
-        return
-    with anyio.CancelScope(shield=True):
-        await anyio.to_thread.run_sync(step, limiter=anyio.CapacityLimiter(1))
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session, in its unit of work (`request_unit_of_work`)."""
+    async with request_unit_of_work(request.method) as session:
+        yield session
 
 
 # scope="function": the commit happens before the response is sent, never after. An answer
 # of "created" or "photos_held" must mean the rows are committed: the phone drops its copy on it.
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+async def run_write(request: Request, work: Callable[[Session], T]) -> T:
+    """A write request's whole work, `work(session)`, and its settlement, in one step: the
+    ingestion endpoints, whose cost is mostly per request (tests/bench/RESULTS.md).
+
+    With the inline policy on SQLite the work runs on the event loop, in the process's write
+    turn, when SQLite's write lock is free at once, which it is unless another process (the
+    CLI, a second worker) is writing: then it waits for the lock in a worker thread, as every
+    other write does. Inline, a request costs no thread hop and no hand-over of the GIL
+    between the loop and a worker thread, and nothing in it can wait on another connection
+    (`WriteLockHeld`); the transaction begins before the work starts, so the work runs once,
+    inline or in the thread. Otherwise (PostgreSQL, the thread policy, tests' sessions) the
+    work and its commit run in one worker-thread hop.
+    """
+    source = sessions()
+    write = request.method not in _READS
+    async with _write_turn(write):
+        if source.inline and write:
+            session = source.open(write=True, nowait=True)
+            try:
+                session.connection()  # BEGIN IMMEDIATE now, before any of the work
+            except WriteLockHeld:
+                session.close()
+            else:
+                with session:  # closing rolls back whatever was not settled
+                    return _run(session, work)
+        session = source.open(write=write)
+        try:
+            return await anyio.to_thread.run_sync(lambda: _run(session, work))
+        finally:
+            await _finish(session, session.close)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
-from sqlalchemy import DateTime
+from pydantic import AfterValidator, Field
+from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import SQLModel
 
@@ -19,6 +19,13 @@ def _aware(value: datetime) -> datetime:
 # An instant sent by a phone or a client: refused (422) without a UTC offset, which a phone's
 # local time would otherwise silently lose (and comparing it with the server's would fail).
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+
+# A number sent by a client: never Infinity or NaN (JSON 1e400 parses as Infinity).
+FiniteFloat = Annotated[float, Field(allow_inf_nan=False)]
+
+# A pull-feed position (backend/findings/repository.py): 64 bits on PostgreSQL, where it holds
+# a shifted transaction id; SQLite's INTEGER is 64 bits already.
+Position = BigInteger().with_variant(Integer(), "sqlite")
 
 # Stable constraint names, so that migrations can drop and alter them on both databases.
 # Set here because every model module imports this one before defining a table.

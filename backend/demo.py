@@ -23,6 +23,7 @@ from backend.auth import service as auth_service
 from backend.auth.models import Role, User, UserCreate
 from backend.auth.scope import scope_for
 from backend.clitools import cli_session
+from backend.clock import RequestClock
 from backend.config import get_settings
 from backend.dbtypes import utcnow
 from backend.ids import new_id
@@ -127,7 +128,7 @@ def _seed_001_inspections(session: Session, district: OrgUnit) -> None:
     user = session.exec(select(User).where(User.username == "xigang")).one()
     scope = scope_for(session, user)
     start, end = (date.fromisoformat(example["period"][k]) for k in ("start", "end"))
-    now = utcnow()
+    clock = RequestClock(utcnow(), timedelta(0))
     for name, subject in example["subjects"].items():
         street = _unit(session, name, UnitLevel.street, district)
         if session.exec(select(Inspection.id).where(
@@ -138,10 +139,9 @@ def _seed_001_inspections(session: Session, district: OrgUnit) -> None:
             session, user, scope, InspectionStart(id=new_id(), unit_id=street.id,
                                                   rubric_id=example["rubric"],
                                                   period_start=start, period_end=end),
-            now=now, skew=timedelta(0))
+            clock=clock)
         inspections.submit(session, user, inspection,
-                           InspectionSubmit(observations=subject["observations"]),
-                           now=now, skew=timedelta(0))
+                           InspectionSubmit(observations=subject["observations"]), clock=clock)
 
 
 def print_logins() -> None:

@@ -7,6 +7,7 @@ Services raise these; one handler renders them. The codes are part of the API co
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -15,6 +16,9 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+_log = logging.getLogger("xunjian")
 
 
 class DomainError(Exception):
@@ -101,6 +105,43 @@ _HTTP_MESSAGES = {
 }
 
 
+# pydantic's error types in the words of the people who read them
+_REASONS = {
+    "missing": "缺少", "uuid_parsing": "编号格式不正确", "uuid_type": "编号格式不正确",
+    "datetime_from_date_parsing": "时间格式不正确", "datetime_parsing": "时间格式不正确",
+    "datetime_type": "时间格式不正确", "date_from_datetime_parsing": "日期格式不正确",
+    "string_too_long": "过长", "string_too_short": "过短", "string_pattern_mismatch": "格式不正确",
+    "string_type": "应为文字", "int_parsing": "应为整数", "int_type": "应为整数",
+    "int_from_float": "应为整数", "float_parsing": "应为数字", "float_type": "应为数字",
+    "finite_number": "应为有限的数字", "bool_parsing": "应为是或否", "bool_type": "应为是或否",
+    "greater_than_equal": "超出允许范围", "less_than_equal": "超出允许范围",
+    "greater_than": "超出允许范围", "less_than": "超出允许范围", "enum": "不是可选的值",
+    "literal_error": "不是可选的值", "too_long": "条目过多", "too_short": "条目过少",
+    "list_type": "应为列表", "dict_type": "应为对象", "model_type": "应为对象",
+    "model_attributes_type": "应为对象", "extra_forbidden": "不是可用的字段",
+    "value_error": "不符合要求", "json_invalid": "不是合法的 JSON", "decimal_parsing": "应为数字",
+    "decimal_type": "应为数字", "date_parsing": "日期格式不正确",
+}
+
+
+def validation_errors(errors: list[dict]) -> list[dict]:
+    """pydantic's errors as the API reports them: field path, Chinese reason, type."""
+    out = []
+    for e in errors:
+        reason = _REASONS.get(e.get("type"), "不符合要求")
+        if e.get("type") == "value_error" and "/" in str(e.get("msg", "")):
+            reason = str(e["msg"]).removeprefix("Value error, ").split(" / ")[0]
+        out.append({"field": ".".join(str(p) for p in e.get("loc", ())), "reason": reason,
+                    "type": e.get("type")})
+    return out
+
+
+def validation_message(errors: list[dict]) -> str:
+    """One line for a person: 提交的数据不完整或格式不正确：observed_at 时间格式不正确."""
+    parts = [f"{e['field'] or '数据'} {e['reason']}" for e in validation_errors(errors)[:3]]
+    return "提交的数据不完整或格式不正确：" + "；".join(parts)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_request: Request, exc: DomainError) -> JSONResponse:
@@ -109,16 +150,19 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())), "reason": e.get("msg"),
-             "type": e.get("type")}
-            for e in exc.errors()
-        ]
+        errors = validation_errors(exc.errors())
         malformed = any(e["type"] == "json_invalid" for e in errors)
         if malformed:
             return JSONResponse(_body("malformed_json", "请求不是合法的 JSON", errors), status_code=400)
-        return JSONResponse(_body("validation_error", "提交的数据不完整或格式不正确", errors),
+        return JSONResponse(_body("validation_error", validation_message(exc.errors()), errors),
                             status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # A bug, not bad input: logged with its traceback; the client gets the common shape.
+        _log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return JSONResponse(_body("internal_error", "服务器内部错误，请稍后重试；如反复出现请联系管理员"),
+                            status_code=500)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:

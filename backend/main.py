@@ -7,6 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from backend import __version__
 from backend.auth.router import router as auth_router
+from backend.calendar.router import router as calendar_router
 from backend.config import get_settings
 from backend.errors import install_error_handlers
 from backend.findings.router import router as findings_router
@@ -15,7 +16,7 @@ from backend.organisation.router import router as organisation_router
 from backend.photos.router import router as photos_router
 from backend.reports.router import router as reports_router
 from backend.reports.scores import router as scores_router
-from backend.sync.router import router as sync_router
+from backend.sync.router import BATCH_SCHEMAS, router as sync_router
 from backend.system.router import router as system_router
 
 API_DESCRIPTION = """
@@ -34,11 +35,30 @@ def create_app() -> FastAPI:
     # The phones' hot paths first: routes are matched in order, ~4 µs each.
     for router in (sync_router, findings_router, system_router, auth_router,
                    organisation_router, photos_router, inspections_router, reports_router,
-                   scores_router):
+                   scores_router, calendar_router):
         app.include_router(router)
+    _document_batches(app)
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
     return app
+
+
+def _document_batches(app: FastAPI) -> None:
+    """The sync batches' bodies in the OpenAPI components (their endpoints refer to them)."""
+    generate = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema is None:
+            spec = generate()
+            components = spec.setdefault("components", {}).setdefault("schemas", {})
+            for model in BATCH_SCHEMAS:
+                schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                for name, definition in schema.pop("$defs", {}).items():
+                    components.setdefault(name, definition)
+                components[model.__name__] = schema
+        return app.openapi_schema
+
+    app.openapi = openapi
 
 
 app = create_app()

@@ -1,12 +1,14 @@
 // The hand-written service worker: caches the app shell so the app opens with no network.
-// - install: precache every shell file, AWAITED, into a cache named after VERSION;
+// - install: precache every shell file, AWAITED, into a cache named after VERSION; then the
+//   screens' modules (MODULES: loaded when a screen first opens, so not in the shell's
+//   weight budget), into the same cache, so that they too open with no network;
 // - a new version waits until the page says SKIP_WAITING (the user tapped "新版本已就绪");
 // - activate: delete the caches of older versions, take over open pages;
 // - fetch: /api/ goes to the network only (never cached here: the data lives in IndexedDB,
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '134202c81ebd';
+const VERSION = '20f277ae625c';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -18,6 +20,7 @@ const SHELL = [
   './sync.js',
   './styles.css',
   './manifest.webmanifest',
+  './logic/exif.js',
   './logic/outbox.js',
   './logic/photoplan.js',
   './logic/sha256.js',
@@ -38,12 +41,18 @@ const SHELL = [
   './views/ui.js',
   './icons/icon-192.png',
 ];
+// Loaded by the screens that need them (import()), cached at install beside the shell.
+const MODULES = [
+  './logic/decimal.js',
+  './logic/rubric.js',
+];
 
 self.addEventListener('install', (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     // cache: 'reload' skips the HTTP cache so a new version never precaches stale files.
     await cache.addAll(SHELL.map((url) => new Request(url, { cache: 'reload' })));
+    await cache.addAll(MODULES.map((url) => new Request(url, { cache: 'reload' })));
   })());
 });
 

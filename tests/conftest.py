@@ -26,7 +26,7 @@ from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from backend.config import get_settings  # noqa: E402
-from backend.db import get_engine, get_session, transaction  # noqa: E402
+from backend.db import Sessions, get_engine, use_sessions  # noqa: E402
 
 from tests.support import require_shared_photos  # noqa: E402
 @pytest.fixture(scope="session")
@@ -70,19 +70,25 @@ def db(connection) -> Iterator[Session]:  # noqa: ANN001
         yield session
 
 
+class ConnectionSessions(Sessions):
+    """Units of work on the test's own connection: each commit is a savepoint inside the
+    test's transaction, which is rolled back at the end."""
+
+    def __init__(self, connection) -> None:  # noqa: ANN001
+        self.connection = connection
+
+    def open(self, *, write: bool, nowait: bool = False) -> Session:
+        return Session(bind=self.connection, join_transaction_mode="create_savepoint",
+                       expire_on_commit=False)
+
+
 @pytest.fixture
 def app(connection):  # noqa: ANN001, ANN201
     from backend.main import create_app
 
-    application = create_app()
-
-    def _session() -> Iterator[Session]:
-        with Session(bind=connection, join_transaction_mode="create_savepoint",
-                     expire_on_commit=False) as session:
-            yield from transaction(session)
-
-    application.dependency_overrides[get_session] = _session
-    return application
+    use_sessions(ConnectionSessions(connection))
+    yield create_app()
+    use_sessions(None)
 
 
 @pytest.fixture

@@ -1,4 +1,10 @@
-"""Typed dependencies: who is calling, what they may see, and role guards."""
+"""Typed dependencies: who is calling, what they may see, and role guards.
+
+Two ways in, one check (`service.authenticate`, one statement): the dependencies below for
+ordinary endpoints, and `BearerToken` for the ingestion endpoints, which read the caller inside
+their one write step (`backend.db.run_write`) instead of in a dependency of their own
+(resolving dependencies cost a fifth of a one-finding request, tests/bench/RESULTS.md).
+"""
 
 from __future__ import annotations
 
@@ -6,27 +12,46 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import HTTPBearer
+from fastapi.security.utils import get_authorization_scheme_param
 
 from backend.auth import service
 from backend.auth.models import Role
 from backend.auth.scope import Scope
 from backend.auth.service import Caller
+from backend.clock import CLIENT_TIME_HEADER
 from backend.config import get_settings
 from backend.db import SessionDep
 from backend.errors import Forbidden, Unauthorized
 
-_bearer = HTTPBearer(auto_error=False, description="登录后获得的令牌")
+# Documents the scheme in OpenAPI; the token itself is read by `bearer_token`.
+_bearer_scheme = HTTPBearer(auto_error=False, description="登录后获得的令牌")
 
 
-def _current(request: Request, session: SessionDep,
-             credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-             ) -> tuple[Caller, Scope]:
+async def bearer_token(request: Request) -> str:
+    """The bearer token as sent, not yet checked (`authenticate` checks it). A request
+    without one is refused (401) before its body is validated (422)."""
+    scheme, token = get_authorization_scheme_param(request.headers.get("authorization"))
+    if not (scheme and token) or scheme.lower() != "bearer":
+        raise Unauthorized()
+    return token
+
+
+BearerToken = Annotated[str, Depends(bearer_token)]
+
+# What an ingestion endpoint reads itself, documented as the dependencies would have been.
+INGEST_OPENAPI = {
+    "security": [{"HTTPBearer": []}],
+    "parameters": [{"name": "x-client-time", "in": "header", "required": False,
+                    "description": CLIENT_TIME_HEADER, "schema": {"type": "string"}}],
+}
+
+
+def _current(request: Request, session: SessionDep, token: BearerToken,
+             _scheme: Annotated[object, Depends(_bearer_scheme)]) -> tuple[Caller, Scope]:
     """The caller and their scope, in one statement and one worker-thread hop (a second
     `def` dependency for the scope would cost a second hop on every request)."""
-    if credentials is None or credentials.scheme.lower() != "bearer":
-        raise Unauthorized()
-    user, scope = service.authenticate(session, get_settings(), credentials.credentials)
+    user, scope = service.authenticate(session, get_settings(), token)
     request.state.user_id = user.id
     return user, scope
 
@@ -60,3 +85,4 @@ def require_roles(*roles: Role) -> Callable[[Caller], Caller]:
 
 
 AdminUser = Annotated[Caller, Depends(require_roles(Role.admin))]
+SupervisorUser = Annotated[Caller, Depends(require_roles(Role.supervisor, Role.admin))]

@@ -14,19 +14,13 @@ from decimal import Decimal
 from functools import lru_cache
 
 from backend.config import get_settings
-from backend.rubrics.loader import load_dir
+from backend.rubrics import library
 from backend.rubrics.models import Catalog, CatalogEntry
 from backend.worktime.loader import WorktimeConfig, load_worktime
 
 
-@lru_cache
 def catalog() -> Catalog:
-    library = load_dir(get_settings().rubrics_dir)
-    catalogs = library.catalogs()
-    if len(catalogs) != 1:
-        raise RuntimeError(f"expected one finding catalog in {get_settings().rubrics_dir}, "
-                           f"found {len(catalogs)}")
-    return next(iter(catalogs.values()))
+    return library.catalog()
 
 
 @lru_cache
@@ -35,16 +29,17 @@ def worktime() -> WorktimeConfig:
 
 
 def reload() -> None:
-    """Forget the cached configuration (after an admin edits the calendar or the catalog)."""
-    catalog.cache_clear()
+    """Forget the cached work-time configuration (after an admin edits the calendar)."""
     worktime.cache_clear()
 
 
+@lru_cache(maxsize=4)
+def _entries(_version: int) -> dict[str, CatalogEntry]:
+    return {e.code: e for e in catalog().entries}
+
+
 def catalog_entry(code: str) -> CatalogEntry | None:
-    try:
-        return catalog().entry(code)
-    except KeyError:
-        return None
+    return _entries(library.version()).get(code)
 
 
 @dataclass(frozen=True)

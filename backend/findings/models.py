@@ -4,6 +4,15 @@ A finding is what an inspector or grid worker saw; its ticket is the rectificati
 compound's property company. The ticket's state is a projection of its append-only events
 (`backend.findings.tickets.fold`), stored on the row so that lists and roll-ups read one table.
 Ids of findings and events are generated on the phone (UUIDv7), so a retry can never duplicate.
+
+The finding's model family: `FindingBase` holds what the phone says about a problem and is
+stored as it is said; `FindingIn` (schemas.py) adds the id, the claimed time and the photos;
+`Finding` adds what the server derives; `FindingPublic` (schemas.py) is what screens read.
+Insert rows and read columns are derived from these classes (repository.py, views.py).
+
+**Adding a field to a finding** takes four places: `FindingBase` (here), a migration, the
+phone's form (frontend/views/finding.js) and the phone's payload (frontend/logic/finding.js).
+Storage, the answer, the pull and the content hash follow from `FindingBase`.
 """
 
 from __future__ import annotations
@@ -14,11 +23,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field as PydField
 from sqlalchemy import JSON, Column, Index, Numeric, String, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from backend.dbtypes import AwareDatetime, UTCDateTime, utcnow
+from backend.dbtypes import FiniteFloat, Position, UTCDateTime, utcnow
 from backend.ids import new_id
 
 
@@ -48,6 +56,9 @@ class EventKind(StrEnum):
     reject = "reject"
     cancel = "cancel"
     due_recomputed = "due_recomputed"
+    # The server's own correction of when a rectification counts: its after-photo was taken
+    # later than the time the phone claimed (backend/clock.py).
+    retimed = "retimed"
 
 
 class PhotoKind(StrEnum):
@@ -55,9 +66,27 @@ class PhotoKind(StrEnum):
     after = "after"
 
 
-# ---------------------------------------------------------------- tables
+# ---------------------------------------------------------------- the finding family
 
-class Finding(SQLModel, table=True):
+class FindingBase(SQLModel):
+    """What the phone says about a problem, stored as said."""
+
+    compound_id: uuid.UUID = Field(foreign_key="compound.id")
+    catalog_code: str | None = Field(default=None, max_length=16)
+    inspection_id: uuid.UUID | None = None
+    rubric_item: str | None = Field(default=None, max_length=64)
+    description: str = Field(default="", max_length=2000)
+    building: str | None = Field(default=None, max_length=100)
+    location_text: str | None = Field(default=None, max_length=200)
+    latitude: FiniteFloat | None = Field(default=None, ge=-90, le=90)
+    longitude: FiniteFloat | None = Field(default=None, ge=-180, le=180)
+    accuracy_m: FiniteFloat | None = Field(default=None, ge=0, le=100_000)
+    source: Source = Field(default=Source.patrol, sa_type=String(16), nullable=False)
+    case_no: str | None = Field(default=None, max_length=64)
+    case_level: CaseLevel | None = Field(default=None, sa_type=String(16))
+
+
+class Finding(FindingBase, table=True):
     __tablename__ = "finding"
     __table_args__ = (
         # Recurrence: a problem (compound, catalog type, building) per month, in index order.
@@ -69,8 +98,6 @@ class Finding(SQLModel, table=True):
     )
 
     id: uuid.UUID = Field(primary_key=True)
-    # Not indexed: nothing reads findings by compound alone (0008).
-    compound_id: uuid.UUID = Field(foreign_key="compound.id")
     # Denormalised at creation: roll-ups and scope filters read them without joins, and the
     # company is the one responsible when the problem was found. Not indexed: lists and
     # roll-ups filter the ticket (which carries them too), never the finding (migration 0006).
@@ -79,30 +106,21 @@ class Finding(SQLModel, table=True):
     community_id: uuid.UUID
     company_id: uuid.UUID | None = None
     reporter_id: uuid.UUID = Field(foreign_key="user_account.id", index=True)
-    catalog_code: str | None = Field(default=None, max_length=16)
-    inspection_id: uuid.UUID | None = None
-    rubric_item: str | None = Field(default=None, max_length=64)
-    description: str = Field(default="", max_length=2000)
-    building: str | None = Field(default=None, max_length=100)
-    location_text: str | None = Field(default=None, max_length=200)
-    latitude: float | None = None
-    longitude: float | None = None
-    accuracy_m: float | None = None
-    source: str = Field(sa_column=Column(String(16), nullable=False))
-    case_no: str | None = Field(default=None, max_length=64)
-    case_level: str | None = Field(default=None, sa_column=Column(String(16)))
     # Set by a supervisor on a hotline case (seed 002 §四(一) 3 and 5): 推诿, 核查不符.
     case_shirking: bool = False
     case_callback_failed: bool = False
-    observed_at: datetime = Field(sa_type=UTCDateTime, description="phone time corrected by skew")
+    observed_at: datetime = Field(sa_type=UTCDateTime, description="when it counts (clock.py)")
     client_observed_at: datetime = Field(sa_type=UTCDateTime, description="as the phone said")
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     clock_skew_seconds: int = 0
+    # Why the phone's time was not believed (backend/clock.py FLAGS), for the verifier.
+    time_flag: str | None = Field(default=None, max_length=32)
     month: int = Field(description="yyyymm of observed_at in the deployment zone")
     photos_declared: int = 0
     photos_held: int = 0
     content_hash: str = Field(max_length=64)
-    change_seq: int = 0  # phones pull tickets by change_seq, not findings: no index (0006)
+    # phones pull tickets by change_seq, not findings: no index (0006)
+    change_seq: int = Field(default=0, sa_type=Position)
 
 
 class Ticket(SQLModel, table=True):
@@ -158,7 +176,9 @@ class Ticket(SQLModel, table=True):
     overdue_at_close: bool | None = None
     month: int = Field(description="yyyymm the finding was observed (not dispatched)")
     version: int = 0
-    change_seq: int = Field(default=0, index=True)
+    # The pull feed's position: on SQLite a counter, on PostgreSQL the writing transaction's
+    # id (repository.change_seqs, backend/sync/README.md).
+    change_seq: int = Field(default=0, index=True, sa_type=Position)
 
 
 class TicketEvent(SQLModel, table=True):
@@ -172,10 +192,11 @@ class TicketEvent(SQLModel, table=True):
     seq: int
     kind: str = Field(sa_column=Column(String(16), nullable=False))
     actor_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
-    at: datetime = Field(sa_type=UTCDateTime, description="when it happened (skew-corrected)")
+    at: datetime = Field(sa_type=UTCDateTime, description="when it counts (backend/clock.py)")
     client_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     clock_skew_seconds: int = 0
+    time_flag: str | None = Field(default=None, max_length=32)
     from_state: str | None = Field(default=None, max_length=16)
     to_state: str = Field(max_length=16)
     note: str | None = Field(default=None, max_length=1000)
@@ -184,7 +205,9 @@ class TicketEvent(SQLModel, table=True):
 
 
 class PhotoRef(SQLModel, table=True):
-    """A photo a finding or event declared; `received_at` is set when its bytes arrive."""
+    """A photo a finding or event declared; `received_at` is set when its bytes arrive from
+    someone whose scope covers the finding (or at once, when the declarer could already see
+    those bytes: repository.photo_refs)."""
 
     __tablename__ = "photo_ref"
     __table_args__ = (UniqueConstraint("owner_id", "sha256"),)
@@ -200,118 +223,11 @@ class PhotoRef(SQLModel, table=True):
 
 
 class SyncCounter(SQLModel, table=True):
-    """One row: the change sequence. Taking the next value locks the row until commit, so
-    sequence order is commit order and a pull cursor never skips a late-committing change."""
+    """SQLite's change sequence: one row. Taking the next value locks the database for the
+    rest of the transaction (SQLite has one writer anyway), so sequence order is commit order
+    and a pull cursor never skips a late-committing change. PostgreSQL does not use it."""
 
     __tablename__ = "sync_counter"
 
     id: int = Field(default=1, primary_key=True)
     value: int = 0
-
-
-# ---------------------------------------------------------------- API schemas
-
-class PhotoDecl(BaseModel):
-    sha256: str = PydField(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the photo bytes")
-    bytes: int | None = PydField(default=None, ge=1)
-
-
-class FindingIn(BaseModel):
-    id: uuid.UUID = PydField(description="client-generated UUIDv7")
-    compound_id: uuid.UUID
-    catalog_code: str | None = PydField(default=None, max_length=16)
-    inspection_id: uuid.UUID | None = None
-    rubric_item: str | None = PydField(default=None, max_length=64)
-    description: str = PydField(default="", max_length=2000)
-    building: str | None = PydField(default=None, max_length=100)
-    location_text: str | None = PydField(default=None, max_length=200)
-    latitude: float | None = PydField(default=None, ge=-90, le=90)
-    longitude: float | None = PydField(default=None, ge=-180, le=180)
-    accuracy_m: float | None = PydField(default=None, ge=0)
-    source: Source = Source.patrol
-    case_no: str | None = PydField(default=None, max_length=64)
-    case_level: CaseLevel | None = None
-    observed_at: AwareDatetime
-    photos: list[PhotoDecl] = PydField(default_factory=list, max_length=20)
-
-
-class EventIn(BaseModel):
-    id: uuid.UUID = PydField(description="client-generated UUIDv7 of this transition")
-    ticket_id: uuid.UUID
-    kind: EventKind
-    at: AwareDatetime | None = None
-    note: str | None = PydField(default=None, max_length=1000)
-    photos: list[PhotoDecl] = PydField(default_factory=list, max_length=20)
-
-
-class EventPublic(BaseModel):
-    id: uuid.UUID
-    seq: int
-    kind: str
-    actor_id: uuid.UUID | None
-    actor_name: str | None = None
-    at: datetime
-    received_at: datetime
-    from_state: str | None
-    to_state: str
-    note: str | None
-    photos: list[str] = []
-    detail: dict[str, Any] = {}
-
-
-class TicketPublic(BaseModel):
-    id: uuid.UUID
-    compound_id: uuid.UUID
-    compound_name: str | None = None
-    street_id: uuid.UUID
-    company_id: uuid.UUID | None
-    catalog_code: str | None
-    catalog_name: str | None = None
-    state: str
-    dispatched_at: datetime
-    deadline_amount: Decimal | None
-    deadline_unit: str | None
-    due_at: datetime | None
-    due_provisional: bool
-    rectified_at: datetime | None
-    closed_at: datetime | None
-    overdue: bool
-    work_seconds_left: int | None = None
-    version: int
-    finding: dict[str, Any] = {}
-    events: list[EventPublic] = []
-    photos_missing: list[str] = []
-
-
-class TicketBrief(BaseModel):
-    """The ticket as a sync batch answers it: enough to show the finding as dispatched.
-    The full ticket (names, events, photos, `version`) comes with the next pull; having no
-    `version`, a brief never replaces a fuller copy the phone already holds."""
-
-    id: uuid.UUID
-    state: str
-    dispatched_at: datetime
-    due_at: datetime | None
-    due_provisional: bool
-
-
-class _Answer(BaseModel):
-    id: uuid.UUID
-    status: str  # created | duplicate | conflict | invalid
-    code: str | None = None
-    message: str | None = None
-    complete: bool | None = None
-    photos_held: list[str] = []
-    photos_missing: list[str] = []
-
-
-class SyncItemResult(_Answer):
-    """One finding's answer in `POST /api/sync/findings` (see backend/sync/README.md)."""
-
-    ticket: TicketBrief | None = None
-
-
-class ItemResult(_Answer):
-    """One item's answer with the full ticket (single-item API, transitions)."""
-
-    ticket: TicketPublic | None = None

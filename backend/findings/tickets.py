@@ -5,11 +5,9 @@
       └──────────── reject (verifier, reason) ─────┘   (the original due time keeps running)
     open | rectified ──cancel (supervisor, reason)──▶ cancelled
 
-When is a ticket overdue (seed 002 §四(一): 未按要求及时整改到位的双倍扣分)? The rectification
-counts when it was done, not when someone came round to verify it: a ticket is overdue when it
-was closed on a rectification made after the due time, or when it is still open or rectified-
-but-unverified past its due time with no in-time rectification pending. A rejected
-rectification does not count: the clock keeps running from the original due time.
+The ticket's state is the fold of its events; the row stores that projection so that lists and
+roll-ups read one table (`changes` says how each event moves it). When a ticket is overdue is
+overdue.py. The phone applies the same rules to its unsent actions (frontend/logic/tickets.js).
 """
 
 from __future__ import annotations
@@ -17,9 +15,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from backend.auth.models import Role
 from backend.findings.models import EventKind, TicketState
+from backend.findings.overdue import is_overdue
 
 VERIFIERS = frozenset({Role.inspector, Role.grid_worker, Role.supervisor, Role.admin})
 
@@ -34,6 +34,13 @@ TRANSITIONS: dict[EventKind, tuple[frozenset[TicketState], TicketState, frozense
 }
 NEEDS_REASON = frozenset({EventKind.reject, EventKind.cancel})
 NEEDS_PHOTO = frozenset({EventKind.rectify})
+
+# The words of ../shared/ux.md; the phone's copy is frontend/logic/tickets.js (tested equal).
+STATE_LABELS = {TicketState.open: "待整改", TicketState.rectified: "待核查",
+                TicketState.closed: "已办结", TicketState.cancelled: "已撤销"}
+KIND_LABELS = {EventKind.dispatch: "派单", EventKind.rectify: "整改", EventKind.close: "核查通过",
+               EventKind.reject: "退回", EventKind.cancel: "撤销",
+               EventKind.due_recomputed: "时限重算", EventKind.retimed: "记录时间更正"}
 
 
 class TransitionRefused(Exception):
@@ -61,11 +68,24 @@ def check_transition(kind: EventKind, state: TicketState, role: Role, *, note: s
     return result
 
 
-STATE_LABELS = {TicketState.open: "待整改", TicketState.rectified: "待核查",
-                TicketState.closed: "已办结", TicketState.cancelled: "已撤销"}
-KIND_LABELS = {EventKind.rectify: "提交整改", EventKind.close: "核查通过", EventKind.reject: "驳回",
-               EventKind.cancel: "撤销", EventKind.dispatch: "派单",
-               EventKind.due_recomputed: "重算期限"}
+def changes(kind: EventKind, ticket: Any, at: datetime) -> dict:
+    """How an event at `at` moves the ticket's stored projection (its other columns)."""
+    if kind == EventKind.rectify:
+        return {"rectified_at": at}
+    if kind == EventKind.reject:
+        return {"rectified_at": None}
+    if kind == EventKind.close:
+        return {"closed_at": at, "overdue_at_close": is_overdue(
+            TicketState.closed, ticket.due_at, ticket.rectified_at, at)}
+    if kind == EventKind.cancel:
+        return {"cancelled_at": at}
+    if kind == EventKind.retimed:
+        moved: dict = {"rectified_at": at}
+        if ticket.state == TicketState.closed:
+            moved["overdue_at_close"] = is_overdue(TicketState.closed, ticket.due_at, at,
+                                                   ticket.closed_at)
+        return moved
+    return {}
 
 
 @dataclass(frozen=True)
@@ -82,6 +102,8 @@ def fold(events: Iterable[tuple[EventKind, datetime]]) -> Projection:
     for kind, at in events:
         if kind == EventKind.rectify:
             state, rectified_at = TicketState.rectified, at
+        elif kind == EventKind.retimed:
+            rectified_at = at
         elif kind == EventKind.reject:
             state, rectified_at = TicketState.open, None
         elif kind == EventKind.close:
@@ -89,15 +111,3 @@ def fold(events: Iterable[tuple[EventKind, datetime]]) -> Projection:
         elif kind == EventKind.cancel:
             state, cancelled_at = TicketState.cancelled, at
     return Projection(state, rectified_at, closed_at, cancelled_at)
-
-
-def is_overdue(state: TicketState, due_at: datetime | None, rectified_at: datetime | None,
-               now: datetime) -> bool:
-    """Overdue counts double. Cancelled tickets and tickets without a deadline never are."""
-    if due_at is None or state == TicketState.cancelled:
-        return False
-    if state == TicketState.closed:
-        return rectified_at is None or rectified_at > due_at
-    if state == TicketState.rectified and rectified_at is not None and rectified_at <= due_at:
-        return False  # rectified in time, awaiting verification: not the company's delay
-    return now > due_at

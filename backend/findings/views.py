@@ -1,38 +1,37 @@
-"""Read models of tickets and findings for the screens: built in a few batched queries."""
+"""Read models of tickets: what the lists, the ticket screen and the pull show, and who may see
+which. The finding's columns read are derived from `FindingPublic` (schemas.py)."""
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, text
+from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, select
 
 from backend.auth.models import User
 from backend.auth.scope import Scope
 from backend.dbtypes import as_local
 from backend.findings import deadlines
-from backend.findings.models import EventPublic, Finding, PhotoRef, Ticket, TicketEvent, \
-    TicketPublic, TicketState
-from backend.findings.tickets import is_overdue
+from backend.findings.models import Finding, PhotoRef, Ticket, TicketEvent
+from backend.findings.overdue import OPEN_STATES, is_overdue, overdue_clause
+from backend.findings.schemas import EventPublic, FindingPublic, TicketPublic
 from backend.organisation.models import Compound
 from backend.worktime.engine import work_seconds
 
-OPEN_STATES = (TicketState.open, TicketState.rectified)
-# The predicate of the partial indexes ix_ticket_open_street_due / ix_ticket_open_company_due.
-OPEN_LITERAL = text("ticket.state IN ('open', 'rectified')")
-
-
-FINDING_COLUMNS = (Finding.id, Finding.description, Finding.building, Finding.location_text,
-                   Finding.latitude, Finding.longitude, Finding.source, Finding.case_no,
-                   Finding.observed_at, Finding.reporter_id, Finding.clock_skew_seconds,
+# The finding's columns a screen reads: FindingPublic's fields that are columns, and the
+# photo counts its `complete` comes from.
+_FINDING_FIELDS = tuple(name for name in FindingPublic.model_fields
+                        if name in Finding.__table__.columns)
+FINDING_COLUMNS = (Finding.id, *(getattr(Finding, name) for name in _FINDING_FIELDS),
                    Finding.photos_held, Finding.photos_declared)
 PHOTO_COLUMNS = (PhotoRef.finding_id, PhotoRef.owner_id, PhotoRef.kind, PhotoRef.sha256,
                  PhotoRef.received_at)
 
 
-def _work_seconds_left(ticket: Ticket, now: datetime) -> int | None:
+def _work_seconds_left(ticket: Any, now: datetime) -> int | None:
     if ticket.due_at is None or ticket.state not in OPEN_STATES:
         return None
     config = deadlines.worktime()
@@ -43,16 +42,16 @@ def _work_seconds_left(ticket: Ticket, now: datetime) -> int | None:
     return -work_seconds(ticket.due_at, now, schedule=schedule, calendar=config.calendar)
 
 
-def tickets_public(session: Session, tickets: list[Ticket], now: datetime, *,
+def tickets_public(session: Session, tickets: list[Any], now: datetime, *,
                    with_events: bool = True) -> list[TicketPublic]:
+    """The read model of tickets (ORM rows or plain rows with the ticket's attributes)."""
     if not tickets:
         return []
     ids = [t.id for t in tickets]
     # Only the columns the read model shows, as rows (no ORM identity map, no unused columns),
     # with the compound's name joined in (a statement less per page).
     findings, names = {}, {}
-    for f in session.execute(select(*FINDING_COLUMNS, Compound.id.label("compound_id"),
-                                    Compound.name.label("compound_name"))
+    for f in session.execute(select(*FINDING_COLUMNS, Compound.name.label("compound_name"))
                              .join(Compound, Compound.id == Finding.compound_id)
                              .where(Finding.id.in_(ids))):
         findings[f.id] = f
@@ -75,34 +74,37 @@ def tickets_public(session: Session, tickets: list[Ticket], now: datetime, *,
                           events[t.id], actor_names, now) for t in tickets]
 
 
-def ticket_public(t: Ticket, f: Finding | None, compound_name: str | None, t_refs: list[PhotoRef],
-                  t_events: list[TicketEvent], actor_names: dict[uuid.UUID, str],
+def ticket_public(t: Any, f: Any, compound_name: str | None, t_refs: list[Any],
+                  t_events: list[Any], actor_names: dict[uuid.UUID, str],
                   now: datetime) -> TicketPublic:
-    """One ticket's read model from rows already loaded (refs ordered by position)."""
+    """One ticket's read model from rows already loaded (refs ordered by position). Reads
+    attributes only: ORM rows, result rows or plain namespaces."""
     entry = deadlines.catalog_entry(t.catalog_code) if t.catalog_code else None
+    finding = None
+    if f is not None:
+        local = {k: as_local(getattr(f, k)) for k in ("observed_at", "client_observed_at",
+                                                       "received_at")}
+        finding = FindingPublic.model_validate(
+            {**{k: getattr(f, k) for k in _FINDING_FIELDS}, **local,
+             "before_photos": [r.sha256 for r in t_refs if r.kind == "before"],
+             "complete": f.photos_held == f.photos_declared})
     return TicketPublic(
         id=t.id, compound_id=t.compound_id, compound_name=compound_name,
         street_id=t.street_id, company_id=t.company_id, catalog_code=t.catalog_code,
-        catalog_name=entry.name if entry else None, state=t.state,
+        catalog_name=entry.name if entry else None, source=t.source, state=t.state,
         dispatched_at=as_local(t.dispatched_at), deadline_amount=t.deadline_amount,
         deadline_unit=t.deadline_unit, due_at=as_local(t.due_at), due_provisional=t.due_provisional,
         rectified_at=as_local(t.rectified_at), closed_at=as_local(t.closed_at),
-        overdue=is_overdue(TicketState(t.state), t.due_at, t.rectified_at, now),
+        overdue=is_overdue(t.state, t.due_at, t.rectified_at, now),
         work_seconds_left=_work_seconds_left(t, now), version=t.version,
-        finding={} if f is None else {
-            "description": f.description, "building": f.building,
-            "location_text": f.location_text, "latitude": f.latitude,
-            "longitude": f.longitude, "source": f.source, "case_no": f.case_no,
-            "observed_at": as_local(f.observed_at).isoformat(), "reporter_id": str(f.reporter_id),
-            "clock_skew_seconds": f.clock_skew_seconds,
-            "before_photos": [r.sha256 for r in t_refs if r.kind == "before"],
-            "complete": f.photos_held == f.photos_declared},
+        finding=finding,
         events=[EventPublic(
             id=e.id, seq=e.seq, kind=e.kind, actor_id=e.actor_id,
             actor_name=actor_names.get(e.actor_id), at=as_local(e.at),
-            received_at=as_local(e.received_at),
-            from_state=e.from_state, to_state=e.to_state, note=e.note, detail=e.detail,
-            photos=[r.sha256 for r in t_refs if r.owner_id == e.id]) for e in t_events],
+            client_at=as_local(e.client_at), received_at=as_local(e.received_at),
+            time_flag=e.time_flag, from_state=e.from_state, to_state=e.to_state, note=e.note,
+            detail=e.detail, photos=[r.sha256 for r in t_refs if r.owner_id == e.id])
+            for e in t_events],
         photos_missing=[r.sha256 for r in t_refs if r.received_at is None])
 
 
@@ -130,11 +132,46 @@ def ticket_filter(scope: Scope, user: User) -> ColumnElement[bool]:
     return clause
 
 
-def overdue_clause(now: datetime) -> ColumnElement[bool]:
-    """SQL twin of tickets.is_overdue for open tickets (used by the dashboard lists).
+# ------------------------------------------------------------------ lists
 
-    The state test is written out literally as well, so that the planner can use the partial
-    indexes `WHERE state IN ('open', 'rectified')` (a bound parameter cannot prove it)."""
-    return and_(OPEN_LITERAL, Ticket.due_at.is_not(None), Ticket.due_at < now,
-                or_(Ticket.state == TicketState.open,
-                    and_(Ticket.state == TicketState.rectified, Ticket.rectified_at > Ticket.due_at)))
+
+def list_findings(session: Session, user: User, scope: Scope, *, limit: int, offset: int,
+                  now: datetime, mine: bool, compound_id: uuid.UUID | None
+                  ) -> tuple[list[TicketPublic], int]:
+    """Recent findings (newest first) with their tickets: by default the caller's own."""
+    where = [ticket_filter(scope, user)]
+    if mine:
+        where.append(Finding.reporter_id == user.id)
+    if compound_id:
+        where.append(Ticket.compound_id == compound_id)
+    query = select(Ticket).join(Finding, Finding.id == Ticket.id).where(*where)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    rows = session.exec(query.order_by(Finding.received_at.desc(), Ticket.id)
+                        .limit(limit).offset(offset)).all()
+    return tickets_public(session, list(rows), now, with_events=False), total
+
+
+def list_tickets(session: Session, user: User, scope: Scope, *, limit: int, offset: int,
+                 now: datetime, state: str, overdue: bool, street_id: uuid.UUID | None,
+                 company_id: uuid.UUID | None, compound_id: uuid.UUID | None
+                 ) -> tuple[list[TicketPublic], int]:
+    """Tickets in scope by due time: a manager's open tickets, a supervisor's overdue list."""
+    where = [ticket_filter(scope, user)]
+    if state == "open":
+        where.append(Ticket.state.in_(OPEN_STATES))
+    elif state in ("closed", "cancelled"):
+        where.append(Ticket.state == state)
+    if overdue:
+        where.append(overdue_clause(now))
+    for column, value in ((Ticket.street_id, street_id), (Ticket.company_id, company_id),
+                          (Ticket.compound_id, compound_id)):
+        if value:
+            where.append(column == value)
+    total = session.exec(select(func.count()).select_from(Ticket).where(*where)).one()
+    # Overdue tickets all have a due time: `due_at, id` is the same order, and the partial
+    # index ix_ticket_open_street_due serves it (the page stops after `limit` rows).
+    order = (Ticket.due_at, Ticket.id) if overdue else \
+        (Ticket.due_at.is_(None), Ticket.due_at, Ticket.id)
+    rows = session.exec(select(Ticket).where(*where).order_by(*order)
+                        .limit(limit).offset(offset)).all()
+    return tickets_public(session, list(rows), now, with_events=False), total

@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field as PydField, model_validator
 from sqlalchemy import JSON, Column, Index, Numeric, String, event, inspect, text
 from sqlmodel import Field, SQLModel
 
-from backend.dbtypes import AwareDatetime, UTCDateTime
+from backend.dbtypes import AwareDatetime, Position, UTCDateTime
 
 
 class Inspection(SQLModel, table=True):
@@ -52,6 +52,8 @@ class Inspection(SQLModel, table=True):
     period_end: date | None = None
     started_at: datetime = Field(sa_type=UTCDateTime)
     submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Why the phone's start time was not believed (backend/clock.py FLAGS).
+    time_flag: str | None = Field(default=None, max_length=32)
     observations: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     # observations_digest(observations), kept by the ORM events below
     observations_digest: str | None = Field(default=None, max_length=32)
@@ -62,7 +64,7 @@ class Inspection(SQLModel, table=True):
     complete: bool = False
     month: int = Field(index=True)
     content_hash: str | None = Field(default=None, max_length=64)
-    change_seq: int = Field(default=0, index=True)
+    change_seq: int = Field(default=0, index=True, sa_type=Position)
 
 
 def observations_digest(observations: dict[str, Any]) -> str:

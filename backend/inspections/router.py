@@ -15,7 +15,7 @@ from backend.inspections import service
 from backend.inspections.models import Inspection, InspectionPublic, InspectionStart, \
     InspectionSubmit
 from backend.pagination import Page, PageDep
-from backend.sync.clock import ClockDep
+from backend.clock import ClockDep
 
 router = APIRouter(prefix="/api/inspections", tags=["inspections"])
 
@@ -25,7 +25,7 @@ router = APIRouter(prefix="/api/inspections", tags=["inspections"])
 def start_inspection(body: InspectionStart, response: Response, session: SessionDep,
                      user: CurrentUser, scope: ScopeDep, clock: ClockDep) -> InspectionPublic:
     """Start inspecting a compound with a rubric (idempotent by the phone's id)."""
-    inspection, created = service.start(session, user, scope, body, now=clock.now, skew=clock.skew)
+    inspection, created = service.start(session, user, scope, body, clock=clock)
     if not created:
         response.status_code = status.HTTP_200_OK
     return service.public(session, inspection)
@@ -37,7 +37,7 @@ def submit_inspection(inspection_id: uuid.UUID, body: InspectionSubmit, session:
                       user: CurrentUser, scope: ScopeDep, clock: ClockDep) -> InspectionPublic:
     """Submit the observations; the rubric's scoring engine gives the score at once."""
     inspection = service.get_inspection(session, scope, inspection_id)
-    inspection, _ = service.submit(session, user, inspection, body, now=clock.now, skew=clock.skew)
+    inspection, _ = service.submit(session, user, inspection, body, clock=clock)
     return service.public(session, inspection)
 
 

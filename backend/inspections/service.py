@@ -2,41 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
 
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from backend.auth.models import Role, User
 from backend.auth.scope import Scope
-from backend.config import get_settings
+from backend.clock import ClaimRefused, RequestClock, claimed_time
+from backend.digest import digest, same_content
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.findings.models import Finding
-from backend.findings.service import content_hash, month_of, next_change_seq
+from backend.findings.repository import change_seq
+from backend.findings.service import TimeRule, month_of
 from backend.inspections.models import Inspection, InspectionPublic, InspectionStart, \
     InspectionSubmit
 from backend.organisation.models import Compound, OrgUnit, UnitLevel
-from backend.rubrics.loader import SourceError, load_dir
-from backend.rubrics.models import Rubric
+from backend.rubrics.library import rubric
+from backend.rubrics.loader import SourceError
 from backend.scoring.engine import score
 from backend.scoring.observations import from_data
 
 INSPECTORS = frozenset({Role.inspector, Role.supervisor, Role.admin, Role.grid_worker})
-
-
-@lru_cache
-def rubrics() -> dict[str, Rubric]:
-    return load_dir(get_settings().rubrics_dir).rubrics()
-
-
-def rubric(rubric_id: str) -> Rubric:
-    found = rubrics().get(rubric_id)
-    if found is None:
-        raise Invalid(f"评分标准不存在: {rubric_id}（可用: {'、'.join(sorted(rubrics()))}）",
-                      code="rubric_not_found")
-    return found
+SUBMIT_V0_FIELDS = ("observations", "notes", "not_assessed")
 
 
 def in_scope(scope: Scope):  # noqa: ANN201
@@ -53,13 +41,17 @@ def get_inspection(session: Session, scope: Scope, inspection_id) -> Inspection:
     return found
 
 
-def start(session: Session, user: User, scope: Scope, data: InspectionStart, *, now: datetime,
-          skew: timedelta) -> tuple[Inspection, bool]:
-    """(inspection, created). Sending the same start again returns the stored one."""
+def start(session: Session, user: User, scope: Scope, data: InspectionStart, *,
+          clock: RequestClock) -> tuple[Inspection, bool]:
+    """(inspection, created). Sending the same start again returns the stored one, to a caller
+    whose scope covers it; to anyone else, the id is simply taken."""
     existing = session.get(Inspection, data.id)
     subject = (data.compound_id, data.unit_id, data.rubric_id)
     if existing is not None:
-        if (existing.compound_id, existing.unit_id, existing.rubric_id) != subject:
+        visible = session.exec(select(Inspection.id).where(Inspection.id == data.id,
+                                                           in_scope(scope))).first()
+        if visible is None or (existing.compound_id, existing.unit_id,
+                               existing.rubric_id) != subject:
             raise Conflict("该编号已用于另一次检查，未覆盖", code="uuid_reused")
         return existing, False
     if user.role not in INSPECTORS:
@@ -83,14 +75,20 @@ def start(session: Session, user: User, scope: Scope, data: InspectionStart, *, 
         if target is None or target.level not in (UnitLevel.street, UnitLevel.town):
             raise NotFound("街道/镇不存在或不在您的管辖范围内", code="unit_not_found")
         company_id = None
-    started = min(now, (data.started_at or now) + skew)
+    rule = TimeRule.from_settings()
+    try:
+        started = claimed_time(data.started_at, now=clock.now, skew=clock.skew,
+                               offline_window=rule.offline_window,
+                               future_tolerance=rule.future_tolerance)
+    except ClaimRefused as refusal:
+        raise Invalid(refusal.message, code=refusal.code) from None
     inspection = Inspection(
         id=data.id, compound_id=data.compound_id, unit_id=data.unit_id,
         district_id=target.district_id, street_id=target.street_id, company_id=company_id,
         rubric_id=data.rubric_id,
         inspector_id=user.id, source=data.source, period_start=data.period_start,
-        period_end=data.period_end, started_at=started, month=month_of(started),
-        change_seq=next_change_seq(session))
+        period_end=data.period_end, started_at=started.at, time_flag=started.flag,
+        month=month_of(started.at), change_seq=change_seq(session))
     session.add(inspection)
     session.flush()
     return inspection, True
@@ -127,11 +125,12 @@ def observations_document(inspection: Inspection, subject: Compound | OrgUnit,
 
 
 def submit(session: Session, user: User, inspection: Inspection, data: InspectionSubmit, *,
-           now: datetime, skew: timedelta) -> tuple[Inspection, bool]:
+           clock: RequestClock) -> tuple[Inspection, bool]:
     """Score and store the observations. (inspection, created); a repeat is harmless."""
-    digest = content_hash(data.model_dump(mode="json", exclude={"submitted_at"}))
+    submitted_digest = digest(data, exclude={"submitted_at"})
     if inspection.submitted_at is not None:
-        if inspection.content_hash != digest:
+        if not same_content(inspection.content_hash, data, legacy_fields=SUBMIT_V0_FIELDS,
+                            exclude={"submitted_at"}, current=submitted_digest):
             raise Conflict("检查已提交，不能以不同内容再次提交", code="inspection_submitted")
         return inspection, False
     if inspection.inspector_id != user.id and user.role != Role.admin:
@@ -148,9 +147,15 @@ def submit(session: Session, user: User, inspection: Inspection, data: Inspectio
     inspection.notes = data.notes
     inspection.result = result.to_dict()
     inspection.total, inspection.grade, inspection.complete = result.total, result.grade, result.complete
-    inspection.submitted_at = min(now, (data.submitted_at or now) + skew)
-    inspection.content_hash = digest
-    inspection.change_seq = next_change_seq(session)
+    rule = TimeRule.from_settings()
+    try:
+        inspection.submitted_at = claimed_time(
+            data.submitted_at, now=clock.now, skew=clock.skew, offline_window=rule.offline_window,
+            future_tolerance=rule.future_tolerance, not_before=inspection.started_at).at
+    except ClaimRefused as refusal:
+        raise Invalid(refusal.message, code=refusal.code) from None
+    inspection.content_hash = submitted_digest
+    inspection.change_seq = change_seq(session)
     session.add(inspection)
     session.flush()
     return inspection, True

@@ -21,6 +21,8 @@ REJECTIONS: dict[str, tuple[int, str]] = {
     "image_corrupt": (422, "照片数据已损坏，无法解码"),
     # The bytes' SHA-256 is not one the caller declared (ingest_photo(allowed_sha256=...)).
     "photo_not_declared": (422, "该照片未在问题记录中登记（内容与登记的 SHA-256 不符）"),
+    # An after-photo taken before the ticket was dispatched cannot show the repair.
+    "photo_before_dispatch": (422, "这张照片的拍摄时间早于派单时间，不能证明已整改：请整改后重新拍摄"),
 }
 
 

@@ -126,3 +126,46 @@ def _from_meta(meta: dict, store: PhotoStore, *, already_stored: bool) -> Ingest
         original_path=paths.original, display_path=paths.display, thumb_path=paths.thumb,
         already_stored=already_stored,
     )
+
+
+def capture_instant(taken: datetime | None) -> datetime | None:
+    """An EXIF capture time as an instant: a time written without its UTC offset is read in
+    the deployment's zone (phones in China keep China's time)."""
+    if taken is None or taken.tzinfo is not None:
+        return taken
+    from zoneinfo import ZoneInfo
+
+    from backend.config import get_settings
+
+    return taken.replace(tzinfo=ZoneInfo(get_settings().timezone))
+
+
+def capture_times(session, shas: set[str]) -> dict[str, datetime]:  # noqa: ANN001
+    """{sha256: capture instant} of the stored photos among `shas` that carry one."""
+    if not shas:
+        return {}
+    from sqlmodel import select
+
+    from backend.photos.models import Photo
+
+    rows = session.execute(select(Photo.sha256, Photo.taken_at, Photo.taken_at_local)
+                           .where(Photo.sha256.in_(sorted(shas))))
+    return {sha: t for sha, at, local in rows if (t := capture_instant(
+        at or (datetime.fromisoformat(local) if local else None))) is not None}
+
+
+def record_photo(session, photo: IngestedPhoto, uploaded_by) -> None:  # noqa: ANN001
+    """The row of stored bytes, once per SHA-256 (the first upload's evidence is kept)."""
+    from backend.photos.models import Photo
+
+    if session.get(Photo, photo.sha256) is not None:
+        return
+    taken = photo.taken_at
+    session.add(Photo(
+        sha256=photo.sha256, byte_size=photo.byte_size, format=photo.format,
+        width=photo.oriented_width, height=photo.oriented_height,
+        taken_at=taken if taken and taken.tzinfo else None,
+        taken_at_local=taken.isoformat() if taken and not taken.tzinfo else None,
+        latitude=photo.lat, longitude=photo.lon, make=photo.make, model=photo.model,
+        uploaded_by=uploaded_by))
+    session.flush()

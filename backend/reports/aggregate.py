@@ -6,16 +6,13 @@ the results are small (one row per compound, or per compound and catalog code). 
 scoring engine then applies the rubric rules to these aggregates (rollup.py).
 
 Overdue, as of the report's `as_of` instant (seed 002 §四(一): 未按要求及时整改到位的双倍扣分),
-mirrors backend.findings.tickets.is_overdue: closed on a late rectification; or still open, or
-rectified late and awaiting verification, past the due time; never when cancelled or without a
-deadline.
+is backend.findings.overdue's rule in SQL (`overdue_flag`).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import and_, case, func, literal, or_, select, text
@@ -26,6 +23,7 @@ from sqlalchemy.types import NullType
 from sqlmodel import Session
 
 from backend.findings.models import Finding, Ticket, TicketState
+from backend.findings.overdue import overdue_flag
 from backend.inspections.models import Inspection
 from backend.organisation.models import Compound
 from backend.reports.models import DemonstrationProject
@@ -36,16 +34,6 @@ from backend.reports.periods import Period
 # written literally so that the planner can use them (a bound parameter cannot prove them).
 CANCELLED_LITERAL = text("ticket.state = 'cancelled'")
 HOTLINE_LITERAL = text("ticket.source = 'hotline'")
-
-
-def overdue_expr(as_of: datetime) -> ColumnElement[int]:
-    late_rectification = and_(Ticket.rectified_at.is_not(None), Ticket.rectified_at > Ticket.due_at)
-    return case(
-        (or_(Ticket.due_at.is_(None), Ticket.state == TicketState.cancelled), literal(0)),
-        (Ticket.state == TicketState.closed, case((late_rectification, literal(1)), else_=literal(0))),
-        (and_(Ticket.state == TicketState.rectified, Ticket.rectified_at <= Ticket.due_at), literal(0)),
-        (Ticket.due_at < as_of, literal(1)),
-        else_=literal(0))
 
 
 def in_period(period: Period, timezone: str) -> list[ColumnElement[bool]]:
@@ -59,30 +47,39 @@ def in_period(period: Period, timezone: str) -> list[ColumnElement[bool]]:
     return where
 
 
-@dataclass
-class CompoundFacts:
-    """Everything the roll-up knows about one compound for the period."""
-
-    findings: dict[str, dict[str, int]] = field(default_factory=dict)  # code → on_time/overdue
-    cases: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-    inspections: dict[str, dict] = field(default_factory=dict)  # rubric id → latest submitted
-    demonstrations: dict[str, int] = field(default_factory=lambda: defaultdict(int))
-
-
 def finding_counts(session: Session, compounds: Select, period: Period, as_of: datetime,
-                   sources: tuple[str, ...], timezone: str) -> dict[uuid.UUID, dict[str, dict[str, int]]]:
+                   sources: tuple[str, ...], timezone: str, key=lambda column: column  # noqa: ANN001
+                   ) -> dict[uuid.UUID, dict[str, dict[str, int]]]:
     """Seed 002 §四(一) 1: problems found by inspections, per compound and catalog code."""
-    overdue = func.sum(overdue_expr(as_of))
-    rows = session.execute(
-        select(Ticket.compound_id, Ticket.catalog_code, func.count(), overdue)
-        .where(*in_period(period, timezone), Ticket.compound_id.in_(compounds),
-               Ticket.source.in_(sources), Ticket.state != TicketState.cancelled,
-               Ticket.catalog_code.is_not(None))
-        .group_by(Ticket.compound_id, Ticket.catalog_code))
+    rows = session.execute(_counted(key, [*in_period(period, timezone),
+                                          Ticket.compound_id.in_(compounds)], sources, as_of))
     out: dict[uuid.UUID, dict[str, dict[str, int]]] = defaultdict(dict)
-    for compound_id, code, total, late in rows:
-        out[compound_id][code] = {"on_time": int(total) - int(late or 0), "overdue": int(late or 0)}
+    for _, compound_id, code, total, late in rows:  # a period of several months: summed
+        counts = out[compound_id].setdefault(code, {"on_time": 0, "overdue": 0})
+        counts["on_time"] += int(total) - int(late or 0)
+        counts["overdue"] += int(late or 0)
     return out
+
+
+def finding_counts_by_month(session: Session, compounds: Select | None, months: list[int],
+                            as_of: datetime, sources: tuple[str, ...], key=lambda column: column  # noqa: ANN001
+                            ) -> dict[int, dict[uuid.UUID, dict[str, dict[str, int]]]]:
+    """`finding_counts` of each whole month of `months`: {month: {compound: {code: …}}}."""
+    scope = [] if compounds is None else [Ticket.compound_id.in_(compounds)]
+    out: dict[int, dict] = defaultdict(lambda: defaultdict(dict))
+    for month, compound_id, code, total, late in session.connection().execute(
+            _counted(key, [Ticket.month.in_(months), *scope], sources, as_of)):
+        out[month][compound_id][code] = {"on_time": int(total) - int(late or 0),
+                                         "overdue": int(late or 0)}
+    return out
+
+
+def _counted(key, where: list, sources: tuple[str, ...], as_of: datetime) -> Select:  # noqa: ANN001
+    return (select(Ticket.month, key(Ticket.compound_id), Ticket.catalog_code, func.count(),
+                   func.sum(overdue_flag(as_of)))
+            .where(*where, Ticket.source.in_(sources), Ticket.state != TicketState.cancelled,
+                   Ticket.catalog_code.is_not(None))
+            .group_by(Ticket.month, Ticket.compound_id, Ticket.catalog_code))
 
 
 def case_counts(session: Session, compounds: Select | None, period: Period, as_of: datetime,
@@ -137,7 +134,7 @@ def case_reports(compounds: Select | None, where: list, as_of: datetime, key) ->
     scope = [] if compounds is None else [Ticket.compound_id.in_(compounds)]
     return (select(Ticket.month, key(Ticket.compound_id), Ticket.catalog_code, Finding.building,
                    _Comparable(Finding.observed_at), _Comparable(Ticket.due_at),
-                   overdue_expr(as_of), Finding.case_shirking, Finding.case_callback_failed)
+                   overdue_flag(as_of), Finding.case_shirking, Finding.case_callback_failed)
             .join(Finding, Finding.id == Ticket.id)
             .where(*where, *scope, HOTLINE_LITERAL, Ticket.state != TicketState.cancelled)
             # in the order of ix_ticket_hotline_month: only within a problem is sorted
@@ -186,20 +183,6 @@ def _fold_cases(rows, bucket) -> dict:  # noqa: ANN001
             for b, totals in sums.items()}
 
 
-def latest_inspections(session: Session, compounds: Select, period: Period,
-                       rubric_ids: tuple[str, ...]) -> dict[uuid.UUID, dict[str, Inspection]]:
-    """The latest submitted inspection per compound and rubric assessing the period."""
-    rows = session.execute(
-        select(Inspection).where(Inspection.compound_id.in_(compounds),
-                                 Inspection.rubric_id.in_(rubric_ids),
-                                 inspection_in_period(period))
-        .order_by(Inspection.submitted_at)).scalars()
-    out: dict[uuid.UUID, dict[str, Inspection]] = defaultdict(dict)
-    for inspection in rows:
-        out[inspection.compound_id][inspection.rubric_id] = inspection  # later ones win
-    return out
-
-
 def inspection_in_period(period: Period) -> ColumnElement[bool]:
     """Submitted, and assessing the period: its declared assessment period lies inside it, or,
     when it declares none, it was started in one of the period's months. (The start's upper
@@ -231,19 +214,6 @@ def previous_month(month):  # noqa: ANN001, ANN201
     if isinstance(month, int):
         return month - 89 if month % 100 == 1 else month - 1
     return case(((month % 100) == 1, month - 89), else_=month - 1)
-
-
-def recurrent_problems(session: Session, compounds: Select | None, period: Period,
-                       key=lambda column: column) -> list[dict]:  # noqa: ANN001
-    """The same catalog type at the same compound (and building) in consecutive months, the
-    later month inside the period: problems rectification did not really fix.
-
-    Each row: the later month's count and the previous month's, cancelled tickets left out, both
-    above zero. `compounds` None: every compound (the caller keeps those in its scope)."""
-    return [{"compound_id": _text(c), "catalog_code": code, "building": building, "month": month,
-             "count": n, "previous_month_count": prev}
-            for c, code, building, month, n, prev in recurrence_rows(session, compounds,
-                                                                   period.months, key=key)]
 
 
 def recurrence_rows(session: Session, compounds: Select | None, months: list[int],

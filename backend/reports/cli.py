@@ -39,7 +39,7 @@ def report(period: str = typer.Argument(..., help="2026-10, 2026Q3, 2026H1, 2026
     for index, table in enumerate(tables, start=1):
         suffix = "" if len(tables) == 1 else f"-{index}"
         Path(f"{stem}{suffix}.csv").write_bytes(notice.write_csv(table))
-    stem.with_suffix(".json").write_text(json.dumps(full, ensure_ascii=False, indent=1),
+    stem.with_suffix(".json").write_text(json.dumps(full.to_json(), ensure_ascii=False, indent=1),
                                          encoding="utf-8")
     for table in tables:
         typer.echo(table.title)

@@ -19,7 +19,8 @@ from backend.inspections.models import Inspection
 from backend.organisation.models import OrgUnit, UnitLevel
 from backend.reports.aggregate import inspection_in_period
 from backend.reports.periods import Period
-from backend.reports.rollup import library
+from backend.reports.schemas import PeriodReport
+from backend.rubrics import library
 from backend.scoring.ranking import rank
 
 
@@ -41,7 +42,7 @@ def _num(value) -> Decimal | str:  # noqa: ANN001
 def street_notice(session: Session, district: OrgUnit, period: Period, rubric_id: str
                   ) -> NoticeTable | None:
     """Seed 001's layout: one column per street with each item's remaining points."""
-    rubric = library().rubrics()[rubric_id]
+    rubric = library.rubric(rubric_id)  # 422 for an unknown rubric
     streets = {u.id: u for u in session.exec(select(OrgUnit).where(
         OrgUnit.parent_id == district.id, OrgUnit.level.in_([UnitLevel.street, UnitLevel.town])))}
     latest: dict[uuid.UUID, Inspection] = {}
@@ -78,32 +79,27 @@ def street_notice(session: Session, district: OrgUnit, period: Period, rubric_id
     return table
 
 
-def town_notice(report: dict) -> NoticeTable:
+def town_notice(report: PeriodReport) -> NoticeTable:
     """The town composite: long-term management, rubric P, bonus, total, rank and prize."""
-    compounds = [c for c in report["compounds"] if c["total"] is not None]
-    names = [c["name"] for c in compounds]
-    prize = {p["compound_id"]: p["prize"] for p in report["prizes"]}
-    table = NoticeTable(f"{report['scope']['name']}{report['period']['label']}住宅小区长效管理和物业管理考核通报表",
+    compounds = [c for c in report.compounds if c.total is not None]
+    names = [c.name for c in compounds]
+    prize = {p.compound_id: p.prize for p in report.prizes}
+    table = NoticeTable(f"{report.scope.name}{report.period.label}住宅小区长效管理和物业管理考核通报表",
                         ["序号", "考核内容", "评分办法", *names])
-
-    def findings_deduction(c: dict) -> Decimal:
-        return Decimal(str(c["deductions"]["findings"]))
-
-    def cases_deduction(c: dict) -> Decimal:
-        return Decimal(str(c["deductions"]["cases"]))
-
     rows = [
-        ("1", "长效管理：巡查问题扣分", "每个问题扣1分，未按要求及时整改到位的双倍扣分", findings_deduction),
-        ("2", "长效管理：案卷扣分", "超时、推诿、反复性、核查不符、重点问题案卷每个扣2分", cases_deduction),
-        ("3", "长效管理得分", "100分减扣分（占总分60%）", lambda c: Decimal(str(c["parts"]["L"]))),
-        ("4", "物业管理考核得分", "《物业管理工作考核细则》（占总分40%）", lambda c: Decimal(str(c["parts"]["P"]))),
-        ("5", "示范项目加分", "区级+3、市级+5、省级+7、国家级+10", lambda c: Decimal(str(c["bonus"]))),
+        ("1", "长效管理：巡查问题扣分", "每个问题扣1分，未按要求及时整改到位的双倍扣分",
+         lambda c: c.deductions["findings"]),
+        ("2", "长效管理：案卷扣分", "超时、推诿、反复性、核查不符、重点问题案卷每个扣2分",
+         lambda c: c.deductions["cases"]),
+        ("3", "长效管理得分", "100分减扣分（占总分60%）", lambda c: c.parts["L"]),
+        ("4", "物业管理考核得分", "《物业管理工作考核细则》（占总分40%）", lambda c: c.parts["P"]),
+        ("5", "示范项目加分", "区级+3、市级+5、省级+7、国家级+10", lambda c: c.bonus),
     ]
     for number, title, method, value in rows:
         table.rows.append([number, title, method, *(_num(value(c)) for c in compounds)])
-    table.rows.append(["得分", "", "60%×长效管理+40%×物业管理+加分", *(_num(c["total"]) for c in compounds)])
-    table.rows.append(["名次", "", "", *(c["rank"] for c in compounds)])
-    table.rows.append(["奖项", "", "以奖代补（附件4）", *(prize.get(c["compound_id"], "") for c in compounds)])
+    table.rows.append(["得分", "", "60%×长效管理+40%×物业管理+加分", *(_num(c.total) for c in compounds)])
+    table.rows.append(["名次", "", "", *(c.rank for c in compounds)])
+    table.rows.append(["奖项", "", "以奖代补（附件4）", *(prize.get(c.compound_id, "") for c in compounds)])
     return table
 
 

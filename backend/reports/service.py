@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 
+from sqlalchemy import func
 from sqlmodel import Session, select
 
 from backend.audit.models import record
 from backend.auth.scope import Scope
 from backend.errors import Conflict, Invalid, NotFound
-from backend.organisation.models import OrgUnit, UnitLevel
-from backend.reports import notice, rollup
+from backend.findings.models import Ticket
+from backend.findings.overdue import overdue_clause
+from backend.findings.views import ticket_filter
+from backend.organisation.models import Company, Compound, OrgUnit, UnitLevel
+from backend.config import get_settings
+from backend.reports import aggregate, notice, rollup
 from backend.reports.models import PeriodPublication
 from backend.reports.periods import Period, PeriodError, parse_period
+from backend.reports.schemas import PeriodReport
 
 SCOPE_LEVELS = (UnitLevel.district, UnitLevel.street, UnitLevel.town, UnitLevel.community)
 
@@ -32,25 +39,43 @@ def scope_unit(session: Session, scope: Scope, unit_id: uuid.UUID) -> OrgUnit:
     return unit
 
 
+def own_unit(session: Session, scope: Scope) -> OrgUnit:
+    """The highest unit of the caller's scope that a report can cover (a district before a
+    street before a community)."""
+    units = session.exec(select(OrgUnit).where(scope.unit_filter(),
+                                               OrgUnit.level.in_(SCOPE_LEVELS))).all()
+    tiers = [UnitLevel.district, UnitLevel.street, UnitLevel.town, UnitLevel.community]
+    units = sorted(units, key=lambda u: (tiers.index(UnitLevel(u.level)), u.name))
+    if not units:
+        raise NotFound("您的管辖范围内没有可统计的单位", code="unit_not_found")
+    return units[0]
+
+
 def publication(session: Session, unit: OrgUnit, period: Period) -> PeriodPublication | None:
     return session.exec(select(PeriodPublication).where(
         PeriodPublication.scope_unit_id == unit.id, PeriodPublication.period_key == period.key,
         PeriodPublication.reopened_at.is_(None))).first()
 
 
+def published_report(row: PeriodPublication) -> PeriodReport:
+    report = PeriodReport.from_json(row.snapshot)
+    report.frozen, report.frozen_at, report.publication_id = \
+        True, row.frozen_at.isoformat(), str(row.id)
+    return report
+
+
 def report(session: Session, unit: OrgUnit, period: Period, *, now: datetime,
-           detail: bool = False) -> dict:
+           detail: bool = False) -> PeriodReport:
     """The live report (scores of every compound; with `detail`, each compound's findings by
     catalog code and the engine's trace too), or the published snapshot (always detailed)."""
     published = publication(session, unit, period)
     if published is not None:
-        return published.snapshot | {"frozen": True, "frozen_at": published.frozen_at.isoformat(),
-                                     "publication_id": str(published.id)}
+        return published_report(published)
     return rollup.compute(session, unit, period, as_of=now, detail=detail)
 
 
 def monthly(session: Session, unit: OrgUnit, year: int, *, now: datetime,
-            recurrence: bool = True) -> list[dict]:
+            recurrence: bool = True) -> list[PeriodReport]:
     """The twelve monthly reports of a year: published months as published, the others
     computed together (rollup.compute_months; without `recurrence`, their recurrent
     problems are not computed)."""
@@ -58,12 +83,32 @@ def monthly(session: Session, unit: OrgUnit, year: int, *, now: datetime,
     published = {p.key: publication(session, unit, p) for p in months}
     live = rollup.compute_months(session, unit, [p for p in months if published[p.key] is None],
                                  as_of=now, recurrence=recurrence)
-    out = []
-    for p in months:
-        row = published[p.key]
-        out.append(live[p.key] if row is None else row.snapshot | {
-            "frozen": True, "frozen_at": row.frozen_at.isoformat(), "publication_id": str(row.id)})
-    return out
+    return [live[p.key] if published[p.key] is None else published_report(published[p.key])
+            for p in months]
+
+
+def monthly_rankings(session: Session, unit: OrgUnit, year: int, *, now: datetime) -> dict:
+    """The year's twelve monthly rankings: each compound's score and rank, the prizes,
+    streets and communities (recurrence is the monthly report's, not computed here)."""
+    keep = ("compound_id", "name", "street_id", "community_id", "total", "rank", "complete")
+    return {"year": year, "scope": {"id": str(unit.id), "name": unit.name, "level": unit.level},
+            "months": [{"period": asdict(r.period), "frozen": r.frozen,
+                        "compounds": [{k: getattr(c, k) for k in keep} for c in r.compounds],
+                        "prizes": [asdict(p) for p in r.prizes],
+                        "streets": [asdict(s) for s in r.streets],
+                        "communities": [asdict(c) for c in r.communities]}
+                       for r in monthly(session, unit, year, now=now, recurrence=False)]}
+
+
+def period_tickets(session: Session, user, scope: Scope, period: Period,  # noqa: ANN001
+                   compound_id: uuid.UUID, *, limit: int, offset: int) -> tuple[list, int]:
+    """The tickets behind a compound's long-term-management score for the period."""
+    where = [Ticket.compound_id == compound_id, ticket_filter(scope, user),
+             *aggregate.in_period(period, get_settings().timezone)]
+    total = session.exec(select(func.count()).select_from(Ticket).where(*where)).one()
+    rows = list(session.exec(select(Ticket).where(*where).order_by(Ticket.dispatched_at)
+                             .limit(limit).offset(offset)))
+    return rows, total
 
 
 def freeze(session: Session, unit: OrgUnit, period: Period, *, actor_id: uuid.UUID,
@@ -72,7 +117,7 @@ def freeze(session: Session, unit: OrgUnit, period: Period, *, actor_id: uuid.UU
         raise Conflict("该期间已发布；如需修改请先撤回发布", code="period_frozen")
     snapshot = rollup.compute(session, unit, period, as_of=now, detail=True)  # the inputs too
     row = PeriodPublication(period_key=period.key, scope_unit_id=unit.id, frozen_at=now,
-                            frozen_by=actor_id, snapshot=snapshot)
+                            frozen_by=actor_id, snapshot=snapshot.to_json())
     session.add(row)
     session.flush()
     record(session, actor_id=actor_id, action="period.freeze", object_type="period_publication",
@@ -102,8 +147,28 @@ def notice_tables(session: Session, unit: OrgUnit, period: Period, rubric: str |
         if table is not None:
             tables.append(table)
     computed = report(session, unit, period, now=now)
-    if any(c["total"] is not None for c in computed["compounds"]):
+    if any(c.total is not None for c in computed.compounds):
         tables.append(notice.town_notice(computed))
     if not tables:
         raise NotFound("该范围本期没有可发布的考核结果", code="nothing_to_publish")
     return tables
+
+
+def overdue_dashboard(session: Session, user, scope: Scope, *, now: datetime) -> dict:  # noqa: ANN001
+    """Overdue tickets in scope, counted by street, compound and company."""
+    where = [ticket_filter(scope, user), overdue_clause(now)]
+
+    def counts(column, name_model):  # noqa: ANN001, ANN202
+        rows = session.exec(select(column, func.count()).where(*where).group_by(column)
+                            .order_by(func.count().desc())).all()
+        ids = [r[0] for r in rows if r[0] is not None]
+        names = dict(session.exec(select(name_model.id, name_model.name)
+                                  .where(name_model.id.in_(ids))).all()) if ids else {}
+        return [{"id": str(k) if k else None, "name": names.get(k, "无物业"), "overdue": n}
+                for k, n in rows]
+
+    by_street = counts(Ticket.street_id, OrgUnit)
+    # every ticket has a street: the total is the sum by street (no fourth scan)
+    return {"total": sum(row["overdue"] for row in by_street), "by_street": by_street,
+            "by_compound": counts(Ticket.compound_id, Compound),
+            "by_company": counts(Ticket.company_id, Company)}

@@ -1,26 +1,106 @@
-"""Pull: everything that changed in the caller's scope since a cursor, plus reference data
-(catalog, rubrics, calendar) only when the phone's copy is out of date."""
+"""The offline sync protocol's work (backend/sync/README.md): batches checked item by item,
+transitions applied each in its own savepoint, and the pull: everything that changed in the
+caller's scope since a cursor, plus reference data only when the phone's copy is out of date."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
+import uuid
+from collections.abc import Callable
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func
+import pydantic_core
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import and_, func, or_
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from backend.auth.models import User
 from backend.auth.scope import Scope
-from backend.config import get_settings
-from backend.findings import deadlines
+from backend.errors import DomainError, Invalid, validation_errors, validation_message
+from backend.findings import deadlines, repository, transitions
+from backend.findings.errors import refused
 from backend.findings.models import Ticket
+from backend.findings.schemas import ItemResult
 from backend.findings.views import ticket_filter, tickets_public
 from backend.organisation.models import Compound
 from backend.organisation.service import compounds_public
-from backend.rubrics.loader import load_dir
+from backend.rubrics import library
+
+BATCH_LIMIT = 500
+_MAX_POSITION = 2**63 - 1
+
+
+# ------------------------------------------------------------------ batches, item by item
+
+
+def parse_batch(body: bytes, key: str, model: type[BaseModel]) -> list[BaseModel | ItemResult]:
+    """A batch's items, each validated on its own: an item that is not valid is answered
+    `invalid` with the reason, and the others go on. Only a request whose own shape is wrong
+    (not JSON, no list, too many items, an item without a usable id) is refused as a whole."""
+    try:
+        data = pydantic_core.from_json(body, allow_inf_nan=False) if body else None
+    except ValueError:
+        raise DomainError("请求不是合法的 JSON", code="malformed_json", status_code=400) from None
+    items = data.get(key) if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        raise Invalid(f"请求体应为 {{\"{key}\": [...]}}", code="validation_error")
+    if len(items) > BATCH_LIMIT:
+        raise Invalid(f"每批最多 {BATCH_LIMIT} 条", code="batch_too_large")
+    out: list[BaseModel | ItemResult] = []
+    for index, item in enumerate(items):
+        try:
+            out.append(model.model_validate(item))
+        except ValidationError as exc:
+            try:
+                item_id = uuid.UUID(str(item.get("id"))) if isinstance(item, dict) else None
+            except ValueError:
+                item_id = None
+            if item_id is None:
+                raise Invalid(f"第 {index + 1} 条缺少有效的编号（id）", code="validation_error",
+                              detail=validation_errors(exc.errors())) from None
+            out.append(refused(item_id, "item_invalid", validation_message(exc.errors())))
+    return out
+
+
+def each_in_savepoint(session: Session, items: list, apply: Callable[[Any], ItemResult]
+                      ) -> list[ItemResult]:
+    """Apply each item in its own savepoint: one refusal or race never undoes the others."""
+    results = []
+    for item in items:
+        if isinstance(item, ItemResult):  # refused when parsed
+            results.append(item)
+            continue
+        try:
+            with session.begin_nested():
+                result = apply(item)
+                if result.status not in ("created", "duplicate"):
+                    raise _Undo(result)
+        except _Undo as undo:
+            result = undo.result
+        except IntegrityError:
+            # Another request stored the same id between our check and our insert: answer as
+            # for any repeat, from what is now stored.
+            with session.begin_nested():
+                result = apply(item)
+        results.append(result)
+    return results
+
+
+class _Undo(Exception):
+    def __init__(self, result: ItemResult) -> None:
+        self.result = result
+
+
+def apply_events(session: Session, user, scope: Scope, items: list, clock) -> list[ItemResult]:  # noqa: ANN001
+    return each_in_savepoint(session, items, lambda e: transitions.apply_event(
+        session, user, scope, e, clock=clock))
+
+
+# ------------------------------------------------------------------ pull
 
 
 def _versioned(payload: Any) -> dict:
@@ -28,16 +108,23 @@ def _versioned(payload: Any) -> dict:
     return {"version": hashlib.sha256(body.encode()).hexdigest()[:16], **payload}
 
 
-@lru_cache
-def catalog_payload() -> dict:
+@lru_cache(maxsize=4)
+def _catalog_payload(_version: int) -> dict:
     return _versioned({"types": [e.model_dump(mode="json") for e in deadlines.catalog().entries]})
 
 
-@lru_cache
-def rubrics_payload() -> dict:
-    library = load_dir(get_settings().rubrics_dir)
+@lru_cache(maxsize=4)
+def _rubrics_payload(_version: int) -> dict:
     return _versioned({"rubrics": [r.model_dump(mode="json")
-                                   for r in library.rubrics().values()]})
+                                   for r in library.current().rubrics().values()]})
+
+
+def catalog_payload() -> dict:
+    return _catalog_payload(library.version())
+
+
+def rubrics_payload() -> dict:
+    return _rubrics_payload(library.version())
 
 
 def calendar_payload(today: date) -> dict:
@@ -62,13 +149,34 @@ def calendar_payload(today: date) -> dict:
         "days_off": in_range(cal.days_off), "days_on": in_range(cal.days_on)})
 
 
-def pull(session: Session, user: User, scope: Scope, *, cursor: int, limit: int, now: datetime,
-         versions: dict[str, str | None]) -> dict:
-    query = select(Ticket).where(ticket_filter(scope, user), Ticket.change_seq > cursor)
-    tickets = list(session.exec(query.order_by(Ticket.change_seq).limit(limit + 1)))
+_CURSOR = re.compile(r"^(\d{1,19})(?:\.([0-9a-f]{32}))?$")
+
+
+def parse_cursor(text: str, *, sqlite: bool) -> tuple[int, uuid.UUID]:
+    """The position after which a pull continues. Cursors are opaque to the phone: this one
+    is "position.id". A bare number is an earlier version's, a position of SQLite's counter:
+    still valid there; on PostgreSQL, where positions became transaction ids, the phone
+    starts again from the beginning (merging by id and version makes that safe)."""
+    m = _CURSOR.match(text or "0")
+    if not m or int(m[1]) > _MAX_POSITION:
+        raise Invalid("同步位置（cursor）无效：请从 0 开始重新同步", code="cursor_invalid")
+    if m[2] is None:
+        return (int(m[1]) if sqlite else 0), uuid.UUID(int=0)
+    return int(m[1]), uuid.UUID(hex=m[2])
+
+
+def pull(session: Session, user, scope: Scope, *, cursor: str, limit: int,  # noqa: ANN001
+         now: datetime, versions: dict[str, str | None]) -> dict:
+    position, after = parse_cursor(cursor, sqlite=session.get_bind().dialect.name == "sqlite")
+    query = (select(Ticket).where(ticket_filter(scope, user), repository.feed_visible(session),
+                                  or_(Ticket.change_seq > position,
+                                      and_(Ticket.change_seq == position, Ticket.id > after)))
+             .order_by(Ticket.change_seq, Ticket.id).limit(limit + 1))
+    tickets = list(session.exec(query))
     more = len(tickets) > limit
     tickets = tickets[:limit]
-    next_cursor = tickets[-1].change_seq if tickets else cursor
+    next_cursor = f"{tickets[-1].change_seq}.{tickets[-1].id.hex}" if tickets else \
+        (cursor or "0")
 
     count, latest = session.exec(select(func.count(), func.max(Compound.updated_at))
                                  .where(scope.compound_filter())).one()
@@ -81,7 +189,7 @@ def pull(session: Session, user: User, scope: Scope, *, cursor: int, limit: int,
     reference = {"catalog": catalog_payload(), "rubrics": rubrics_payload(),
                  "calendar": calendar_payload(now.date())}
     return {
-        "cursor": str(next_cursor), "more": more, "server_time": now.isoformat(),
+        "cursor": next_cursor, "more": more, "server_time": now.isoformat(),
         "tickets": [t.model_dump(mode="json") for t in tickets_public(session, tickets, now)],
         "compounds": compounds,
         **{name: (payload if versions.get(name) != payload["version"] else None)

@@ -13,14 +13,19 @@ FRONTEND = Path(__file__).resolve().parent.parent
 SW = FRONTEND / "sw.js"
 
 
-def shell_files(sw_text: str) -> list[str]:
-    block = re.search(r"const SHELL = \[(.*?)\];", sw_text, re.S).group(1)
+def shell_files(sw_text: str, name: str = "SHELL") -> list[str]:
+    """The files of a precache list of sw.js: SHELL (the app shell) or MODULES."""
+    block = re.search(rf"const {name} = \[(.*?)\];", sw_text, re.S).group(1)
     return [p for p in re.findall(r"'\./([^']*)'", block) if p]
+
+
+def precached(sw_text: str) -> list[str]:
+    return shell_files(sw_text) + shell_files(sw_text, "MODULES")
 
 
 def shell_hash(sw_text: str) -> str:
     digest = hashlib.sha256()
-    for rel in sorted(shell_files(sw_text)):
+    for rel in sorted(precached(sw_text)):
         digest.update(rel.encode() + b"\0" + (FRONTEND / rel).read_bytes())
     # the worker's own code counts too, minus the stamp itself
     digest.update(re.sub(r"const VERSION = '[^']*';", "", sw_text).encode())

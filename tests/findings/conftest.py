@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-import backend.sync.clock as request_clock
+import backend.clock as request_clock
 from backend.ids import new_id
 from tests.support import require_shared_photos
 

@@ -18,7 +18,8 @@ from backend.auth.scope import scope_for
 from backend.config import get_settings
 from backend.rawsql import RawSQL, column_binder
 from backend.errors import Unauthorized
-from backend.findings import service
+from backend.findings import repository, service as findings_service
+from backend.findings.repository import NewFinding
 from backend.findings.models import Finding, PhotoRef, Ticket, TicketEvent
 from backend.ids import new_id
 from backend.organisation.models import Compound
@@ -42,7 +43,7 @@ def _rows(world) -> dict:  # noqa: ANN001
         "accuracy_m": 0.0, "source": "hotline", "case_no": "12345-1", "case_level": "city",
         "case_shirking": True, "case_callback_failed": False, "observed_at": at,
         "client_observed_at": at - timedelta(seconds=61), "received_at": at,
-        "clock_skew_seconds": -61, "month": 202612, "photos_declared": 1, "photos_held": 0,
+        "clock_skew_seconds": -61, "time_flag": "offline_window", "month": 202612, "photos_declared": 1, "photos_held": 0,
         "content_hash": "ab" * 32, "change_seq": 987654321}
     ticket = {
         "id": fid, "compound_id": compound.id, "district_id": compound.district_id,
@@ -55,7 +56,8 @@ def _rows(world) -> dict:  # noqa: ANN001
     event = {
         "id": eid, "ticket_id": fid, "seq": 1, "kind": "dispatch",
         "actor_id": world.users["inspector"].id, "at": at, "client_at": None,
-        "received_at": at, "clock_skew_seconds": 0, "from_state": None, "to_state": "open",
+        "received_at": at, "clock_skew_seconds": 0, "time_flag": None, "from_state": None,
+        "to_state": "open",
         "note": "备注", "detail": {"due_at": at.isoformat(), "missing_years": [2027],
                                    "provisional": True, "名": "值"}, "content_hash": None}
     ref = {"id": new_id(), "finding_id": fid, "owner_id": fid, "kind": "before",
@@ -119,14 +121,22 @@ def test_raw_insert_fills_scalar_defaults_and_refuses_naive_instants(db, world):
         raw.insert(Finding.__table__, [naive])
 
 
-def test_insert_ignoring_existing_reports_only_the_rows_it_inserted(db, world):  # noqa: ANN001
-    first, second = _rows(world)[Finding], _rows(world)[Finding]
-    raw = RawSQL(db)
-    assert service._insert_ignoring_existing(raw, [first]) == {first["id"]}
-    again = {**first, "description": "另一条", "change_seq": 987654322}
-    second["change_seq"] = 987654323
-    assert service._insert_ignoring_existing(raw, [again, second]) == {second["id"]}
-    assert db.get(Finding, first["id"]).description == first["description"]
+def _new(rows: dict, **finding) -> NewFinding:
+    return NewFinding({**rows[Finding], **finding}, {**rows[Ticket], **finding},
+                      rows[TicketEvent], [rows[PhotoRef]])
+
+
+def test_insert_stores_and_reports_only_the_findings_no_one_stored_first(db, world):  # noqa: ANN001
+    """A finding whose id another transaction stored first is skipped, with its ticket, event
+    and photo refs; the others of the batch are stored (repository.insert)."""
+    first = _new(_rows(world))
+    assert repository.insert(db, [first]) == [first]
+    again = _new(_rows(world), id=first.finding["id"], change_seq=987654322)
+    again.finding["description"] = "另一条"
+    second = _new(_rows(world), change_seq=987654323)
+    assert repository.insert(db, [again, second]) == [second]
+    assert db.get(Finding, first.finding["id"]).description == first.finding["description"]
+    assert db.get(Ticket, second.finding["id"]) is not None
 
 
 @pytest.mark.parametrize("persona", ["admin", "supervisor", "inspector", "inspector_west",
@@ -143,7 +153,7 @@ def test_authentication_gives_the_user_row_and_the_scope_of_scope_for(db, world,
     # and the in-memory scope check the hot path uses agrees with the SQL filter
     compounds = db.exec(select(Compound)).all()
     in_sql = set(db.exec(select(Compound.id).where(scope.compound_filter())).all())
-    assert set(service._compounds_in_scope(db, scope, {c.id for c in compounds})) == in_sql
+    assert set(findings_service._compounds_in_scope(db, scope, {c.id for c in compounds})) == in_sql
 
 
 def _token_row(db, token: str) -> AuthToken:  # noqa: ANN001
@@ -225,7 +235,7 @@ def test_a_deactivated_account_is_refused_by_the_next_ingestion_request(client, 
 def test_the_single_create_answers_as_the_response_model_would(client, world, db):  # noqa: ANN001
     """The hot path serialises ItemResult itself: the answer validates against the model and
     reads back what is stored (due time, event log, photo declarations)."""
-    from backend.findings.models import ItemResult
+    from backend.findings.schemas import ItemResult
 
     body = _finding(world, photos=[{"sha256": "ef" * 32, "bytes": 10}])
     first = client.post("/api/findings", json=body, headers=world.headers("inspector"))

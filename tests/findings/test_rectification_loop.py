@@ -18,8 +18,10 @@ def test_full_loop_log_dispatch_reject_rectify_close(api, clock, db):
     National Day: the dispatch day does not count (民法典 第201条); 10-01..10-07 are holidays;
     the 3 following working days are Thu 10-08, Fri 10-09 and the make-up Saturday 10-10, so
     the ticket is due at the close of business on 2026-10-10, 17:30."""
-    before = real_photo("hdr_iphone_hdr_NO.jpg")
-    after = real_photo("mobile_iphone_13_pro_max.HEIC")
+    # The iPhone HEIC shows the problem; the after-photo carries no capture time (an after-photo
+    # taken before the dispatch would be refused: test_photo_evidence_rules.py).
+    before = real_photo("mobile_iphone_13_pro_max.HEIC")
+    after = real_photo("orientation_landscape_2.jpg")
     body = api.finding("inspector", photos=[before])
     r = api.post_finding("inspector", body)
     assert r.status_code == 201, r.text
@@ -30,7 +32,7 @@ def test_full_loop_log_dispatch_reject_rectify_close(api, clock, db):
     assert ticket["due_at"] == "2026-10-10T17:30:00+08:00"
     assert ticket["state"] == "open" and ticket["due_provisional"] is False
 
-    r = api.upload("inspector", body["id"], before)
+    r = api.upload("inspector", body["id"], before, "before.heic")
     assert r.status_code == 200, r.text
     assert r.json()["complete"] is True and r.json()["photos_held"] == [sha(before)]
 
@@ -38,7 +40,7 @@ def test_full_loop_log_dispatch_reject_rectify_close(api, clock, db):
     r = api.event("manager_a", body["id"], "rectify", photos=[after], note="已更换雨水箅子")
     assert r.status_code == 201, r.text
     assert r.json()["ticket"]["state"] == "rectified"
-    assert api.upload("manager_a", body["id"], after, "after.heic").status_code == 200
+    assert api.upload("manager_a", body["id"], after, "after.jpg").status_code == 200
 
     clock.set(2026, 10, 9, 15, 0)
     r = api.event("inspector", body["id"], "reject", note="箅子型号不符")
@@ -62,7 +64,7 @@ def test_full_loop_log_dispatch_reject_rectify_close(api, clock, db):
     projection = fold((e.kind, e.at) for e in events)
     assert (projection.state, projection.closed_at) == (stored.state, stored.closed_at)
     assert stored.overdue_at_close is True
-    assert db.get(Photo, sha(after)).format == "heic"
+    assert db.get(Photo, sha(before)).format == "heic"
 
 
 def test_rectified_in_time_is_not_overdue_even_if_verified_late(api, clock):

@@ -8,6 +8,8 @@ batch, a create racing another request, and distinct change_seq values for the p
 
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
 import uuid
 
@@ -16,8 +18,10 @@ from sqlalchemy import text
 from sqlmodel import func, select
 
 from backend.db import SessionDep
-from backend.findings import service
+from backend.digest import digest
+from backend.findings import repository
 from backend.findings.models import Finding, PhotoRef, Ticket, TicketEvent
+from backend.findings.schemas import FindingIn
 from backend.ids import new_id
 from tests.findings.conftest import real_photo, sha
 
@@ -111,8 +115,9 @@ def test_a_batch_sent_again_answers_duplicate_for_every_item_and_stores_nothing_
 
 def test_every_finding_of_a_batch_has_its_own_change_seq_so_pull_pages_skip_nothing(
         api, client, world, db):
-    """One counter update reserves a range: seven findings, seven consecutive values in batch
-    order, and a pull by pages of two returns each exactly once."""
+    """One allocation reserves a range (SQLite: a counter; PostgreSQL: the transaction's id
+    and its own count, backend/findings/repository.py): seven findings, seven consecutive
+    positions in batch order, and a pull by pages of two returns each exactly once."""
     batch = [api.finding("inspector") for _ in range(7)]
     _sync(client, world, "inspector", batch)
     seqs = [db.get(Finding, uuid.UUID(f["id"])).change_seq for f in batch]
@@ -138,14 +143,14 @@ def test_a_create_racing_another_request_is_answered_from_what_that_request_stor
     raced = api.finding("inspector")
     assert api.post_finding("inspector", raced).status_code == 201
     fresh = api.finding("inspector")
-    real = service._stored_hashes
+    real = repository.stored_digests
     calls = []
 
     def blind_first_time(session, ids):  # noqa: ANN001, ANN202
         calls.append(ids)
         return {} if len(calls) == 1 else real(session, ids)
 
-    monkeypatch.setattr(service, "_stored_hashes", blind_first_time)
+    monkeypatch.setattr(repository, "stored_digests", blind_first_time)
     resent = raced if same_content else {**raced, "description": "另一处问题"}
     results = _sync(client, world, "inspector", [resent, fresh])
     assert [r["status"] for r in results] == \
@@ -165,19 +170,19 @@ def test_concurrent_read_then_write_requests_on_sqlite_queue_instead_of_failing(
     from sqlmodel import Session
 
     from backend.config import Settings
-    from backend.db import _immediate, make_engine
+    from backend.db import EngineSessions, make_engine
 
     engine = make_engine(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'w.db'}"))
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE counter (id INTEGER PRIMARY KEY, value INTEGER)"))
         conn.execute(text("INSERT INTO counter VALUES (1, 0)"))
-    writer = _immediate(engine)
+    writer = EngineSessions(engine)
     errors: list[Exception] = []
 
     def work() -> None:
         for _ in range(25):
             try:
-                with Session(writer) as session:
+                with writer.open(write=True) as session:
                     value = session.execute(text("SELECT value FROM counter")).scalar_one()
                     session.execute(text("UPDATE counter SET value = :v"), {"v": value + 1})
                     session.commit()
@@ -247,15 +252,17 @@ def test_more_concurrent_writers_than_threads_all_finish_on_sqlite(tmp_path):
 
 def test_a_finding_stored_with_the_earlier_content_hash_is_still_a_duplicate(api, client, world,
                                                                               db):  # noqa: ANN001
-    """Findings stored before `service.finding_digest` carry the hash of their sorted-key
-    payload: a phone resending one after the upgrade gets `duplicate`, not `conflict`, and a
-    changed copy is still refused."""
+    """Findings stored by the first version carry the hash of their sorted-key payload
+    (backend/digest.py, v0): a phone resending one after the upgrade gets `duplicate`, not
+    `conflict`, and a changed copy is still refused."""
     item = api.finding("inspector")
     assert api.post_finding("inspector", item).status_code == 201
     finding = db.get(Finding, uuid.UUID(item["id"]))
-    parsed = service.FindingIn.model_validate(item)
-    finding.content_hash = service.content_hash(parsed.model_dump(mode="json"))
-    assert finding.content_hash != service.finding_digest(parsed)
+    parsed = FindingIn.model_validate(item)
+    sorted_keys = json.dumps(parsed.model_dump(mode="json"), sort_keys=True, ensure_ascii=False,
+                             default=str, separators=(",", ":"))
+    finding.content_hash = hashlib.sha256(sorted_keys.encode()).hexdigest()
+    assert finding.content_hash != digest(parsed)
     db.add(finding)
     db.commit()
     results = _sync(client, world, "inspector", [item, {**item, "description": "另一处问题"}])

@@ -1,6 +1,6 @@
-"""The ingestion hot paths' write step (backend.db.run_write) on a SQLite file: inline on the
+"""The ingestion hot paths' unit of work (backend.db.run_write) on a SQLite file: inline on the
 event loop when SQLite's write lock is free, in a worker thread when another process holds it,
-and never failing or blocking the loop for it. (Always on a SQLite file: these test
+and never failing or blocking the loop for it; the unit of work commits, the work never does. (Always on a SQLite file: these test
 backend.db's SQLite set-up, whichever database the rest of the suite uses.)"""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from backend.config import Settings
-from backend.db import _immediate, get_engine, make_engine, run_write, set_engine
+from backend.db import EngineSessions, get_engine, make_engine, run_write, set_engine
 
 
 @pytest.fixture()
@@ -42,8 +42,7 @@ def _app(threads: list[str]) -> FastAPI:
                        else "worker")
         value = session.execute(text("SELECT value FROM counter")).scalar_one() + 1
         session.execute(text("UPDATE counter SET value = :v"), {"v": value})
-        session.commit()
-        return value
+        return value  # committed by run_write's unit of work
 
     @app.post("/bump")
     async def post_bump(request: Request) -> dict:
@@ -111,7 +110,7 @@ def test_a_connection_used_without_waiting_waits_again_for_the_next_ordinary_wri
     other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     other.execute("BEGIN IMMEDIATE")
     threading.Timer(0.3, lambda: other.execute("COMMIT")).start()
-    with Session(_immediate(engine)) as session:  # the same pooled connection, waiting
+    with EngineSessions(engine).open(write=True) as session:  # the same pooled connection, waiting
         session.execute(text("UPDATE counter SET value = value + 10"))
         session.commit()
     other.close()
@@ -150,9 +149,14 @@ def test_the_ingestion_endpoints_write_inline_and_a_refused_create_leaves_nothin
             session.commit()
             mine = session.exec(select(Compound.id).where(Compound.name == "锦绣花园")).one()
         inline: list[bool] = []
-        real_nowait = db_module._nowait
-        monkeypatch.setattr(db_module, "_nowait",
-                            lambda e: inline.append(True) or real_nowait(e))
+        real_open = db_module.EngineSessions.open
+
+        def open_(self, *, write, nowait=False):  # noqa: ANN001, ANN202
+            if nowait:
+                inline.append(True)
+            return real_open(self, write=write, nowait=nowait)
+
+        monkeypatch.setattr(db_module.EngineSessions, "open", open_)
 
         def finding(compound, code="JC04"):  # noqa: ANN001, ANN202
             return {"id": str(new_id()), "compound_id": str(compound), "catalog_code": code,

@@ -74,11 +74,10 @@ def test_the_demo_publishes_the_seed_001_table(db):
 def test_the_report_command_writes_the_notice(db, client, tmp_path, monkeypatch):
     """`xunjian report 2021H1 大连市西岗区` writes .xlsx, .csv and .json."""
     from backend.cli import app
-    import backend.clitools
 
     streets, headers = xigang(db, client)
     submit_seed_001(client, streets, headers)
-    monkeypatch.setattr(backend.clitools, "get_engine", lambda: db.get_bind())
+    # the command's unit of work runs on the test's connection (the `client` fixture's sessions)
     result = CliRunner().invoke(app, ["report", "2021H1", "大连市西岗区", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "大连市西岗区-2021H1-通报表.xlsx").exists()

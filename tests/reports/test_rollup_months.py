@@ -4,6 +4,7 @@ the month-by-month computation and of a plain reading of the rows."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -80,14 +81,15 @@ def test_the_months_in_one_pass_equal_each_month_alone(api, clock, client, world
     together = rollup.compute_months(db, unit, periods, as_of=as_of)
     for p in periods:
         detailed = rollup.compute(db, unit, p, as_of=as_of, detail=True)
-        for row in detailed["compounds"]:
-            del row["findings"], row["detail"]
+        assert all(row.detail and row.findings is not None for row in detailed.compounds)
+        for row in detailed.compounds:
+            row.findings = row.detail = None
         assert together[p.key] == detailed == rollup.compute(db, unit, p, as_of=as_of)
-    assert together["2026-09"]["recurrent"] and together["2026-10"]["recurrent"]
+    assert together["2026-09"].recurrent and together["2026-10"].recurrent
     # the year's rankings skip recurrence (GET …/monthly shows none): everything else equal
     lean = rollup.compute_months(db, unit, periods, as_of=as_of, recurrence=False)
-    assert lean == {key: report | {"recurrent": []} for key, report in together.items()}
-    ranked = [c for c in together["2026-10"]["compounds"] if c["rank"]]
+    assert lean == {key: replace(report, recurrent=[]) for key, report in together.items()}
+    ranked = [c for c in together["2026-10"].compounds if c.rank]
     assert len(ranked) == 2  # east_a and east_b were inspected in October
 
 
@@ -127,6 +129,13 @@ def _plain_recurrences(db, months: list[int]) -> list[dict]:  # noqa: ANN001
                                       r["building"] or ""))
 
 
+def _recurrences(db, compounds, period) -> list[dict]:  # noqa: ANN001
+    return [{"compound_id": aggregate._text(c), "catalog_code": code, "building": building,
+             "month": month, "count": n, "previous_month_count": prev}
+            for c, code, building, month, n, prev in aggregate.recurrence_rows(
+                db, compounds, period.months)]
+
+
 def test_recurrence_rows_are_those_of_the_rows(api, clock, client, world, db):
     _build_autumn(api, clock, client, world)
     # across the turn of the year, and a problem whose only earlier finding is cancelled
@@ -143,11 +152,11 @@ def test_recurrence_rows_are_those_of_the_rows(api, clock, client, world, db):
             aggregate.compounds_under(world.units[unit].level, world.units[unit].id))
         for period in ("2026-09", "2026-10", "2026Q4", "2027-01", "2026-08-01..2027-01-31"):
             p = parse_period(period)
-            got = aggregate.recurrent_problems(db, ids, p)
+            got = _recurrences(db, ids, p)
             assert sorted(got, key=key) == _plain_recurrences(db, p.months), period
-    got = aggregate.recurrent_problems(db, None, parse_period("2027-01"))
+    got = _recurrences(db, None, parse_period("2027-01"))
     assert [(r["catalog_code"], r["building"], r["count"], r["previous_month_count"])
             for r in got] == [("JC01", "7号楼", 2, 1)]
-    october = aggregate.recurrent_problems(db, None, parse_period("2026-10"))
+    october = _recurrences(db, None, parse_period("2026-10"))
     # LH02 at 1号楼 in October was cancelled: not a recurrence of September's
     assert october and all(r["catalog_code"] != "LH02" for r in october)

@@ -1,9 +1,13 @@
-"""The bulk roll-up's inputs from SQL: one row per compound (or per compound and month) of
-finding counts and summed deductions, hotline-case counts, the latest inspections and the
-demonstration projects, read as plain values (ids and dates as text, no per-value conversion),
-the large results through the session's Core connection (the ORM's handling of each row costs
-~0.3 µs more).
-backend.reports.bulk scores them.
+"""What a period report is computed from, read from SQL as plain values: one row per compound
+(or per compound and month) of finding counts and summed deductions, hotline-case counts, the
+latest inspections and the demonstration projects (ids and dates as text, no per-value
+conversion; the large results through the session's Core connection, whose rows cost ~0.3 µs
+less than the ORM's). `read_months` reads several whole months in one pass of GROUP BY month,
+compound statements; `read_period` any other period (a quarter, a year, a range of days).
+scorers.py scores them, assemble.py makes the report.
+
+With `per_code` (the detailed path) a compound's findings are counted per catalog code for the
+engine's trace; otherwise they are summed with the catalog's weights (`Rules`) in SQL.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -20,18 +25,113 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import String
 from sqlmodel import Session
 
+from backend.config import get_settings
 from backend.findings.models import Ticket, TicketState
+from backend.findings.overdue import overdue_flag
 from backend.inspections.models import Inspection, observations_digest
-from backend.organisation.models import Compound, OrgUnit
+from backend.organisation.models import Company, Compound, OrgUnit
 from backend.reports import aggregate
-from backend.reports.models import DemonstrationProject
+from backend.reports.models import CompanyDirectScore, DemonstrationProject
 from backend.reports.periods import Period
 
 if TYPE_CHECKING:
-    from backend.reports.bulk import Rules
+    from backend.reports.scorers import Rules
 
-_text = aggregate._text
+id_text = aggregate._text
+_text = id_text
 KeyT = Any  # a compound id as the driver returns it (hex text on SQLite, UUID on PostgreSQL)
+
+
+@dataclass
+class Shared:
+    """What the reports of one pass (one or several periods) share: the scope's compounds
+    (`_compounds`) and the names and direct scores of their units and companies."""
+
+    compounds: list[tuple]
+    id_text: dict[KeyT, str]  # a compound's key → its id as text
+    unit_names: dict[str, str]
+    company_names: dict
+    company_direct: dict  # (company id, period key) → direct score
+
+    @classmethod
+    def read(cls, session: Session, compounds: list[tuple], periods: list[Period]) -> "Shared":
+        units = [uuid.UUID(k) for k in {c[4] for c in compounds} | {c[5] for c in compounds}]
+        companies = [uuid.UUID(c[6]) for c in compounds if c[6]]
+        unit_names = {str(i): n for i, n in session.execute(
+            select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(units)))} if units else {}
+        names = dict(session.execute(select(Company.id, Company.name)
+                                     .where(Company.id.in_(companies))).all()) if companies else {}
+        direct = {(cid, key): score for cid, key, score in session.execute(
+            select(CompanyDirectScore.company_id, CompanyDirectScore.period_key,
+                   CompanyDirectScore.score).where(
+                CompanyDirectScore.company_id.in_(companies),
+                CompanyDirectScore.period_key.in_([p.key for p in periods])))} if companies else {}
+        return cls(compounds, {c[0]: c[3] for c in compounds}, unit_names, names, direct)
+
+
+@dataclass
+class PeriodInputs:
+    """One period's inputs by compound key; `findings` is summed or per code (module doc)."""
+
+    findings: dict = field(default_factory=dict)
+    cases: dict = field(default_factory=dict)
+    inspections: dict = field(default_factory=dict)
+    demos: dict = field(default_factory=dict)
+    recurrent: list = field(default_factory=list)
+
+
+def read_months(session: Session, unit: OrgUnit, periods: list[Period], *, as_of: datetime,
+                r: "Rules | None", recurrence: bool = True
+                ) -> tuple[Shared, dict[str, PeriodInputs], dict[str, str]] | None:
+    """(shared, {period key: inputs}, P observation texts by digest) of whole months, or None
+    when a finding's code is one the catalog no longer has (the engine reports it)."""
+    assert all(p.whole_months and len(p.months) == 1 for p in periods), "whole months only"
+    settings = get_settings()
+    scope = _scope(unit)
+    months = sorted({p.months[0] for p in periods})
+    compounds = _compounds(session, unit)
+    inside = {c[0] for c in compounds}
+    if r is None:
+        findings = aggregate.finding_counts_by_month(session, scope, months, as_of,
+                                                     settings.scored_sources, key=_raw)
+    else:
+        findings = findings_by_month(session, scope, months, as_of, settings.scored_sources, r)
+        for month_rows in findings.values():
+            if any(row[3] and cid in inside for cid, row in month_rows.items()):
+                return None
+    cases = aggregate.case_counts_by_month(session, scope, months, as_of, key=_raw)
+    inspections, observations = inspections_by_month(session, scope, periods, unit.level)
+    demos = demonstrations_by_month(session, scope, periods)
+    recurrent: dict[int, list] = defaultdict(list)
+    for row in aggregate.recurrence_rows(session, scope, months, key=_raw) if recurrence else ():
+        if row[0] in inside:
+            recurrent[row[3]].append(row)
+    by_period = {p.key: PeriodInputs(findings.get(m, {}), cases.get(m, {}),
+                                     inspections.get(m, {}), demos.get(m, {}), recurrent.get(m, []))
+                 for p in periods for m in p.months}
+    return Shared.read(session, compounds, periods), by_period, observations
+
+
+def read_period(session: Session, unit: OrgUnit, period: Period, *, as_of: datetime,
+                r: "Rules | None") -> tuple[Shared, PeriodInputs, dict[str, str]] | None:
+    """`read_months` for any period: sums over the whole period."""
+    settings = get_settings()
+    ids = select(Compound.id).where(aggregate.compounds_under(unit.level, unit.id))
+    compounds = _compounds(session, unit)
+    if r is None:
+        findings = aggregate.finding_counts(session, ids, period, as_of, settings.scored_sources,
+                                            settings.timezone, key=_raw)
+    else:
+        findings = findings_summed(session, ids, period, as_of, settings.scored_sources,
+                                   settings.timezone, r)
+        if any(v[3] for v in findings.values()):
+            return None
+    cases = aggregate.case_counts(session, ids, period, as_of, settings.timezone, key=_raw)
+    inspections, observations = latest_inspections(session, ids, period)
+    demos = aggregate.demonstrations(session, ids, period, key=_raw)
+    recurrent = aggregate.recurrence_rows(session, ids, period.months, key=_raw)
+    return (Shared.read(session, compounds, [period]),
+            PeriodInputs(findings, cases, inspections, demos, recurrent), observations)
 
 
 class _AsText(FunctionElement):
@@ -63,7 +163,7 @@ def findings_summed(session: Session, compounds, period: Period, as_of: datetime
                     ) -> dict[KeyT, tuple[int, int, int, int]]:
     """{compound: (findings, overdue, Σ scaled deduction, findings with an unknown code)}."""
     rows = (select(Ticket.compound_id.label("compound_id"), Ticket.catalog_code.label("code"),
-                   aggregate.overdue_expr(as_of).label("late"))
+                   overdue_flag(as_of).label("late"))
             .where(*aggregate.in_period(period, timezone), Ticket.compound_id.in_(compounds),
                    Ticket.source.in_(sources), Ticket.state != TicketState.cancelled,
                    Ticket.catalog_code.is_not(None))
@@ -85,11 +185,6 @@ def findings_summed(session: Session, compounds, period: Period, as_of: datetime
              .group_by(rows.c.compound_id))
     return {cid: (int(n), int(o or 0), int(w or 0), int(u or 0))
             for cid, n, o, w, u in session.execute(query)}
-
-
-def case_counts(session: Session, compounds, period: Period, as_of: datetime, timezone: str
-                ) -> dict[KeyT, dict[str, int]]:
-    return aggregate.case_counts(session, compounds, period, as_of, timezone, key=_raw)
 
 
 def latest_inspections(session: Session, compounds, period: Period  # noqa: ANN001
@@ -147,7 +242,7 @@ def findings_by_month(session: Session, scope, months: list[int], as_of: datetim
     """{month: {compound: (findings, overdue, Σ scaled deduction, findings with an unknown
     code)}}: one GROUP BY month, compound in the order of ix_ticket_month_compound, which
     covers every column read (an index-only scan)."""
-    late = aggregate.overdue_expr(as_of)
+    late = overdue_flag(as_of)
     where = [Ticket.month.in_(months), Ticket.source.in_(sources),
              Ticket.state != TicketState.cancelled, Ticket.catalog_code.is_not(None)]
     if scope is not None:

@@ -1,0 +1,124 @@
+"""What the API takes and gives for findings, tickets and their events (the tables are in
+models.py). `FindingIn` and `FindingPublic` derive from `FindingBase`, so a new field of a
+finding reaches the API, the pull and the phone's answers without being listed again."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from pydantic import BaseModel, Field as PydField
+
+from backend.dbtypes import AwareDatetime
+from backend.findings.models import EventKind, FindingBase
+
+
+class PhotoDecl(BaseModel):
+    sha256: str = PydField(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the photo bytes")
+    bytes: int | None = PydField(default=None, ge=1, le=2**31)
+
+
+class FindingIn(FindingBase):
+    id: uuid.UUID = PydField(description="client-generated UUIDv7")
+    observed_at: AwareDatetime
+    photos: list[PhotoDecl] = PydField(default_factory=list, max_length=20)
+
+
+class EventIn(BaseModel):
+    id: uuid.UUID = PydField(description="client-generated UUIDv7 of this transition")
+    ticket_id: uuid.UUID
+    kind: EventKind
+    at: AwareDatetime | None = None
+    note: str | None = PydField(default=None, max_length=1000)
+    photos: list[PhotoDecl] = PydField(default_factory=list, max_length=20)
+
+
+class FindingPublic(FindingBase):
+    """The finding as a ticket's screens show it."""
+
+    observed_at: datetime
+    client_observed_at: datetime | None = None
+    received_at: datetime | None = None
+    reporter_id: uuid.UUID
+    clock_skew_seconds: int = 0
+    time_flag: str | None = None
+    before_photos: list[str] = []
+    complete: bool = True
+
+
+class EventPublic(BaseModel):
+    id: uuid.UUID
+    seq: int
+    kind: str
+    actor_id: uuid.UUID | None
+    actor_name: str | None = None
+    at: datetime
+    client_at: datetime | None = None
+    received_at: datetime
+    time_flag: str | None = None
+    from_state: str | None
+    to_state: str
+    note: str | None
+    photos: list[str] = []
+    detail: dict[str, Any] = {}
+
+
+class TicketPublic(BaseModel):
+    id: uuid.UUID
+    compound_id: uuid.UUID
+    compound_name: str | None = None
+    street_id: uuid.UUID
+    company_id: uuid.UUID | None
+    catalog_code: str | None
+    catalog_name: str | None = None
+    source: str = "patrol"
+    state: str
+    dispatched_at: datetime
+    deadline_amount: Decimal | None
+    deadline_unit: str | None
+    due_at: datetime | None
+    due_provisional: bool
+    rectified_at: datetime | None
+    closed_at: datetime | None
+    overdue: bool
+    work_seconds_left: int | None = None
+    version: int
+    finding: FindingPublic | None = None
+    events: list[EventPublic] = []
+    photos_missing: list[str] = []
+
+
+class TicketBrief(BaseModel):
+    """The ticket as a sync batch answers it: enough to show the finding as dispatched.
+    The full ticket (names, events, photos, `version`) comes with the next pull; having no
+    `version`, a brief never replaces a fuller copy the phone already holds."""
+
+    id: uuid.UUID
+    state: str
+    dispatched_at: datetime
+    due_at: datetime | None
+    due_provisional: bool
+
+
+class _Answer(BaseModel):
+    id: uuid.UUID
+    status: str  # created | duplicate | conflict | invalid
+    code: str | None = None
+    message: str | None = None
+    complete: bool | None = None
+    photos_held: list[str] = []
+    photos_missing: list[str] = []
+
+
+class SyncItemResult(_Answer):
+    """One finding's answer in `POST /api/sync/findings` (see backend/sync/README.md)."""
+
+    ticket: TicketBrief | None = None
+
+
+class ItemResult(_Answer):
+    """One item's answer with the full ticket (single-item API, transitions)."""
+
+    ticket: TicketPublic | None = None

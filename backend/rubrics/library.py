@@ -1,0 +1,59 @@
+"""The rules in force: the rubric library, loaded once per process, with one `reload()`.
+
+Every part of the product that scores, shows or sends rules reads them here: inspections, the
+roll-ups, the pull's rubrics and catalog, the deadlines. Caches derived from the library key on
+`version()`, which moves at every reload, so nothing serves rules older than the library's.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from backend.config import get_settings
+from backend.errors import Invalid
+from backend.rubrics.loader import Library, load_dir
+from backend.rubrics.models import Catalog, Rubric
+
+_lock = threading.Lock()
+_library: Library | None = None
+_version = 0
+
+
+def current() -> Library:
+    global _library
+    if _library is None:
+        with _lock:
+            if _library is None:
+                _library = load_dir(get_settings().rubrics_dir)
+    return _library
+
+
+def version() -> int:
+    current()
+    return _version
+
+
+def reload() -> None:
+    """Forget the loaded rules (after the files or the settings over them changed)."""
+    global _library, _version
+    with _lock:
+        _library = None
+        _version += 1
+
+
+def rubric(rubric_id: str) -> Rubric:
+    """A rubric by id, or a 422 naming the ones there are."""
+    found = current().rubrics().get(rubric_id)
+    if found is None:
+        raise Invalid(f"评分标准不存在: {rubric_id}（可用: {'、'.join(sorted(current().rubrics()))}）",
+                      code="rubric_not_found")
+    return found
+
+
+def catalog() -> Catalog:
+    """The finding catalog (seed 002 附件1): exactly one per deployment."""
+    catalogs = current().catalogs()
+    if len(catalogs) != 1:
+        raise RuntimeError(f"expected one finding catalog in {get_settings().rubrics_dir}, "
+                           f"found {len(catalogs)}")
+    return next(iter(catalogs.values()))
