@@ -1,7 +1,7 @@
 """The server's clock for a request, and what the server believes of a phone's clock.
 
 Every domain takes `ClockDep` (or `request_clock`): the request's instant and the phone's clock
-skew. `claimed_time` is the one rule for times a phone claims (a finding's `observed_at`, an
+skew. `ClaimRule` is the one rule for times a phone claims (a finding's `observed_at`, an
 inspection's `started_at`, a ticket event's `at`), stated for officials in
 backend/sync/README.md ("Trusted time"):
 
@@ -90,24 +90,47 @@ FLAGS = {
 }
 
 
-def claimed_time(claimed: datetime | None, *, now: datetime, skew: timedelta,
-                 offline_window: timedelta, future_tolerance: timedelta,
-                 not_before: datetime | None = None,
+class ClaimRule:
+    """The rule for a request's claimed times (see the module doc): `rule(claimed)` is the time
+    a claim counts at; ClaimRefused when it is no time at all. Pure: the server's `now` and
+    the phone's measured `skew` are given; the bounds are computed once for a whole batch."""
+
+    __slots__ = ("now", "skew", "latest", "earliest")
+
+    def __init__(self, now: datetime, skew: timedelta, *, offline_window: timedelta,
+                 future_tolerance: timedelta) -> None:
+        self.now, self.skew = now, skew
+        self.latest = now + future_tolerance
+        self.earliest = now - offline_window
+
+    @classmethod
+    def of(cls, clock: RequestClock) -> "ClaimRule":
+        """The deployment's rule (settings) for this request."""
+        from backend.config import get_settings
+
+        s = get_settings()
+        return cls(clock.now, clock.skew, offline_window=timedelta(hours=s.offline_window_hours),
+                   future_tolerance=timedelta(seconds=s.clock_tolerance_seconds))
+
+    def __call__(self, claimed: datetime | None, *, not_before: datetime | None = None,
                  evidence_after: datetime | None = None) -> Claimed:
-    """The time a phone's claim counts at (see the module doc); ClaimRefused when it is no
-    time at all. Pure: the server's `now` and the phone's measured `skew` are passed in."""
-    if claimed is None:
-        return Claimed(now, None)
-    if not in_range(claimed):
-        raise ClaimRefused("time_out_of_range", "时间超出合理范围（须在 2000–2100 年之间）")
-    corrected = claimed + skew
-    if corrected > now + future_tolerance:
-        raise ClaimRefused("time_in_future", "记录时间晚于服务器当前时间，请校准手机时间")
-    corrected = min(corrected, now)
-    if corrected < now - offline_window:
-        return Claimed(now, "offline_window")
-    if not_before is not None and corrected < not_before:
-        return Claimed(now, "before_dispatch")
-    if evidence_after is not None and corrected < evidence_after:
-        return Claimed(now, "before_photo")
-    return Claimed(corrected, None)
+        if claimed is None:
+            return Claimed(self.now, None)
+        # the year as written: cheap, and it bounds the arithmetic below (no overflow)
+        if not EARLIEST.year <= claimed.year < LATEST.year:
+            raise ClaimRefused("time_out_of_range", "时间超出合理范围（须在 2000–2100 年之间）")
+        # in UTC, as the bounds: comparing instants of one zone object costs a tenth
+        corrected = claimed.astimezone(timezone.utc)
+        if self.skew:
+            corrected += self.skew
+        if corrected > self.now:
+            if corrected > self.latest:
+                raise ClaimRefused("time_in_future", "记录时间晚于服务器当前时间，请校准手机时间")
+            corrected = self.now
+        if corrected < self.earliest:
+            return Claimed(self.now, "offline_window")
+        if not_before is not None and corrected < not_before:
+            return Claimed(self.now, "before_dispatch")
+        if evidence_after is not None and corrected < evidence_after:
+            return Claimed(self.now, "before_photo")
+        return Claimed(corrected, None)

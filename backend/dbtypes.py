@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field
@@ -73,8 +74,13 @@ def as_local(value: datetime | None) -> datetime | None:
     """An instant in the deployment's zone (Asia/Shanghai), as people read it on screens."""
     if value is None:
         return None
+    return value.astimezone(_zone())
+
+
+@lru_cache(maxsize=1)
+def _zone():  # noqa: ANN202 - a ZoneInfo, looked up once per process
     from zoneinfo import ZoneInfo
 
     from backend.config import get_settings
 
-    return value.astimezone(ZoneInfo(get_settings().timezone))
+    return ZoneInfo(get_settings().timezone)

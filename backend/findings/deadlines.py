@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from backend.config import get_settings
 from backend.rubrics import library
@@ -50,6 +50,12 @@ class Deadline:
     due_at: datetime
     provisional: bool
     missing_years: tuple[int, ...]
+
+    @cached_property
+    def event_detail(self) -> dict:
+        """What the dispatch event records of it (one dict for a batch's findings of a code)."""
+        return {"due_at": self.due_at.isoformat(), "provisional": self.provisional,
+                "missing_years": list(self.missing_years)}
 
 
 def deadline_for(entry: CatalogEntry, dispatched_at: datetime,

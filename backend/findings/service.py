@@ -11,15 +11,13 @@ Writing is repository.py's; the answers are answers.py's.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
 from backend.auth.models import Role
 from backend.auth.scope import Scope
-from backend.clock import ClaimRefused, RequestClock, claimed_time
+from backend.clock import ClaimRefused, ClaimRule, RequestClock
 from backend.config import get_settings
 from backend.digest import digest, same_content
 from backend.findings import deadlines, repository
@@ -38,20 +36,6 @@ FINDING_V1_FIELDS = ("id", "compound_id", "catalog_code", "inspection_id", "rubr
 def month_of(moment) -> int:  # noqa: ANN001
     local = moment.astimezone(ZoneInfo(get_settings().timezone))
     return local.year * 100 + local.month
-
-
-@dataclass(frozen=True)
-class TimeRule:
-    """The deployment's trust in phones' clocks (settings; backend/clock.py)."""
-
-    offline_window: timedelta
-    future_tolerance: timedelta
-
-    @classmethod
-    def from_settings(cls) -> "TimeRule":
-        s = get_settings()
-        return cls(timedelta(hours=s.offline_window_hours),
-                   timedelta(seconds=s.clock_tolerance_seconds))
 
 
 def create_finding(session: Session, user, scope: Scope, data: FindingIn, *,  # noqa: ANN001
@@ -90,10 +74,10 @@ def create_findings(session: Session, user, scope: Scope, items: list[FindingIn]
                                     | {s[1] for s in stored.values()})
     inspections = _inspection_compounds(session, {items[i].inspection_id for i in pending
                                                   if items[i].inspection_id})
-    rule = TimeRule.from_settings()
+    rule = ClaimRule.of(clock)
     todo, claims = [], {}
     for i in pending:
-        results[i], claim = _precheck(items[i], compounds, inspections, clock, rule)
+        results[i], claim = _precheck(items[i], compounds, inspections, rule)
         if results[i] is None:
             todo.append(i)
             claims[i] = claim
@@ -163,8 +147,7 @@ def _inspection_compounds(session: Session, ids: set[uuid.UUID]) -> dict[uuid.UU
                              .where(Inspection.id.in_(ids))).all())
 
 
-def _precheck(data: FindingIn, compounds: dict, inspections: dict, clock: RequestClock,
-              rule: TimeRule):  # noqa: ANN202
+def _precheck(data: FindingIn, compounds: dict, inspections: dict, rule: ClaimRule):  # noqa: ANN202
     """(refusal or None, the claimed observation time): compound out of scope, inspection of
     another compound, catalog code, hotline case number, then the time. An inspection not yet
     on the server is not a refusal: the phone may send the finding before the inspection's
@@ -182,9 +165,7 @@ def _precheck(data: FindingIn, compounds: dict, inspections: dict, clock: Reques
     if data.source == "hotline" and not data.case_no:
         return refused(data.id, "case_no_required"), None
     try:
-        return None, claimed_time(data.observed_at, now=clock.now, skew=clock.skew,
-                                  offline_window=rule.offline_window,
-                                  future_tolerance=rule.future_tolerance)
+        return None, rule(data.observed_at)
     except ClaimRefused as refusal:
         return refused(data.id, refusal.code, refusal.message), None
 

@@ -8,13 +8,12 @@ from sqlmodel import Session
 
 from backend.auth.models import Role
 from backend.auth.scope import Scope
-from backend.clock import ClaimRefused, RequestClock, claimed_time
+from backend.clock import ClaimRefused, ClaimRule, RequestClock
 from backend.digest import digest, same_content
 from backend.findings import repository, tickets
 from backend.findings.errors import refused
 from backend.findings.models import TicketEvent, TicketState
 from backend.findings.schemas import EventIn, ItemResult
-from backend.findings.service import TimeRule
 from backend.findings.views import ticket_filter, tickets_public
 from backend.photos.service import capture_times
 
@@ -53,14 +52,10 @@ def apply_event(session: Session, user, scope: Scope, data: EventIn, *,  # noqa:
     declared = {p.sha256 for p in data.photos}
     visible = repository.visible_photos(session, declared, visible_tickets) if declared else set()
     _, last_at = repository.last_event(session, ticket.id)
-    rule = TimeRule.from_settings()
     try:
-        claim = claimed_time(data.at, now=now, skew=clock.skew,
-                             offline_window=rule.offline_window,
-                             future_tolerance=rule.future_tolerance,
-                             not_before=max(ticket.dispatched_at, last_at),
-                             evidence_after=max(capture_times(session, visible).values(),
-                                                default=None))
+        claim = ClaimRule.of(clock)(data.at, not_before=max(ticket.dispatched_at, last_at),
+                                    evidence_after=max(capture_times(session, visible).values(),
+                                                       default=None))
     except ClaimRefused as refusal:
         return refused(data.id, refusal.code, refusal.message)
     repository.append_event(

@@ -9,12 +9,12 @@ from sqlmodel import Session, select
 
 from backend.auth.models import Role, User
 from backend.auth.scope import Scope
-from backend.clock import ClaimRefused, RequestClock, claimed_time
+from backend.clock import ClaimRefused, ClaimRule, RequestClock
 from backend.digest import digest, same_content
 from backend.errors import Conflict, Forbidden, Invalid, NotFound
 from backend.findings.models import Finding
 from backend.findings.repository import change_seq
-from backend.findings.service import TimeRule, month_of
+from backend.findings.service import month_of
 from backend.inspections.models import Inspection, InspectionPublic, InspectionStart, \
     InspectionSubmit
 from backend.organisation.models import Compound, OrgUnit, UnitLevel
@@ -75,11 +75,8 @@ def start(session: Session, user: User, scope: Scope, data: InspectionStart, *,
         if target is None or target.level not in (UnitLevel.street, UnitLevel.town):
             raise NotFound("街道/镇不存在或不在您的管辖范围内", code="unit_not_found")
         company_id = None
-    rule = TimeRule.from_settings()
     try:
-        started = claimed_time(data.started_at, now=clock.now, skew=clock.skew,
-                               offline_window=rule.offline_window,
-                               future_tolerance=rule.future_tolerance)
+        started = ClaimRule.of(clock)(data.started_at)
     except ClaimRefused as refusal:
         raise Invalid(refusal.message, code=refusal.code) from None
     inspection = Inspection(
@@ -147,11 +144,9 @@ def submit(session: Session, user: User, inspection: Inspection, data: Inspectio
     inspection.notes = data.notes
     inspection.result = result.to_dict()
     inspection.total, inspection.grade, inspection.complete = result.total, result.grade, result.complete
-    rule = TimeRule.from_settings()
     try:
-        inspection.submitted_at = claimed_time(
-            data.submitted_at, now=clock.now, skew=clock.skew, offline_window=rule.offline_window,
-            future_tolerance=rule.future_tolerance, not_before=inspection.started_at).at
+        inspection.submitted_at = ClaimRule.of(clock)(data.submitted_at,
+                                                      not_before=inspection.started_at).at
     except ClaimRefused as refusal:
         raise Invalid(refusal.message, code=refusal.code) from None
     inspection.content_hash = submitted_digest

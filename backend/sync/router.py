@@ -54,7 +54,7 @@ async def sync_findings(token: BearerToken, request: Request) -> Response:
     with a brief ticket (the full ticket comes with the next pull). An item that is not valid
     is answered `invalid` with the reason; the others are stored."""
     clock = await request_clock(request.headers.get("x-client-time"))
-    items = service.parse_batch(await request.body(), "findings", FindingIn)
+    items = service.parse_batch(await request.body(), "findings", FindingIn, FindingBatch)
     answer = await run_write(request, lambda session: _sync_findings(session, token, items, clock))
     return Response(answer, media_type="application/json")
 
@@ -76,7 +76,7 @@ def _sync_findings(session: Session, token: str, items: list, clock: RequestCloc
 async def sync_events(token: BearerToken, request: Request) -> Response:
     """Apply ticket transitions (idempotently, by client UUID); one result per item, in order."""
     clock = await request_clock(request.headers.get("x-client-time"))
-    items = service.parse_batch(await request.body(), "events", EventIn)
+    items = service.parse_batch(await request.body(), "events", EventIn, EventBatch)
 
     def work(session: Session) -> bytes:
         user, scope = authenticate(session, get_settings(), token)
