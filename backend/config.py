@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # ("inline"), or always in a worker thread ("thread"); tests/bench/bench_mixed.py measures both.
     write_policy: Literal["inline", "thread"] = "inline"
 
+    # Addresses of the reverse proxies whose X-Forwarded-For is believed (the login limits count
+    # per client address): only these, never "*", or a client could rotate its own header.
+    forwarded_allow_ips: str = "127.0.0.1"
+
     # Photos: caps against oversized uploads and decompression bombs.
     photo_max_bytes: int = 25 * 1024 * 1024
     photo_max_pixels: int = 50_000_000

@@ -22,6 +22,7 @@ import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from functools import partial
 from typing import Annotated, TypeVar
 
 import anyio
@@ -316,10 +317,10 @@ async def request_unit_of_work(method: str) -> AsyncIterator[Session]:
         try:
             yield session
         except BaseException as exc:
-            await _finish(session, lambda: _settle(session, exc))
+            await _finish(session, partial(_settle, session, exc))
             raise
         else:
-            await _finish(session, lambda: _settle(session, None))
+            await _finish(session, partial(_settle, session, None))
         finally:
             await _finish(session, session.close)
 

@@ -19,7 +19,7 @@ from decimal import Decimal
 import typer
 from sqlmodel import Session, select
 
-from backend.auth import service as auth_service
+from backend.auth import users
 from backend.auth.models import Role, User, UserCreate
 from backend.auth.scope import scope_for
 from backend.clitools import cli_session
@@ -112,10 +112,11 @@ def load_demo(session: Session) -> None:
         if login.username in scope_companies:
             company_id = session.exec(select(Company.id).where(
                 Company.name == scope_companies[login.username])).one()
-        auth_service.create_user(session, UserCreate(
+        users.create_user(session, UserCreate(
             username=login.username, password=login.password, role=login.role,
             display_name=login.display_name,
-            unit_ids=[u.id for u in scope_units.get(login.username, [])], company_id=company_id))
+            unit_ids=[u.id for u in scope_units.get(login.username, [])], company_id=company_id),
+            actor_id=None)
     session.flush()
     _seed_001_inspections(session, xigang)
 

@@ -17,6 +17,7 @@ from backend.photos.router import router as photos_router
 from backend.reports.router import router as reports_router
 from backend.reports.scores import router as scores_router
 from backend.sync.router import BATCH_SCHEMAS, router as sync_router
+from backend.system.headers import SecurityHeaders
 from backend.system.router import router as system_router
 
 API_DESCRIPTION = """
@@ -32,6 +33,7 @@ def create_app() -> FastAPI:
     app = FastAPI(title="巡检 Xunjian", version=__version__, description=API_DESCRIPTION,
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     install_error_handlers(app)
+    app.add_middleware(SecurityHeaders)
     # The phones' hot paths first: routes are matched in order, ~4 µs each.
     for router in (sync_router, findings_router, system_router, auth_router,
                    organisation_router, photos_router, inspections_router, reports_router,

@@ -10,13 +10,18 @@ from pydantic import BaseModel
 T = TypeVar("T")
 
 
+# Beyond any list the product holds; a larger number is a malformed request, not a page.
+MAX_OFFSET = 10_000_000
+
+
 class PageParams(BaseModel):
     limit: int = 50
     offset: int = 0
 
 
 def page_params(limit: Annotated[int, Query(ge=1, le=500, description="每页条数")] = 50,
-                offset: Annotated[int, Query(ge=0, description="跳过条数")] = 0) -> PageParams:
+                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="跳过条数")] = 0
+                ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 
 

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Apply migrations (idempotent), then run uvicorn with several workers behind the proxy.
+# Apply migrations (idempotent), then run the service with several workers behind the proxy.
+# X-Forwarded-For is believed only from XUNJIAN_FORWARDED_ALLOW_IPS (the proxy's address).
 set -e
 xunjian db upgrade
-exec uvicorn backend.main:app --host 0.0.0.0 --port 8000 \
-  --workers "${XUNJIAN_WORKERS:-4}" --proxy-headers --forwarded-allow-ips "${XUNJIAN_FORWARDED_ALLOW_IPS:-*}"
+exec xunjian serve --host 0.0.0.0 --port 8000 --workers "${XUNJIAN_WORKERS:-4}"

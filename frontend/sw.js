@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '20f277ae625c';
+const VERSION = 'ae3bc58ba524';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -25,6 +25,7 @@ const SHELL = [
   './logic/photoplan.js',
   './logic/sha256.js',
   './logic/sorting.js',
+  './logic/tickets.js',
   './logic/uuid7.js',
   './logic/worktime.js',
   './vendor/hooks.js',

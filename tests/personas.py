@@ -19,7 +19,7 @@ from decimal import Decimal
 import pytest
 from sqlmodel import Session
 
-from backend.auth import service as auth_service
+from backend.auth import users
 from backend.auth.models import Role, User, UserCreate
 from backend.organisation import service as org
 from backend.organisation.models import Company, CompanyCreate, Compound, CompoundCreate, \
@@ -72,10 +72,10 @@ def build_world(session: Session) -> World:
             ("grid_worker", Role.grid_worker, ["east_g1"], None),
             ("manager_a", Role.property_manager, [], "a"),
             ("manager_b", Role.property_manager, [], "b")):
-        w.users[persona] = auth_service.create_user(session, UserCreate(
+        w.users[persona] = users.create_user(session, UserCreate(
             username=persona, display_name=persona, role=role, password=PASSWORD,
             unit_ids=[w.units[u].id for u in units],
-            company_id=w.companies[company].id if company else None))
+            company_id=w.companies[company].id if company else None), actor_id=None)
     session.commit()
     return w
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 from sqlmodel import select
 
-from backend.auth import service
+from backend.auth import service, users
 from backend.auth.models import Role, User, UserCreate
 from backend.clitools import cli_session, fail
 from backend.organisation.models import Company, OrgUnit
@@ -33,9 +33,9 @@ def create(username: str, role: Role = typer.Option(..., help="admin|supervisor|
             if row is None:
                 fail(f"company “{company}” not found")
             company_id = row.id
-        user = service.create_user(session, UserCreate(
+        user = users.create_user(session, UserCreate(
             username=username, display_name=name, role=role, password=password,
-            unit_ids=unit_ids, company_id=company_id))
+            unit_ids=unit_ids, company_id=company_id), actor_id=None)
         typer.echo(f"created {user.username} ({role.value})")
 
 

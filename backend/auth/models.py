@@ -44,6 +44,7 @@ class UserCreate(UserBase):
 
 class UserUpdate(SQLModel):
     display_name: str | None = Field(default=None, min_length=1, max_length=64)
+    role: Role | None = None
     phone: str | None = None
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=8, max_length=128)

@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, Request, status
 from sqlmodel import select
 
-from backend.auth import service
+from backend.auth import service, users
 from backend.auth.dependencies import AdminUser, CurrentUser
 from backend.auth.models import AuthToken, LoginRequest, LoginResponse, Role, TokenPublic, User, \
     UserCreate, UserPublic, UserUpdate
@@ -26,7 +26,7 @@ def login(body: LoginRequest, request: Request, session: SessionDep) -> LoginRes
                                      password=body.password, address=address,
                                      client=request.headers.get("user-agent"))
     return LoginResponse(access_token=token, expires_at=row.expires_at,
-                         user=service.user_public(session, user))
+                         user=users.user_public(session, user))
 
 
 @router.post("/auth/logout", status_code=status.HTTP_204_NO_CONTENT,
@@ -38,7 +38,7 @@ def logout(session: SessionDep, user: CurrentUser) -> None:
 
 @router.get("/auth/me", response_model=UserPublic, responses=error_responses(401))
 def me(session: SessionDep, user: CurrentUser) -> UserPublic:
-    return service.user_public(session, user)
+    return users.user_public(session, user)
 
 
 @router.get("/auth/tokens", response_model=list[TokenPublic], responses=error_responses(401))
@@ -63,18 +63,18 @@ def revoke(token_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> None:
 @router.get("/users", response_model=list[UserPublic], responses=error_responses(401, 403))
 def list_users(session: SessionDep, _admin: AdminUser) -> list[UserPublic]:
     users = session.exec(select(User).order_by(User.username)).all()
-    return [service.user_public(session, u) for u in users]
+    return [users.user_public(session, u) for u in users]
 
 
 @router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED,
              responses=error_responses(401, 403, 409, 422))
-def create_user(body: UserCreate, session: SessionDep, _admin: AdminUser) -> UserPublic:
-    return service.user_public(session, service.create_user(session, body))
+def create_user(body: UserCreate, session: SessionDep, admin: AdminUser) -> UserPublic:
+    return users.user_public(session, users.create_user(session, body, actor_id=admin.id))
 
 
 @router.get("/users/{user_id}", response_model=UserPublic, responses=error_responses(401, 403, 404))
 def get_user(user_id: uuid.UUID, session: SessionDep, _admin: AdminUser) -> UserPublic:
-    return service.user_public(session, service.get_user(session, user_id))
+    return users.user_public(session, users.get_user(session, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=UserPublic,
@@ -82,21 +82,21 @@ def get_user(user_id: uuid.UUID, session: SessionDep, _admin: AdminUser) -> User
 def update_user(user_id: uuid.UUID, body: UserUpdate, session: SessionDep,
                 admin: AdminUser) -> UserPublic:
     """Change a user; a new password or deactivation revokes all their logins at once."""
-    user = service.update_user(session, service.get_user(session, user_id), body, actor_id=admin.id)
-    return service.user_public(session, user)
+    user = users.update_user(session, users.get_user(session, user_id), body, actor_id=admin.id)
+    return users.user_public(session, user)
 
 
 @router.get("/users/{user_id}/tokens", response_model=list[TokenPublic],
             responses=error_responses(401, 403, 404))
 def user_tokens(user_id: uuid.UUID, session: SessionDep, _admin: AdminUser) -> list[AuthToken]:
-    service.get_user(session, user_id)
+    users.get_user(session, user_id)
     return list(session.exec(select(AuthToken).where(AuthToken.user_id == user_id)
                              .order_by(AuthToken.created_at.desc())))
 
 
 @router.post("/users/{user_id}/revoke-tokens", responses=error_responses(401, 403, 404))
 def revoke_user_tokens(user_id: uuid.UUID, session: SessionDep, admin: AdminUser) -> dict:
-    service.get_user(session, user_id)
+    users.get_user(session, user_id)
     if admin.id == user_id:
         raise Forbidden("请使用退出登录撤销自己的当前登录", code="revoke_self")
     return {"revoked": service.revoke_all_tokens(session, user_id, actor_id=admin.id)}

@@ -1,4 +1,4 @@
-"""Logins, tokens and user management. Services flush; the request boundary commits."""
+"""Logins and tokens: who is calling. User administration is users.py's."""
 
 from __future__ import annotations
 
@@ -10,16 +10,14 @@ from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
 from backend.audit.models import record
-from backend.auth.models import AuthToken, LoginFailure, Role, User, UserCreate, UserPublic, \
-    UserScopeUnit, UserUpdate
+from backend.auth.models import AuthToken, LoginFailure, User
 from backend.auth.passwords import hash_password, needs_rehash, new_token, token_digest, \
     verify_password
 from backend.auth.scope import Scope, scope_from_units
 from backend.config import Settings
 from backend.rawsql import RawSQL, column_binder
 from backend.dbtypes import utcnow
-from backend.errors import Conflict, Invalid, NotFound, TooMany, Unauthorized
-from backend.organisation.models import Company, OrgUnit, UnitLevel
+from backend.errors import TooMany, Unauthorized
 
 
 class LoginRefused(Unauthorized):
@@ -146,97 +144,3 @@ def revoke_all_tokens(session: Session, user_id: uuid.UUID, *, actor_id: uuid.UU
     for row in rows:
         revoke_token(session, row, actor_id=actor_id)
     return len(rows)
-
-
-# ------------------------------------------------------------------ users
-
-_UNIT_LEVELS_FOR_ROLE = {
-    Role.supervisor: {UnitLevel.district, UnitLevel.street, UnitLevel.town, UnitLevel.community},
-    Role.inspector: {UnitLevel.district, UnitLevel.street, UnitLevel.town, UnitLevel.community},
-    Role.grid_worker: {UnitLevel.grid},
-}
-
-
-def _check_scope(session: Session, role: Role, unit_ids: list[uuid.UUID],
-                 company_id: uuid.UUID | None) -> None:
-    if role == Role.admin:
-        if unit_ids or company_id:
-            raise Invalid("系统管理员不设管辖范围", code="scope_not_allowed")
-        return
-    if role == Role.property_manager:
-        if company_id is None or session.get(Company, company_id) is None:
-            raise Invalid("物业项目经理必须指定所属物业服务企业", code="company_required")
-        if unit_ids:
-            raise Invalid("物业项目经理的范围由所属企业决定，不设行政区域", code="scope_not_allowed")
-        return
-    if company_id is not None:
-        raise Invalid("只有物业项目经理属于物业服务企业", code="scope_not_allowed")
-    if not unit_ids:
-        raise Invalid("请指定管辖范围（区、街道/镇、社区或网格）", code="scope_required")
-    allowed = _UNIT_LEVELS_FOR_ROLE[role]
-    for unit_id in unit_ids:
-        unit = session.get(OrgUnit, unit_id)
-        if unit is None:
-            raise Invalid(f"管辖范围单位不存在: {unit_id}", code="unit_not_found")
-        if unit.level not in allowed:
-            names = "、".join(sorted(str(level) for level in allowed))
-            raise Invalid(f"该角色的管辖范围只能是: {names}", code="scope_level_invalid",
-                          detail={"unit_id": str(unit_id), "level": unit.level})
-
-
-def _set_units(session: Session, user: User, unit_ids: list[uuid.UUID]) -> None:
-    session.exec(delete(UserScopeUnit).where(UserScopeUnit.user_id == user.id))
-    for unit_id in dict.fromkeys(unit_ids):
-        session.add(UserScopeUnit(user_id=user.id, unit_id=unit_id))
-
-
-def create_user(session: Session, data: UserCreate) -> User:
-    if session.exec(select(User).where(func.lower(User.username) == data.username.lower())).first():
-        raise Conflict(f"用户名已存在: {data.username}", code="username_taken")
-    _check_scope(session, data.role, data.unit_ids, data.company_id)
-    user = User(username=data.username, display_name=data.display_name, role=data.role,
-                phone=data.phone, company_id=data.company_id,
-                password_hash=hash_password(data.password))
-    session.add(user)
-    session.flush()
-    _set_units(session, user, data.unit_ids)
-    session.flush()
-    return user
-
-
-def update_user(session: Session, user: User, data: UserUpdate, *, actor_id: uuid.UUID) -> User:
-    changes = data.model_dump(exclude_unset=True)
-    if "unit_ids" in changes or "company_id" in changes:
-        unit_ids = changes.get("unit_ids", unit_ids_of(session, user.id))
-        company_id = changes.get("company_id", user.company_id)
-        _check_scope(session, user.role, unit_ids, company_id)
-        user.company_id = company_id
-        _set_units(session, user, unit_ids)
-    for key in ("display_name", "phone"):
-        if key in changes:
-            setattr(user, key, changes[key])
-    if changes.get("password"):
-        user.password_hash = hash_password(changes["password"])
-        revoke_all_tokens(session, user.id, actor_id=actor_id)
-    if changes.get("is_active") is False and user.is_active:
-        revoke_all_tokens(session, user.id, actor_id=actor_id)
-    if "is_active" in changes and changes["is_active"] is not None:
-        user.is_active = changes["is_active"]
-    session.add(user)
-    session.flush()
-    return user
-
-
-def unit_ids_of(session: Session, user_id: uuid.UUID) -> list[uuid.UUID]:
-    return list(session.exec(select(UserScopeUnit.unit_id).where(UserScopeUnit.user_id == user_id)))
-
-
-def user_public(session: Session, user: User) -> UserPublic:
-    return UserPublic.model_validate(user, update={"unit_ids": unit_ids_of(session, user.id)})
-
-
-def get_user(session: Session, user_id: uuid.UUID) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("用户不存在", code="user_not_found")
-    return user

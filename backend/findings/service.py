@@ -70,7 +70,9 @@ def create_findings(session: Session, user, scope: Scope, items: list[FindingIn]
         else:
             pending.append(i)
 
-    compounds = _compounds_in_scope(session, scope, {items[i].compound_id for i in pending}
+    # the compounds of the new items, and of the repeats (theirs and the stored ones'): a
+    # repeat is answered in full only to a caller who may see what is stored
+    compounds = _compounds_in_scope(session, scope, {item.compound_id for item in items}
                                     | {s[1] for s in stored.values()})
     inspections = _inspection_compounds(session, {items[i].inspection_id for i in pending
                                                   if items[i].inspection_id})

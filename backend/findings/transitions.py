@@ -35,8 +35,7 @@ def apply_event(session: Session, user, scope: Scope, data: EventIn, *,  # noqa:
         if existing.ticket_id != data.ticket_id or not same_content(
                 existing.content_hash, data, legacy_fields=EVENT_V0_FIELDS, current=item_digest):
             return refused(data.id, "uuid_reused")
-        return ItemResult(id=data.id, status="duplicate",
-                          ticket=tickets_public(session, [ticket], now)[0])
+        return _answer(session, data.id, "duplicate", ticket, now)
     ticket = repository.load_ticket(session, data.ticket_id, visible_tickets)
     if ticket is None:
         return refused(data.id, "ticket_not_found")
@@ -64,5 +63,15 @@ def apply_event(session: Session, user, scope: Scope, data: EventIn, *,  # noqa:
         time_flag=claim.flag, to_state=new_state.value, note=data.note,
         content_hash=item_digest, photos=data.photos, visible=visible,
         changes=tickets.changes(data.kind, ticket, claim.at))
-    return ItemResult(id=data.id, status="created",
-                      ticket=tickets_public(session, [ticket], now)[0])
+    return _answer(session, data.id, "created", ticket, now)
+
+
+def _answer(session: Session, event_id, status: str, ticket, now) -> ItemResult:  # noqa: ANN001
+    """The event's answer: the ticket as it now stands, and which of the event's own photos
+    the server holds (the phone uploads the others)."""
+    public = tickets_public(session, [ticket], now)[0]
+    mine = next(e.photos for e in public.events if e.id == event_id)
+    missing = [sha for sha in mine if sha in public.photos_missing]
+    return ItemResult(id=event_id, status=status, complete=not missing,
+                      photos_held=[sha for sha in mine if sha not in missing],
+                      photos_missing=missing, ticket=public)

@@ -17,6 +17,7 @@ Columns (Chinese or English header):
 from __future__ import annotations
 
 import csv
+import uuid
 import io
 import re
 from dataclasses import dataclass, field
@@ -114,9 +115,10 @@ def _date(value: str, column: str) -> date | None:
 
 
 class _Importer:
-    def __init__(self, session: Session, report: ImportReport) -> None:
+    def __init__(self, session: Session, report: ImportReport, actor_id: uuid.UUID | None) -> None:
         self.session = session
         self.report = report
+        self.actor_id = actor_id
 
     def unit(self, name: str, level: UnitLevel, parent: OrgUnit | None) -> OrgUnit:
         found = self.session.exec(select(OrgUnit).where(
@@ -129,7 +131,7 @@ class _Importer:
             return found
         self.report.units_created += 1
         return service.create_unit(self.session, OrgUnitCreate(
-            name=name, level=level, parent_id=parent.id if parent else None))
+            name=name, level=level, parent_id=parent.id if parent else None), actor_id=self.actor_id)
 
     def company(self, name: str, grade: str) -> Company:
         grade = grade.strip().upper()
@@ -143,7 +145,7 @@ class _Importer:
             return found
         self.report.companies_created += 1
         return service.create_company(self.session, CompanyCreate(
-            name=name, credit_grade=CreditGrade(grade) if grade else None))
+            name=name, credit_grade=CreditGrade(grade) if grade else None), actor_id=self.actor_id)
 
     def line(self, row: dict[str, str]) -> None:
         get = lambda key: (row.get(key) or "").strip()  # noqa: E731
@@ -182,7 +184,7 @@ class _Importer:
             Compound.community_id == community.id, Compound.name == get("compound"))).first()
         if existing is None:
             service.create_compound(self.session, CompoundCreate(
-                name=get("compound"), community_id=community.id, **values))
+                name=get("compound"), community_id=community.id, **values), actor_id=self.actor_id)
             self.report.created += 1
             return
         current_grids = set(self.session.exec(select(CompoundGrid.grid_id).where(
@@ -192,7 +194,8 @@ class _Importer:
         if not changed:
             self.report.unchanged += 1
             return
-        service.update_compound(self.session, existing, CompoundUpdate(**changed))
+        service.update_compound(self.session, existing, CompoundUpdate(**changed),
+                                actor_id=self.actor_id)
         self.report.updated += 1
 
 
@@ -204,7 +207,7 @@ def _explain(exc: Exception) -> str:
     return str(exc)
 
 
-def import_csv(session: Session, raw: bytes) -> ImportReport:
+def import_csv(session: Session, raw: bytes, *, actor_id: uuid.UUID | None = None) -> ImportReport:
     report = ImportReport()
     reader = csv.reader(io.StringIO(decode(raw)))
     header = next(reader, None)
@@ -214,7 +217,7 @@ def import_csv(session: Session, raw: bytes) -> ImportReport:
     unknown = [h for h, c in zip(header, columns) if c not in FIELDS]
     if unknown:
         raise LineError(f"第 1 行: 无法识别的列名 {'、'.join(unknown)}")
-    importer = _Importer(session, report)
+    importer = _Importer(session, report, actor_id)
     for number, values in enumerate(reader, start=2):
         if not any(v.strip() for v in values):
             continue

@@ -17,7 +17,7 @@ from pydantic import field_validator
 from sqlalchemy import Column, Numeric, String
 from sqlmodel import Field, SQLModel
 
-from backend.dbtypes import UTCDateTime, utcnow
+from backend.dbtypes import FiniteFloat, UTCDateTime, utcnow
 from backend.ids import new_id
 
 
@@ -133,8 +133,8 @@ class CompoundBase(SQLModel):
     company_moved_in_on: date | None = Field(default=None, description="物业进驻日期")
     is_old: bool = Field(default=False, description="老旧小区")
     has_party_branch: bool = Field(default=False, description="成立(临时)党支部")
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: FiniteFloat | None = Field(default=None, ge=-90, le=90)
+    longitude: FiniteFloat | None = Field(default=None, ge=-180, le=180)
 
 
 class CompoundCreate(CompoundBase):
@@ -152,8 +152,8 @@ class CompoundUpdate(SQLModel):
     company_moved_in_on: date | None = None
     is_old: bool | None = None
     has_party_branch: bool | None = None
-    latitude: float | None = Field(default=None, ge=-90, le=90)
-    longitude: float | None = Field(default=None, ge=-180, le=180)
+    latitude: FiniteFloat | None = Field(default=None, ge=-90, le=90)
+    longitude: FiniteFloat | None = Field(default=None, ge=-180, le=180)
     grid_ids: list[uuid.UUID] | None = None
 
 

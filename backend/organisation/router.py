@@ -39,19 +39,16 @@ def get_unit(unit_id: uuid.UUID, session: SessionDep, scope: ScopeDep) -> OrgUni
 
 @router.post("/units", response_model=OrgUnitPublic, status_code=status.HTTP_201_CREATED,
              responses=error_responses(401, 403, 409, 422))
-def create_unit(body: OrgUnitCreate, session: SessionDep, _admin: AdminUser) -> OrgUnit:
-    return service.create_unit(session, body)
+def create_unit(body: OrgUnitCreate, session: SessionDep, admin: AdminUser) -> OrgUnit:
+    return service.create_unit(session, body, actor_id=admin.id)
 
 
 @router.patch("/units/{unit_id}", response_model=OrgUnitPublic,
-              responses=error_responses(401, 403, 404))
+              responses=error_responses(401, 403, 404, 409, 422))
 def update_unit(unit_id: uuid.UUID, body: OrgUnitUpdate, session: SessionDep,
-                _admin: AdminUser, scope: ScopeDep) -> OrgUnit:
-    unit = service.get_unit(session, unit_id, scope)
-    for key, value in body.model_dump(exclude_unset=True).items():
-        setattr(unit, key, value)
-    session.add(unit)
-    return unit
+                admin: AdminUser, scope: ScopeDep) -> OrgUnit:
+    return service.update_unit(session, service.get_unit(session, unit_id, scope), body,
+                               actor_id=admin.id)
 
 
 @router.get("/companies", response_model=list[CompanyPublic], responses=error_responses(401))
@@ -67,15 +64,16 @@ def get_company(company_id: uuid.UUID, session: SessionDep, scope: ScopeDep) -> 
 
 @router.post("/companies", response_model=CompanyPublic, status_code=status.HTTP_201_CREATED,
              responses=error_responses(401, 403, 409, 422))
-def create_company(body: CompanyCreate, session: SessionDep, _admin: AdminUser) -> Company:
-    return service.create_company(session, body)
+def create_company(body: CompanyCreate, session: SessionDep, admin: AdminUser) -> Company:
+    return service.create_company(session, body, actor_id=admin.id)
 
 
 @router.patch("/companies/{company_id}", response_model=CompanyPublic,
-              responses=error_responses(401, 403, 404))
+              responses=error_responses(401, 403, 404, 409, 422))
 def update_company(company_id: uuid.UUID, body: CompanyUpdate, session: SessionDep,
-                   _admin: AdminUser, scope: ScopeDep) -> Company:
-    return service.update_company(session, service.get_company(session, company_id, scope), body)
+                   admin: AdminUser, scope: ScopeDep) -> Company:
+    return service.update_company(session, service.get_company(session, company_id, scope), body,
+                                  actor_id=admin.id)
 
 
 @router.get("/compounds", response_model=Page[CompoundPublic], responses=error_responses(401))
@@ -100,28 +98,29 @@ def get_compound(compound_id: uuid.UUID, session: SessionDep, scope: ScopeDep) -
 
 @router.post("/compounds", response_model=CompoundPublic, status_code=status.HTTP_201_CREATED,
              responses=error_responses(401, 403, 409, 422))
-def create_compound(body: CompoundCreate, session: SessionDep, _admin: AdminUser
+def create_compound(body: CompoundCreate, session: SessionDep, admin: AdminUser
                     ) -> CompoundPublic:
-    return service.compounds_public(session, [service.create_compound(session, body)])[0]
+    return service.compounds_public(session, [service.create_compound(session, body,
+                                                                      actor_id=admin.id)])[0]
 
 
 @router.patch("/compounds/{compound_id}", response_model=CompoundPublic,
-              responses=error_responses(401, 403, 404, 422))
+              responses=error_responses(401, 403, 404, 409, 422))
 def update_compound(compound_id: uuid.UUID, body: CompoundUpdate, session: SessionDep,
-                    _admin: AdminUser, scope: ScopeDep) -> CompoundPublic:
+                    admin: AdminUser, scope: ScopeDep) -> CompoundPublic:
     compound = service.update_compound(session, service.get_compound(session, compound_id, scope),
-                                       body)
+                                       body, actor_id=admin.id)
     return service.compounds_public(session, [compound])[0]
 
 
 @router.post("/import/organisation", responses=error_responses(401, 403, 413, 422))
-async def import_organisation(file: UploadFile, session: SessionDep, _admin: AdminUser) -> dict:
+async def import_organisation(file: UploadFile, session: SessionDep, admin: AdminUser) -> dict:
     """Import a CSV of units, companies and compounds; bad lines are reported, good ones kept."""
     raw = await file.read(MAX_CSV_BYTES + 1)
     if len(raw) > MAX_CSV_BYTES:
         raise Invalid("CSV 文件超过 10 MB", code="file_too_large", status_code=413)
     try:
-        report = importer.import_csv(session, raw)
+        report = importer.import_csv(session, raw, actor_id=admin.id)
     except importer.LineError as exc:
         raise Invalid(str(exc), code="csv_invalid") from None
     return {"lines": report.lines, "created": report.created, "updated": report.updated,

@@ -8,17 +8,43 @@ from collections import defaultdict
 from sqlalchemy import delete, func
 from sqlmodel import Session, select
 
+from backend.audit.models import record
 from backend.auth.scope import Scope
 from backend.dbtypes import utcnow
 from backend.errors import Conflict, Invalid, NotFound
 from backend.organisation.models import ALLOWED_PARENT, LEVEL_LABELS, Company, CompanyCreate, \
     CompanyUpdate, Compound, CompoundCreate, CompoundGrid, CompoundPublic, CompoundUpdate, \
-    OrgUnit, OrgUnitCreate, UnitLevel
+    OrgUnit, OrgUnitCreate, OrgUnitUpdate, UnitLevel
 
 # ------------------------------------------------------------------ units
 
 
-def create_unit(session: Session, data: OrgUnitCreate) -> OrgUnit:
+def _required(changes: dict, *names: str) -> None:
+    """A PATCH may leave a field out, never blank out one that must have a value."""
+    for name in names:
+        if name in changes and changes[name] is None:
+            raise Invalid(f"{name} 不能为空", code="field_required", detail={"field": name})
+
+
+def _audited(session: Session, actor_id: uuid.UUID | None, action: str, object_type: str,
+             object_id: uuid.UUID, changes: dict) -> None:
+    record(session, actor_id=actor_id, action=action, object_type=object_type,
+           object_id=object_id, **{k: None if v is None else str(v) for k, v in changes.items()})
+
+
+def _apply(session: Session, row, changes: dict, *, actor_id: uuid.UUID | None, action: str,  # noqa: ANN001
+           object_type: str):  # noqa: ANN202
+    """An admin's edit of `row`, audited."""
+    for key, value in changes.items():
+        setattr(row, key, value)
+    session.add(row)
+    session.flush()
+    _audited(session, actor_id, action, object_type, row.id, changes)
+    return row
+
+
+def create_unit(session: Session, data: OrgUnitCreate, *, actor_id: uuid.UUID | None = None
+                ) -> OrgUnit:
     level = UnitLevel(data.level)
     parent = session.get(OrgUnit, data.parent_id) if data.parent_id else None
     if data.parent_id and parent is None:
@@ -45,7 +71,20 @@ def create_unit(session: Session, data: OrgUnitCreate) -> OrgUnit:
     elif level == UnitLevel.community:
         unit.community_id = unit.id
     session.flush()
+    _audited(session, actor_id, "unit.create", "org_unit", unit.id, data.model_dump())
     return unit
+
+
+def update_unit(session: Session, unit: OrgUnit, data: OrgUnitUpdate, *,
+                actor_id: uuid.UUID) -> OrgUnit:
+    changes = data.model_dump(exclude_unset=True)
+    _required(changes, "name")
+    if changes.get("name") and changes["name"] != unit.name and session.exec(select(OrgUnit).where(
+            OrgUnit.parent_id == unit.parent_id if unit.parent_id else OrgUnit.parent_id.is_(None),
+            OrgUnit.name == changes["name"], OrgUnit.id != unit.id)).first():
+        raise Conflict(f"同一上级下已有同名单位: {changes['name']}", code="unit_exists")
+    return _apply(session, unit, changes, actor_id=actor_id, action="unit.update",
+                  object_type="org_unit")
 
 
 def get_unit(session: Session, unit_id: uuid.UUID, scope: Scope) -> OrgUnit:
@@ -58,21 +97,26 @@ def get_unit(session: Session, unit_id: uuid.UUID, scope: Scope) -> OrgUnit:
 # ------------------------------------------------------------------ companies
 
 
-def create_company(session: Session, data: CompanyCreate) -> Company:
+def create_company(session: Session, data: CompanyCreate, *,
+                   actor_id: uuid.UUID | None = None) -> Company:
     if session.exec(select(Company).where(Company.name == data.name)).first():
         raise Conflict(f"物业服务企业已存在: {data.name}", code="company_exists")
     company = Company.model_validate(data)
     session.add(company)
     session.flush()
+    _audited(session, actor_id, "company.create", "company", company.id, data.model_dump())
     return company
 
 
-def update_company(session: Session, company: Company, data: CompanyUpdate) -> Company:
-    for key, value in data.model_dump(exclude_unset=True).items():
-        setattr(company, key, value)
-    session.add(company)
-    session.flush()
-    return company
+def update_company(session: Session, company: Company, data: CompanyUpdate, *,
+                   actor_id: uuid.UUID) -> Company:
+    changes = data.model_dump(exclude_unset=True)
+    _required(changes, "name", "community_run")
+    if changes.get("name") and changes["name"] != company.name and session.exec(
+            select(Company).where(Company.name == changes["name"])).first():
+        raise Conflict(f"物业服务企业已存在: {changes['name']}", code="company_exists")
+    return _apply(session, company, changes, actor_id=actor_id, action="company.update",
+                  object_type="company")
 
 
 def get_company(session: Session, company_id: uuid.UUID, scope: Scope) -> Company:
@@ -100,7 +144,8 @@ def _set_grids(session: Session, compound_id: uuid.UUID, grid_ids: list[uuid.UUI
         session.add(CompoundGrid(compound_id=compound_id, grid_id=grid_id))
 
 
-def create_compound(session: Session, data: CompoundCreate) -> Compound:
+def create_compound(session: Session, data: CompoundCreate, *,
+                    actor_id: uuid.UUID | None = None) -> Compound:
     community = session.get(OrgUnit, data.community_id)
     if community is None or community.level != UnitLevel.community:
         raise Invalid("所属社区不存在", code="community_not_found")
@@ -117,13 +162,20 @@ def create_compound(session: Session, data: CompoundCreate) -> Compound:
     session.flush()
     _set_grids(session, compound.id, data.grid_ids)
     session.flush()
+    _audited(session, actor_id, "compound.create", "compound", compound.id, data.model_dump())
     return compound
 
 
-def update_compound(session: Session, compound: Compound, data: CompoundUpdate) -> Compound:
+def update_compound(session: Session, compound: Compound, data: CompoundUpdate, *,
+                    actor_id: uuid.UUID | None) -> Compound:
     changes = data.model_dump(exclude_unset=True)
+    _required(changes, "name", "is_old", "has_party_branch")
     if changes.get("company_id") and session.get(Company, changes["company_id"]) is None:
         raise Invalid("物业服务企业不存在", code="company_not_found")
+    if changes.get("name") and changes["name"] != compound.name and session.exec(select(Compound).where(
+            Compound.community_id == compound.community_id, Compound.name == changes["name"],
+            Compound.id != compound.id)).first():
+        raise Conflict(f"该社区已有同名小区: {changes['name']}", code="compound_exists")
     grid_ids = changes.pop("grid_ids", None)
     if grid_ids is not None:
         _check_grids(session, compound.community_id, grid_ids)
@@ -133,6 +185,8 @@ def update_compound(session: Session, compound: Compound, data: CompoundUpdate) 
     compound.updated_at = utcnow()
     session.add(compound)
     session.flush()
+    _audited(session, actor_id, "compound.update", "compound", compound.id,
+             changes | ({"grid_ids": grid_ids} if grid_ids is not None else {}))
     return compound
 
 

@@ -192,12 +192,23 @@ class GradeBand(_Strict):
     min: Amount | None = Field(None, description="score ≥ min (含) earns this grade; null = the lowest band")
 
 
+class NotEligible(_Strict):
+    """A flag observed true on an item's clause that makes the subject ineligible for money
+    (seed 003 七(二)3: the subsidy is computed on the area of compounds that signed a contract)."""
+
+    item: str
+    clause: str
+    reason: str = Field(..., min_length=1, description="why no money is given, shown with the 0 (中文)")
+
+
 class Subsidy(_Strict):
     """subsidy = area × rate(grade) × months, months counted inside `years` from the company's move-in."""
 
     rates: dict[str, Decimal] = Field(..., description="grade name → yuan per m² per month")
     months_per_period: int = Field(6, ge=1)
     years: int | None = Field(None, ge=1, description="subsidy runs this many years from move-in (补贴期限)")
+    not_eligible_when: list[NotEligible] = Field(
+        default_factory=list, description="observations that make the subject ineligible (0 with the reason)")
     text: str | None = None
 
 

@@ -40,7 +40,7 @@ from backend.rubrics.models import (
 from backend.scoring.clauses import ZERO, Context, PeerValues, evaluate
 from backend.scoring.money import grade_for, subsidy
 from backend.scoring.observations import Observations, as_date, as_decimal
-from backend.scoring.results import ItemResult, ScoreResult, fmt
+from backend.scoring.results import ItemResult, Money, ScoreResult, fmt
 
 VETO_GRADE = "一票否决"
 
@@ -160,6 +160,9 @@ def score(rubric: Rubric, observations: Observations, *, peers: PeerValues | Non
 
 
 def _subsidy(rubric: Rubric, grade: str, obs: Observations):
+    for rule in rubric.subsidy.not_eligible_when:
+        if obs.get(rule.item, rule.clause) is True:
+            return Money("subsidy", ZERO, rule.reason, 0, None), [rule.reason]
     facts = obs.facts
     if "area_m2" not in facts:
         return None, ["未提供建筑面积（facts.area_m2），不计算补贴"]

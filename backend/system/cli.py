@@ -45,8 +45,9 @@ def serve(host: str = typer.Option("127.0.0.1", help="address to listen on; 0.0.
 
     settings = get_settings()
     typer.echo(f"巡检 Xunjian: http://{host}:{port}/  (API docs /api/docs; data in {settings.data_dir})")
+    # X-Forwarded-For is believed only from the configured proxies (login limits per address)
     uvicorn.run("backend.main:app", host=host, port=port, workers=workers, reload=reload,
-                proxy_headers=True)
+                proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
 
 
 def register(app: typer.Typer) -> None:

@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import tempfile
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
+from fastapi.security.utils import get_authorization_scheme_param
 from sqlalchemy import text
 
 from backend import __version__
 from backend.config import get_settings
-from backend.db import get_engine
+from backend.auth.models import Role
+from backend.auth.service import authenticate
+from backend.db import get_engine, unit_of_work
+from backend.errors import DomainError
 from backend.migrate import current_revision, head_revision
 from backend.photos.errors import CJKFontMissing
 from backend.photos.watermark import require_cjk_font
@@ -53,8 +57,24 @@ def _photo_store() -> dict:
 
 
 @router.get("/health")
-def health() -> JSONResponse:
+def health(request: Request) -> JSONResponse:
+    """Ready or not, for a load balancer or a monitor: 200 or 503. The details (version,
+    revision, free disk, font) only to an admin, who sends their token."""
     checks = {"database": _database(), "photo_store": _photo_store()}
     ok = all(c["ok"] for c in checks.values())
-    return JSONResponse({"ok": ok, "version": __version__, "checks": checks},
-                        status_code=200 if ok else 503)
+    body: dict = {"ok": ok, "status": "ready" if ok else "not ready"}
+    if _is_admin(request.headers.get("authorization")):
+        body |= {"version": __version__, "checks": checks}
+    return JSONResponse(body, status_code=200 if ok else 503)
+
+
+def _is_admin(authorization: str | None) -> bool:
+    scheme, token = get_authorization_scheme_param(authorization)
+    if scheme.lower() != "bearer" or not token:
+        return False
+    try:
+        with unit_of_work(write=False) as session:
+            user, _ = authenticate(session, get_settings(), token)
+    except DomainError:
+        return False
+    return user.role == Role.admin

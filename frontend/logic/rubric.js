@@ -281,6 +281,9 @@ export function evaluate(rubric, doc = {}) {
 }
 
 function facts(rule, grade, ctx, errors) {
+  // seed 003 七(二)3: an observation that makes the compound ineligible gives 0, with its reason
+  const no = (rule.not_eligible_when || []).find((r) => ctx.values[r.item]?.[r.clause] === true);
+  if (no) return ctx.warn(no.reason) && { amount: '0.00', detail: no.reason, months: 0, rate: null };
   const { area_m2: area, moved_in: movedIn } = ctx.facts, a = typeof area === 'object' ? null : dec(area);
   const bad = (field, message) => errors.push({ field, message }) && null;
   if (area == null) return ctx.warn('未提供建筑面积（facts.area_m2），不计算补贴') && null;

@@ -1,5 +1,5 @@
-// Orderings and filters for lists: nearest compounds, tickets by due time, catalog search,
-// overdue counts for the supervisor's dashboard. Pure: `now` and positions are parameters.
+// Orderings and filters for lists: nearest compounds, catalog search, merging pulled records.
+// Pure: positions are parameters. The tickets' rules are tickets.js's.
 
 const EARTH_M = 6371000;
 
@@ -59,48 +59,6 @@ export function searchCatalog(types, query, recentCodes = []) {
 export function rememberRecent(recentCodes, code, keep = 6) {
   return [code, ...recentCodes.filter((c) => c !== code)].slice(0, keep);
 }
-
-export const OPEN_STATES = ['open', 'rectified'];
-
-export function isOpen(ticket) {
-  return OPEN_STATES.includes(ticket.state);
-}
-
-export function isOverdue(ticket, nowMs) {
-  if (!ticket.due_at || ticket.state !== 'open') return false;
-  return nowMs > Date.parse(ticket.due_at);
-}
-
-// Open tickets first, by due time (soonest, i.e. most overdue, first); no due time last.
-export function ticketsByDue(tickets) {
-  const due = (t) => (t.due_at ? Date.parse(t.due_at) : Infinity);
-  return tickets.slice().sort((a, b) => {
-    const oa = isOpen(a) ? 0 : 1;
-    const ob = isOpen(b) ? 0 : 1;
-    return oa - ob || due(a) - due(b) || String(a.id).localeCompare(String(b.id));
-  });
-}
-
-// Overdue counts by a key (street, compound, company), largest first.
-export function overdueCounts(tickets, keyOf, nowMs) {
-  const counts = new Map();
-  for (const t of tickets) {
-    if (!isOverdue(t, nowMs)) continue;
-    const key = keyOf(t) || '未知';
-    counts.set(key, (counts.get(key) || 0) + 1);
-  }
-  return [...counts.entries()].map(([name, count]) => ({ name, count }))
-    .sort((a, b) => b.count - a.count || collator.compare(a.name, b.name));
-}
-
-export const STATE_LABELS = {
-  open: '待整改', rectified: '待核验', closed: '已办结', cancelled: '已撤销',
-};
-
-export const EVENT_LABELS = {
-  dispatch: '派单', rectify: '整改', close: '核验通过', reject: '退回', cancel: '撤销',
-  due_recomputed: '时限重算',
-};
 
 // Merge pulled records into the cache by id (later version wins).
 export function mergeById(existing, incoming) {

@@ -24,20 +24,6 @@ test('catalog: recent codes first with no query; search matches code, name and c
   assert.deepEqual(s.rememberRecent(['A', 'B'], 'B'), ['B', 'A']);
 });
 
-test('tickets: open ones first by due time; overdue counts by street', () => {
-  const now = Date.parse('2026-11-20T10:00:00+08:00');
-  const t = [
-    { id: 'a', state: 'closed', due_at: '2026-11-01T10:00:00+08:00', street: 'X' },
-    { id: 'b', state: 'open', due_at: '2026-11-25T10:00:00+08:00', street: 'X' },
-    { id: 'c', state: 'open', due_at: '2026-11-19T10:00:00+08:00', street: 'Y' },
-    { id: 'd', state: 'open', due_at: null, street: 'Y' },
-    { id: 'e', state: 'open', due_at: '2026-11-18T10:00:00+08:00', street: 'Y' },
-  ];
-  assert.deepEqual(s.ticketsByDue(t).map((x) => x.id), ['e', 'c', 'b', 'd', 'a']);
-  assert.deepEqual(s.overdueCounts(t, (x) => x.street, now), [{ name: 'Y', count: 2 }]);
-  assert.equal(s.isOverdue(t[0], now), false);
-});
-
 test('mergeById keeps the newer version', () => {
   const merged = s.mergeById([{ id: 1, version: 2, v: 'old' }], [{ id: 1, version: 1, v: 'stale' },
     { id: 2, version: 0 }]);

@@ -131,11 +131,21 @@ export function workLeft(nowMs, dueMs, plan, unit = null) {
   return workSeconds(nowMs, dueMs, plan);
 }
 
-export function formatSpan(seconds, clock = false) {
-  const abs = Math.abs(seconds);
+// The work-hours of a working day on this schedule (7.5 h by default): one 工作日 of time left.
+export function dayLength(plan) {
+  return plan.windows.reduce((sum, w) => sum + w.end - w.start, 0) || 8 * 3600;
+}
+
+// ux.md: work-day deadlines in 工作日 plus 工作时 (剩余 2 工作日 3 工作时); work-hour ones in
+// 工作时 and 分; 小时 ones in clock hours.
+export function formatSpan(seconds, clock = false, daySeconds = 0) {
+  let abs = Math.abs(seconds);
+  const days = daySeconds ? Math.floor(abs / daySeconds) : 0;
+  abs -= days * daySeconds;
   const h = Math.floor(abs / 3600);
   const m = Math.floor((abs % 3600) / 60);
   const unit = clock ? '小时' : '工作时';
+  if (days) return h ? `${days} 工作日 ${h} 工作时` : `${days} 工作日`;
   if (h === 0) return `${m} 分`;
   return m ? `${h} ${unit} ${m} 分` : `${h} ${unit}`;
 }
@@ -145,10 +155,9 @@ export function timeLeftLabel(nowMs, dueMs, plan, unit = null) {
   if (dueMs == null || Number.isNaN(dueMs)) return { text: '无时限', overdue: false };
   const clock = isClockHours(unit);
   const left = workLeft(nowMs, dueMs, plan, unit);
-  if (nowMs > dueMs) {
-    return { text: left < 0 ? `已超期 ${formatSpan(left, clock)}` : '已超期', overdue: true };
-  }
-  return { text: `剩余 ${formatSpan(left, clock)}`, overdue: false };
+  const span = formatSpan(left, clock, unit === '工作日' ? dayLength(plan) : 0);
+  if (nowMs > dueMs) return { text: left < 0 ? `已超期 ${span}` : '已超期', overdue: true };
+  return { text: `剩余 ${span}`, overdue: false };
 }
 
 // The schedule a ticket is counted on: by its catalog type, else the deployment default.

@@ -73,3 +73,14 @@ test('the zone offset of Asia/Shanghai is +08:00; the schedule follows the catal
   assert.equal(scheduleKeyFor(c, { catalog_code: 'HJ01' }), 'clean');
   assert.equal(scheduleKeyFor(c, { catalog_code: 'JC01' }), 'office');
 });
+
+test('a work-day deadline shows its time left in 工作日 and 工作时 (ux.md)', () => {
+  // Fri 09:00 to Wed 12:00: Fri 7h + Mon 7.5h + Tue 7.5h + Wed 3.5h = 25.5h = 3 工作日 3 工作时
+  const label = timeLeftLabel(bj('2026-11-20T09:00'), bj('2026-11-25T12:00'), plan, '工作日');
+  assert.deepEqual(label, { text: '剩余 3 工作日 3 工作时', overdue: false });
+  // due Tue 09:00, now Wed 12:00: Tue 3h + 4h + Wed 3.5h = 10.5h late
+  const late = timeLeftLabel(bj('2026-11-25T12:00'), bj('2026-11-24T09:00'), plan, '工作日');
+  assert.deepEqual(late, { text: '已超期 1 工作日 3 工作时', overdue: true });
+  assert.equal(timeLeftLabel(bj('2026-11-20T09:00'), bj('2026-11-20T11:30'), plan, '工作日').text,
+    '剩余 2 工作时 30 分');
+});

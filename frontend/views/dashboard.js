@@ -2,9 +2,8 @@
 // scores when the server has them.
 import { useState, useEffect } from '../vendor/hooks.js';
 import { html, TopBar, Notice, Empty } from './ui.js';
-import { overdueCounts, ticketsByDue, isOverdue } from '../logic/sorting.js';
+import { overdueCounts, ticketsByDue, isOverdue, withPending, timeLeft } from '../logic/tickets.js';
 import { api } from '../api.js';
-import { withPending, timeLeft } from './tickets.js';
 
 function Counts({ title, rows }) {
   return html`<section class="counts">

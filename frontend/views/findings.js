@@ -2,7 +2,7 @@
 import { useState } from '../vendor/hooks.js';
 import { html, TopBar, Empty, Notice, PhotoThumb, formatTime } from './ui.js';
 import { stateLabel, stateClass, FAILED, isUnsent } from '../logic/outbox.js';
-import { EVENT_LABELS } from '../logic/sorting.js';
+import { EVENT_LABELS } from '../logic/tickets.js';
 import * as sync from '../sync.js';
 
 function title(item, ctx) {

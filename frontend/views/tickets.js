@@ -3,31 +3,14 @@
 // and verify / reject / cancel. Every action goes to the outbox first.
 import { useState } from '../vendor/hooks.js';
 import { html, TopBar, Notice, Empty, PhotoPicker, PhotoThumb, formatTime, go } from './ui.js';
-import { ticketsByDue, isOverdue, STATE_LABELS, EVENT_LABELS } from '../logic/sorting.js';
-import { prepareSchedule, timeLeftLabel, scheduleKeyFor } from '../logic/worktime.js';
-import { stateLabel, isUnsent } from '../logic/outbox.js';
+import { ticketsByDue, isOverdue, withPending, timeLeft, STATE_LABELS, EVENT_LABELS } from '../logic/tickets.js';
+import { stateLabel } from '../logic/outbox.js';
 import { uuid7 } from '../logic/uuid7.js';
 import { isoWithOffset } from '../api.js';
 import * as sync from '../sync.js';
 
-const NEXT_STATE = { rectify: 'rectified', close: 'closed', reject: 'open', cancel: 'cancelled' };
-
-// The ticket as this phone knows it: server state plus this user's unsent actions on it.
-export function withPending(ticket, items) {
-  const pending = items.filter((i) => i.kind === 'event' && i.payload.ticket_id === ticket.id && isUnsent(i));
-  if (!pending.length) return { ...ticket, pending: [] };
-  const last = pending[pending.length - 1];
-  return { ...ticket, state: NEXT_STATE[last.payload.kind] || ticket.state, pending };
-}
-
-export function timeLeft(ticket, calendar, plans = new Map()) {
-  const key = scheduleKeyFor(calendar, ticket);
-  if (!plans.has(key)) plans.set(key, prepareSchedule(calendar || {}, key));
-  return timeLeftLabel(Date.now(), ticket.due_at ? Date.parse(ticket.due_at) : null, plans.get(key), ticket.deadline_unit);
-}
-
 function TicketRow({ t, ctx, plans }) {
-  const left = t.state === 'open' ? timeLeft(t, ctx.data.calendar, plans) : null;
+  const left = t.state === 'open' ? timeLeft(t, ctx.data.calendar, Date.now(), plans) : null;
   const overdue = isOverdue(t, Date.now());
   return html`<li>
     <a class=${`list-item ticket-row${overdue ? ' ticket-row-overdue' : ''}`} href=${`#/ticket/${t.id}`}>
@@ -132,7 +115,7 @@ export function TicketView({ ctx, id, mode }) {
     ${ticket.pending.map((i) => html`<${Notice} kind="warn" key=${i.id}>${EVENT_LABELS[i.payload.kind]}：${stateLabel(i)}</${Notice}>`)}
     <div class="button-row">
       ${role === 'property_manager' && ticket.state === 'open' ? html`<a class="button button-block" href=${`#/ticket/${ticket.id}/rectify`}>整改并拍照</a>` : null}
-      ${verifier && ticket.state === 'rectified' ? html`<${ActionForm} ctx=${ctx} ticket=${ticket} kind="close" label="核验通过" />
+      ${verifier && ticket.state === 'rectified' ? html`<${ActionForm} ctx=${ctx} ticket=${ticket} kind="close" label="核查通过" />
         <${ActionForm} ctx=${ctx} ticket=${ticket} kind="reject" label="退回" needsReason=${true} />` : null}
       ${['supervisor', 'admin'].includes(role) && ['open', 'rectified'].includes(ticket.state)
         ? html`<${ActionForm} ctx=${ctx} ticket=${ticket} kind="cancel" label="撤销" needsReason=${true} />` : null}

@@ -75,7 +75,7 @@ def generate(engine, n_compounds: int, n_findings: int, seed: int) -> dict:  # n
     from sqlalchemy import insert
     from sqlmodel import Session
 
-    from backend.auth import service as auth_service
+    from backend.auth import users
     from backend.auth.models import Role, UserCreate
     from backend.findings import deadlines
     from backend.findings.models import Finding, Ticket
@@ -135,9 +135,9 @@ def generate(engine, n_compounds: int, n_findings: int, seed: int) -> dict:  # n
         users = {}
         for name, role, unit_ids in (("bench_supervisor", Role.supervisor, [district]),
                                      ("bench_inspector", Role.inspector, [district])):
-            users[name] = auth_service.create_user(session, UserCreate(
+            users[name] = users.create_user(session, UserCreate(
                 username=name, display_name=name, role=role, password="correct-horse-9",
-                unit_ids=unit_ids)).id
+                unit_ids=unit_ids), actor_id=None).id
         session.commit()
     reporter = users["bench_inspector"]
 

@@ -167,7 +167,6 @@ def test_concurrent_read_then_write_requests_on_sqlite_queue_instead_of_failing(
     Request sessions of non-GET requests begin IMMEDIATE and queue: 8 threads x 25 read-then-
     write transactions all succeed. (Always on a SQLite file: it tests backend.db's SQLite
     set-up, whichever database the rest of the suite uses.)"""
-    from sqlmodel import Session
 
     from backend.config import Settings
     from backend.db import EngineSessions, make_engine

@@ -51,8 +51,16 @@ def test_an_unknown_path_is_a_404_in_the_common_shape(client):
     assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
 
 
-def test_health_reports_both_readiness_checks(client):
-    body = client.get("/api/health").json()
-    assert body["ok"] is True
+def test_health_reports_both_readiness_checks_to_an_admin_and_only_ready_to_anyone(client, world):
+    """Issue 12 §8: without a login the health check says ready or not ready, nothing more
+    (no version, revision, disk or font path); an admin sees both checks."""
+    anonymous = client.get("/api/health")
+    assert anonymous.status_code == 200
+    assert anonymous.json() == {"ok": True, "status": "ready"}
+    for persona in ("inspector", "supervisor"):
+        assert client.get("/api/health", headers=world.headers(persona)).json() == \
+            {"ok": True, "status": "ready"}
+    body = client.get("/api/health", headers=world.headers("admin")).json()
+    assert body["ok"] is True and body["version"]
     assert body["checks"]["database"]["revision"] == body["checks"]["database"]["head"]
     assert body["checks"]["photo_store"]["free_bytes"] > 0

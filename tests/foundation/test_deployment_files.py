@@ -14,7 +14,7 @@ from backend.config import Settings
 REPO = Path(__file__).resolve().parents[2]
 DOCKER = REPO / "docker"
 # Variables read by the entrypoint rather than by the settings object.
-ENTRYPOINT_VARIABLES = {"XUNJIAN_WORKERS", "XUNJIAN_FORWARDED_ALLOW_IPS"}
+ENTRYPOINT_VARIABLES = {"XUNJIAN_WORKERS"}
 # Read by scripts/ and the tests, not by the service.
 SCRIPT_VARIABLES = {"XUNJIAN_VENV", "XUNJIAN_TEST_DATABASE_URL", "XUNJIAN_TEST_PG_PORT",
                     "XUNJIAN_TEST_PHOTOS", "XUNJIAN_SHARED_DIR"}
@@ -53,3 +53,17 @@ def test_the_readme_production_section_names_the_deployment():
     for needle in ("docker/compose.yaml", "XUNJIAN_DATABASE_URL", "XUNJIAN_SECRET_KEY",
                    "--workers", "xunjian db upgrade"):
         assert needle in readme, needle
+
+
+def test_only_the_proxy_is_believed_about_the_client_address():
+    """Issue 12 §5: nginx overwrites X-Forwarded-For with the client's own address, and the
+    service believes that header only from the proxy's address, never from anyone ('*')."""
+    nginx = (DOCKER / "nginx.conf").read_text()
+    assert "proxy_set_header X-Forwarded-For $remote_addr;" in nginx
+    assert "$proxy_add_x_forwarded_for" not in nginx
+    compose = yaml.safe_load((DOCKER / "compose.yaml").read_text())
+    trusted = compose["services"]["app"]["environment"]["XUNJIAN_FORWARDED_ALLOW_IPS"]
+    proxy = compose["services"]["proxy"]["networks"]["internal"]["ipv4_address"]
+    assert trusted == proxy != "*"
+    assert "forwarded-allow-ips" not in (DOCKER / "entrypoint.sh").read_text()
+    assert Settings().forwarded_allow_ips == "127.0.0.1"

@@ -6,11 +6,8 @@ reads the phone's JPEG with the original's capture time and GPS, upright (Orient
 from __future__ import annotations
 
 import io
-import json
 import random
-import shutil
 import struct
-import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from PIL import Image, ImageChops, ImageOps, ImageStat
 from backend.photos import PhotoLimits, WatermarkInfo, require_cjk_font
 from backend.photos.evidence import extract_evidence, orientation, read_exif
 from backend.photos.processing import process_photo
+from tests.frontend.node import run_module
 from tests.support import require_shared_photos
 
 FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
@@ -42,14 +40,8 @@ process.stdin.on('end', () => {
 
 
 def run_js(read: list[Path] = (), rebuild: list[tuple[Path, Path, Path]] = ()) -> list[dict]:
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node (>= 20) is needed: apt-get install nodejs")
-    payload = {"read": [str(p) for p in read], "rebuild": [[str(p) for p in r] for r in rebuild]}
-    run = subprocess.run([node, "--input-type=module", "-e", NODE], cwd=FRONTEND, text=True,
-                         input=json.dumps(payload), capture_output=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout)
+    return run_module(NODE, {"read": [str(p) for p in read],
+                             "rebuild": [[str(p) for p in r] for r in rebuild]})
 
 
 def server_view(path: Path) -> dict:

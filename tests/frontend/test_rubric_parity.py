@@ -14,13 +14,9 @@ from __future__ import annotations
 import copy
 import json
 import random
-import shutil
-import subprocess
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
-
-import pytest
 
 from backend.inspections.service import exact  # as the server reads the phone's JSON
 
@@ -29,6 +25,7 @@ from backend.rubrics.models import FixedDate, MonthlyDate, QuarterlyDate, Rubric
 from backend.scoring.engine import score, score_peers
 from backend.scoring.observations import Period, from_data
 from backend.scoring.timenodes import instances
+from tests.frontend.node import run_module
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
@@ -61,13 +58,7 @@ process.stdin.on('end', () => {
 
 
 def _node(script: str, payload: dict):
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node (>= 20) is needed: apt-get install nodejs")
-    run = subprocess.run([node, "--input-type=module", "-e", script], cwd=FRONTEND, text=True,
-                         input=json.dumps(payload), capture_output=True, timeout=120)
-    assert run.returncode == 0, run.stderr
-    return json.loads(run.stdout)
+    return run_module(script, payload)
 
 
 def phone(cases: list[tuple[str, dict]]) -> list[dict]:
@@ -212,12 +203,14 @@ def test_grade_boundaries_of_rubric_e_exactly():
     """Totals exactly on and 0.1 below each grade line (95, 85, 70: 含本数), and their subsidy."""
     survey = {"satisfaction": {"value": 80, "sampled": 100, "households": 1000}}
     survey70 = {"satisfaction": {"value": 70, "sample": 10}}
-    heavy = {"1": {"no_contract": True}, "6": {"missing": True}, "8": {"missing": True}}
+    # −10 and −20 without 未签合同, which would make the compound ineligible (七(二)3)
+    ten = {"6": {"missing": True}, "8": {"missing": True}}
+    heavy = {**ten, "1": {"not_filed": True}, "5": {"missing": 10}}
     expected = [  # (observations, total, grade)
         ({"10": {"no_patrol_record": 50}, "20": survey}, "95", "优秀"),
         ({"10": {"no_patrol_record": 51}, "20": survey}, "94.9", "良好"),
-        ({"1": {"no_contract": True}, "10": {"no_patrol_record": 50}, "20": survey}, "85", "良好"),
-        ({"1": {"no_contract": True}, "10": {"no_patrol_record": 51}, "20": survey}, "84.9", "合格"),
+        ({**ten, "10": {"no_patrol_record": 50}, "20": survey}, "85", "良好"),
+        ({**ten, "10": {"no_patrol_record": 51}, "20": survey}, "84.9", "合格"),
         ({**heavy, "10": {"no_patrol_record": 80}, "20": survey70}, "70", "合格"),
         ({**heavy, "10": {"no_patrol_record": 81}, "20": survey70}, "69.9", "不合格"),
     ]
@@ -230,6 +223,13 @@ def test_grade_boundaries_of_rubric_e_exactly():
         assert (ph["total"], ph["grade"]) == (total, grade)
     amounts = [ph["money"]["amount"] for ph in phone(cases)]
     assert amounts == ["93600.00", "62400.00", "62400.00", "46800.00", "46800.00", "0.00"]
+    # 未签合同 (seed 003 七(二)3): graded as scored, no subsidy, the reason given
+    unsigned = [("E", {**cases[0][1], "observations": {"1": {"no_contract": True},
+                                                       "20": survey}})]
+    [ph] = phone(unsigned)
+    assert not differences(server(*unsigned[0]), ph)
+    assert (ph["total"], ph["grade"], ph["money"]["amount"]) == ("90", "良好", "0.00")
+    assert "未签订物业服务合同" in ph["money"]["detail"]
 
 
 # --------------------------------------------------------------------------- generated observations

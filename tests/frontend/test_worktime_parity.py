@@ -4,21 +4,15 @@ engine to the second, for every schedule of the deployment, across holidays and 
 
 from __future__ import annotations
 
-import json
 import random
-import shutil
-import subprocess
 from datetime import date, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
-
-import pytest
 
 from backend.findings import deadlines
 from backend.sync.service import calendar_payload
 from backend.worktime import work_seconds
+from tests.frontend.node import run_module
 
-FRONTEND = Path(__file__).resolve().parents[2] / "frontend"
 ZONE = ZoneInfo("Asia/Shanghai")
 
 NODE = """
@@ -38,9 +32,6 @@ process.stdin.on('end', () => {
 
 
 def test_phone_work_seconds_equal_the_server_engine_for_every_schedule():
-    node = shutil.which("node")
-    if node is None:
-        pytest.fail("node (>= 20) is needed: apt-get install nodejs")
     today = date(2026, 11, 20)
     calendar = calendar_payload(today)
     config = deadlines.worktime()
@@ -55,10 +46,6 @@ def test_phone_work_seconds_equal_the_server_engine_for_every_schedule():
                                                   rng.randrange(0, 4 * 3600)]))
             cases.append([key, int(a.timestamp() * 1000), int(b.timestamp() * 1000)])
             expected.append(work_seconds(a, b, schedule=schedule, calendar=config.calendar))
-    run = subprocess.run([node, "--input-type=module", "-e", NODE], cwd=FRONTEND, text=True,
-                         input=json.dumps({"calendar": calendar, "cases": cases}),
-                         capture_output=True, timeout=60)
-    assert run.returncode == 0, run.stderr
-    got = json.loads(run.stdout)
+    got = run_module(NODE, {"calendar": calendar, "cases": cases})
     mismatches = [(c, e, g) for c, e, g in zip(cases, expected, got) if e != g]
     assert not mismatches, mismatches[:5]

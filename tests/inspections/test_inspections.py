@@ -29,7 +29,7 @@ def test_seed_003_old_compound_inspection_is_scored_graded_and_subsidised(client
     assessed for 2024H1 with the observations of rubrics/examples/E.json: deductions 13.9 →
     86.1 → 良好 → 52,000 m² × 0.20 yuan × 6 months = 62,400.00 yuan."""
     org.update_compound(db, world.compounds["east_a"], CompoundUpdate(
-        is_old=True, company_moved_in_on=date(2023, 3, 1)))
+        is_old=True, company_moved_in_on=date(2023, 3, 1)), actor_id=None)
     db.commit()
     example = json.loads((EXAMPLES / "E.json").read_text(encoding="utf-8"))
     body, r = _start(client, world, period_start="2024-01-01", period_end="2024-06-30")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from backend.auth import service as auth_service
+from backend.auth import users
 from backend.auth.models import Role, UserCreate
 from backend.ids import new_id
 from backend.organisation import service as org
@@ -22,9 +22,9 @@ def xigang(db, client):  # noqa: ANN001, ANN201
     streets = {name: org.create_unit(db, OrgUnitCreate(name=name, level=UnitLevel.street,
                                                        parent_id=district.id))
                for name in PUBLISHED}
-    auth_service.create_user(db, UserCreate(username="xigang", display_name="西岗区住建局",
+    users.create_user(db, UserCreate(username="xigang", display_name="西岗区住建局",
                                             role=Role.supervisor, password=PASSWORD,
-                                            unit_ids=[district.id]))
+                                            unit_ids=[district.id]), actor_id=None)
     db.commit()
     token = client.post("/api/auth/login", json={"username": "xigang", "password": PASSWORD}
                         ).json()["access_token"]

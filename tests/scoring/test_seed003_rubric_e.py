@@ -113,3 +113,22 @@ def test_seed003_groups_add_to_100(lib):
     assert [g.points for g in e.groups] == [20, 15, 20, 20, 15, 10]
     for g in e.groups:
         assert sum(i.points for i in e.items if i.group == g.id) == g.points
+
+
+def test_seed_003_7_2_3_a_compound_without_a_signed_contract_gets_no_subsidy():
+    """七(二)3: 按照签订物业服务合同小区的建筑面积，计算补贴金额. A compound observed with 未签合同
+    (item 1, −10) is still scored and graded, but its subsidy is 0, with the reason given:
+    rubric E's `subsidy.not_eligible_when` (rubrics/E.yaml)."""
+    from backend.rubrics.loader import default_rubrics_dir, load_dir
+    from backend.scoring.engine import score
+    from backend.scoring.observations import from_data
+
+    rubric = load_dir(default_rubrics_dir()).rubrics()["E"]
+    (obs,) = from_data({"period": {"start": "2024-01-01", "end": "2024-06-30"},
+                        "facts": {"area_m2": 52000, "moved_in": "2023-03-01"},
+                        "observations": {"1": {"no_contract": True},
+                                         "20": {"satisfaction": {"value": 80, "sample": 12}}}}).values()
+    result = score(rubric, obs)
+    assert (result.total, result.grade) == (90, "良好")
+    assert result.money.amount == 0 and "未签订物业服务合同" in result.money.detail
+    assert any("不予补贴" in w for w in result.warnings)

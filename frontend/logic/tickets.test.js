@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as t from './tickets.js';
+
+const bj = (s) => `${s}:00+08:00`;
+const now = Date.parse(bj('2026-11-20T10:00'));
+
+test('open tickets first by due time; overdue counts by street', () => {
+  const rows = [
+    { id: 'a', state: 'closed', due_at: bj('2026-11-01T10:00'), rectified_at: bj('2026-10-30T10:00'), street: 'X' },
+    { id: 'b', state: 'open', due_at: bj('2026-11-25T10:00'), street: 'X' },
+    { id: 'c', state: 'open', due_at: bj('2026-11-19T10:00'), street: 'Y' },
+    { id: 'd', state: 'open', due_at: null, street: 'Y' },
+    { id: 'e', state: 'open', due_at: bj('2026-11-18T10:00'), street: 'Y' },
+  ];
+  assert.deepEqual(t.ticketsByDue(rows).map((x) => x.id), ['e', 'c', 'b', 'd', 'a']);
+  assert.deepEqual(t.overdueCounts(rows, (x) => x.street, now), [{ name: 'Y', count: 2 }]);
+});
+
+test('a ticket closed on a late rectification is overdue; rectified in time is not', () => {
+  const due = bj('2026-11-18T10:00');
+  assert.equal(t.isOverdue({ state: 'closed', due_at: due, rectified_at: bj('2026-11-19T10:00') }, now), true);
+  assert.equal(t.isOverdue({ state: 'closed', due_at: due, rectified_at: bj('2026-11-17T10:00') }, now), false);
+  assert.equal(t.isOverdue({ state: 'rectified', due_at: due, rectified_at: bj('2026-11-17T10:00') }, now), false);
+  assert.equal(t.isOverdue({ state: 'rectified', due_at: due, rectified_at: bj('2026-11-19T10:00') }, now), true);
+  assert.equal(t.isOverdue({ state: 'cancelled', due_at: due }, now), false);
+});
+
+test('unsent actions move the ticket as the server will', () => {
+  const ticket = { id: 'x', state: 'open', rectified_at: null };
+  const item = (kind, extra = {}) => ({ kind: 'event', state: 'pending', payload: { ticket_id: 'x', kind, ...extra } });
+  const moved = t.withPending(ticket, [item('rectify', { at: bj('2026-11-20T09:00') })]);
+  assert.equal(moved.state, 'rectified');
+  assert.equal(moved.rectified_at, bj('2026-11-20T09:00'));
+  assert.equal(t.withPending(ticket, []).pending.length, 0);
+  // a second action that would not apply to the state reached is left to the server
+  assert.equal(t.withPending(ticket, [item('close')]).state, 'open');
+});
+
+test('actions by role and state, with the words of ux.md', () => {
+  assert.deepEqual(t.nextActions({ state: 'open' }, 'property_manager'), ['rectify']);
+  assert.deepEqual(t.nextActions({ state: 'rectified' }, 'inspector'), ['close', 'reject']);
+  assert.deepEqual(t.nextActions({ state: 'rectified' }, 'supervisor'), ['close', 'reject', 'cancel']);
+  assert.deepEqual(t.nextActions({ state: 'closed' }, 'admin'), []);
+  assert.equal(t.STATE_LABELS.rectified, '待核查');
+  assert.equal(t.EVENT_LABELS.close, '核查通过');
+});
