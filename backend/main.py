@@ -9,7 +9,7 @@ from backend import __version__
 from backend.auth.router import router as auth_router
 from backend.calendar.router import router as calendar_router
 from backend.config import get_settings
-from backend.errors import install_error_handlers
+from backend.errors import ErrorResponse, install_error_handlers
 from backend.findings.router import router as findings_router
 from backend.inspections.router import router as inspections_router
 from backend.organisation.router import router as organisation_router
@@ -39,15 +39,18 @@ def create_app() -> FastAPI:
                    organisation_router, photos_router, inspections_router, reports_router,
                    scores_router, calendar_router):
         app.include_router(router)
-    _document_batches(app)
+    _document(app)
     if settings.frontend_dir.is_dir():
         app.mount("/", StaticFiles(directory=settings.frontend_dir, html=True), name="frontend")
     return app
 
 
-def _document_batches(app: FastAPI) -> None:
-    """The sync batches' bodies in the OpenAPI components (their endpoints refer to them)."""
+def _document(app: FastAPI) -> None:
+    """The OpenAPI document as the API answers: a refused request's body is the one error
+    shape (backend/errors.py), FastAPI's own validation-error schema is never sent; and the
+    sync batches' bodies, which their endpoints read item by item, are in the components."""
     generate = app.openapi
+    error = {"$ref": "#/components/schemas/ErrorResponse"}
 
     def openapi() -> dict:
         if app.openapi_schema is None:
@@ -58,6 +61,17 @@ def _document_batches(app: FastAPI) -> None:
                 for name, definition in schema.pop("$defs", {}).items():
                     components.setdefault(name, definition)
                 components[model.__name__] = schema
+            components.setdefault("ErrorResponse", ErrorResponse.model_json_schema(
+                ref_template="#/components/schemas/{model}"))
+            for name, definition in components["ErrorResponse"].pop("$defs", {}).items():
+                components.setdefault(name, definition)
+            for operations in spec["paths"].values():
+                for operation in operations.values():
+                    invalid = operation.get("responses", {}).get("422")
+                    if invalid:
+                        invalid["content"] = {"application/json": {"schema": error}}
+            components.pop("HTTPValidationError", None)
+            components.pop("ValidationError", None)
         return app.openapi_schema
 
     app.openapi = openapi

@@ -1,11 +1,11 @@
-"""Login, logout, the caller's own profile, and user administration."""
+"""Login, logout, the caller's own profile and logins, and user administration."""
 
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, status
-from sqlmodel import select
+from fastapi import APIRouter, Depends, Request, status
 
 from backend.auth import service, users
 from backend.auth.dependencies import AdminUser, CurrentUser
@@ -13,7 +13,7 @@ from backend.auth.models import AuthToken, LoginRequest, LoginResponse, Role, To
     UserCreate, UserPublic, UserUpdate
 from backend.config import get_settings
 from backend.db import SessionDep
-from backend.errors import Forbidden, NotFound, error_responses
+from backend.errors import Forbidden, error_responses
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -33,7 +33,7 @@ def login(body: LoginRequest, request: Request, session: SessionDep) -> LoginRes
              responses=error_responses(401))
 def logout(session: SessionDep, user: CurrentUser) -> None:
     """Revoke the token this request was made with; it stops working at once."""
-    service.revoke_token(session, session.get(AuthToken, user.token_id), actor_id=user.id)
+    service.revoke_login(session, user.token_id, caller_id=user.id, caller_is_admin=False)
 
 
 @router.get("/auth/me", response_model=UserPublic, responses=error_responses(401))
@@ -44,26 +44,30 @@ def me(session: SessionDep, user: CurrentUser) -> UserPublic:
 @router.get("/auth/tokens", response_model=list[TokenPublic], responses=error_responses(401))
 def my_tokens(session: SessionDep, user: CurrentUser) -> list[AuthToken]:
     """The caller's own logins (one per phone or browser), newest first."""
-    return list(session.exec(select(AuthToken).where(AuthToken.user_id == user.id)
-                             .order_by(AuthToken.created_at.desc())))
+    return service.tokens_of(session, user.id)
 
 
 @router.delete("/tokens/{token_id}", status_code=status.HTTP_204_NO_CONTENT,
                responses=error_responses(401, 403, 404))
 def revoke(token_id: uuid.UUID, session: SessionDep, user: CurrentUser) -> None:
     """Revoke a login: one's own (a lost phone), or anyone's for an admin."""
-    row = session.get(AuthToken, token_id)
-    if row is None or (row.user_id != user.id and user.role != Role.admin):
-        raise NotFound("登录记录不存在", code="token_not_found")
-    service.revoke_token(session, row, actor_id=user.id)
+    service.revoke_login(session, token_id, caller_id=user.id,
+                         caller_is_admin=user.role == Role.admin)
 
 
 # ------------------------------------------------------------------ admin: users
 
+
+def user_by_id(user_id: uuid.UUID, session: SessionDep, _admin: AdminUser) -> User:
+    return users.get_user(session, user_id)
+
+
+UserDep = Annotated[User, Depends(user_by_id)]
+
+
 @router.get("/users", response_model=list[UserPublic], responses=error_responses(401, 403))
 def list_users(session: SessionDep, _admin: AdminUser) -> list[UserPublic]:
-    users = session.exec(select(User).order_by(User.username)).all()
-    return [users.user_public(session, u) for u in users]
+    return users.list_users(session)
 
 
 @router.post("/users", response_model=UserPublic, status_code=status.HTTP_201_CREATED,
@@ -73,30 +77,26 @@ def create_user(body: UserCreate, session: SessionDep, admin: AdminUser) -> User
 
 
 @router.get("/users/{user_id}", response_model=UserPublic, responses=error_responses(401, 403, 404))
-def get_user(user_id: uuid.UUID, session: SessionDep, _admin: AdminUser) -> UserPublic:
-    return users.user_public(session, users.get_user(session, user_id))
+def get_user(user: UserDep, session: SessionDep) -> UserPublic:
+    return users.user_public(session, user)
 
 
 @router.patch("/users/{user_id}", response_model=UserPublic,
-              responses=error_responses(401, 403, 404, 422))
-def update_user(user_id: uuid.UUID, body: UserUpdate, session: SessionDep,
+              responses=error_responses(401, 403, 404, 409, 422))
+def update_user(user: UserDep, body: UserUpdate, session: SessionDep,
                 admin: AdminUser) -> UserPublic:
     """Change a user; a new password or deactivation revokes all their logins at once."""
-    user = users.update_user(session, users.get_user(session, user_id), body, actor_id=admin.id)
-    return users.user_public(session, user)
+    return users.user_public(session, users.update_user(session, user, body, actor_id=admin.id))
 
 
 @router.get("/users/{user_id}/tokens", response_model=list[TokenPublic],
             responses=error_responses(401, 403, 404))
-def user_tokens(user_id: uuid.UUID, session: SessionDep, _admin: AdminUser) -> list[AuthToken]:
-    users.get_user(session, user_id)
-    return list(session.exec(select(AuthToken).where(AuthToken.user_id == user_id)
-                             .order_by(AuthToken.created_at.desc())))
+def user_tokens(user: UserDep, session: SessionDep) -> list[AuthToken]:
+    return service.tokens_of(session, user.id)
 
 
 @router.post("/users/{user_id}/revoke-tokens", responses=error_responses(401, 403, 404))
-def revoke_user_tokens(user_id: uuid.UUID, session: SessionDep, admin: AdminUser) -> dict:
-    users.get_user(session, user_id)
-    if admin.id == user_id:
+def revoke_user_tokens(user: UserDep, session: SessionDep, admin: AdminUser) -> dict:
+    if admin.id == user.id:
         raise Forbidden("请使用退出登录撤销自己的当前登录", code="revoke_self")
-    return {"revoked": service.revoke_all_tokens(session, user_id, actor_id=admin.id)}
+    return {"revoked": service.revoke_all_tokens(session, user.id, actor_id=admin.id)}

@@ -17,7 +17,7 @@ from backend.auth.scope import Scope, scope_from_units
 from backend.config import Settings
 from backend.rawsql import RawSQL, column_binder
 from backend.dbtypes import utcnow
-from backend.errors import TooMany, Unauthorized
+from backend.errors import NotFound, TooMany, Unauthorized
 
 
 class LoginRefused(Unauthorized):
@@ -144,3 +144,18 @@ def revoke_all_tokens(session: Session, user_id: uuid.UUID, *, actor_id: uuid.UU
     for row in rows:
         revoke_token(session, row, actor_id=actor_id)
     return len(rows)
+
+
+def tokens_of(session: Session, user_id: uuid.UUID) -> list[AuthToken]:
+    """A user's logins (one per phone or browser), newest first."""
+    return list(session.exec(select(AuthToken).where(AuthToken.user_id == user_id)
+                             .order_by(AuthToken.created_at.desc())))
+
+
+def revoke_login(session: Session, token_id: uuid.UUID, *, caller_id: uuid.UUID,
+                 caller_is_admin: bool) -> None:
+    """Revoke a login: one's own (a lost phone), or anyone's for an admin; 404 otherwise."""
+    row = session.get(AuthToken, token_id)
+    if row is None or (row.user_id != caller_id and not caller_is_admin):
+        raise NotFound("登录记录不存在", code="token_not_found")
+    revoke_token(session, row, actor_id=caller_id)

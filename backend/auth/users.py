@@ -134,6 +134,10 @@ def user_public(session: Session, user: User) -> UserPublic:
     return UserPublic.model_validate(user, update={"unit_ids": unit_ids_of(session, user.id)})
 
 
+def list_users(session: Session) -> list[UserPublic]:
+    return [user_public(session, u) for u in session.exec(select(User).order_by(User.username))]
+
+
 def get_user(session: Session, user_id: uuid.UUID) -> User:
     user = session.get(User, user_id)
     if user is None:
