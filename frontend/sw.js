@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = 'ae3bc58ba524';
+const VERSION = '5769a557cc7d';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',

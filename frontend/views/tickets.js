@@ -5,6 +5,13 @@ import { useState } from '../vendor/hooks.js';
 import { html, TopBar, Notice, Empty, PhotoPicker, PhotoThumb, formatTime, go } from './ui.js';
 import { ticketsByDue, isOverdue, withPending, timeLeft, STATE_LABELS, EVENT_LABELS } from '../logic/tickets.js';
 import { stateLabel } from '../logic/outbox.js';
+
+// backend/clock.py FLAGS: why the phone's time was not believed
+const TIME_FLAGS = {
+  offline_window: '离线时间过长，按到达时间计',
+  before_dispatch: '早于派单或上一步操作，按到达时间计',
+  before_photo: '早于整改照片的拍摄时间，按到达时间计',
+};
 import { uuid7 } from '../logic/uuid7.js';
 import { isoWithOffset } from '../api.js';
 import * as sync from '../sync.js';
@@ -124,6 +131,8 @@ export function TicketView({ ctx, id, mode }) {
     <ol class="timeline">
       ${(ticket.events || []).map((e) => html`<li key=${e.id}>
         <b>${EVENT_LABELS[e.kind] || e.kind}</b> ${formatTime(e.at)} ${e.actor_name || ''}
+        ${e.time_flag ? html`<p class="notice notice-warn" data-testid="time-flag">
+          离线记录时间 ${formatTime(e.client_at || e.detail.claimed_at)} / 到达时间 ${formatTime(e.received_at)}：${TIME_FLAGS[e.time_flag] || ''}</p>` : null}
         ${e.note ? html`<p>${e.note}</p>` : null}
         <div class="photo-strip">${(e.photos || []).map((sha) => html`<${PhotoThumb} key=${sha} owner=${ctx.userId} sha=${sha} token=${ctx.token} />`)}</div>
       </li>`)}

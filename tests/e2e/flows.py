@@ -148,7 +148,8 @@ def seed_ticket(server, compound_name: str, photo: Path, description: str) -> st
     return finding_id
 
 
-def rectify_via_api(server, ticket_id: str, photo: Path, note: str) -> None:  # noqa: ANN001
+def rectify_via_api(server, ticket_id: str, photo: Path, note: str,  # noqa: ANN001
+                    at: str | None = None) -> None:
     import hashlib
     import uuid as _uuid
 
@@ -160,7 +161,7 @@ def rectify_via_api(server, ticket_id: str, photo: Path, note: str) -> None:  # 
     sha = hashlib.sha256(data).hexdigest()
     event_id = str(_uuid.UUID(bytes=uuid_utils.uuid7().bytes))
     r = httpx.post(f"{server.url}/api/tickets/{ticket_id}/events", headers=headers, json={
-        "id": event_id, "ticket_id": ticket_id, "kind": "rectify", "note": note,
+        "id": event_id, "ticket_id": ticket_id, "kind": "rectify", "note": note, "at": at,
         "photos": [{"sha256": sha, "bytes": len(data)}]})
     assert r.status_code in (200, 201), r.text
     r = httpx.post(f"{server.url}/api/photos", headers=headers, data={"finding_id": ticket_id},

@@ -48,3 +48,21 @@ def test_scores_screen_says_clearly_when_the_server_has_no_scores_yet(server, br
     else:
         page.get_by_text("服务器暂未提供该接口").wait_for()
     screenshot(page, "11-supervisor-scores")
+
+
+def test_a_rectification_claimed_long_before_it_arrived_is_shown_with_both_times(server, browser):
+    """Issue 12 §2: the manager's phone claims the repair was done two days before it reached
+    the server; the arrival counts, and the verifier sees 离线记录时间 … / 到达时间 …."""
+    from datetime import datetime, timedelta, timezone
+
+    ticket_id = seed_ticket(server, "锦绣花园", PHOTOS / "orientation_landscape_1.jpg", "2号楼井盖缺失")
+    claimed = (datetime.now(timezone.utc) - timedelta(days=2)).isoformat()
+    rectify_via_api(server, ticket_id, PHOTOS / "orientation_landscape_2.jpg", "已更换", at=claimed)
+    page = browser.page()
+    login(page, server.url, "supervisor")
+    wait_for_cache(page, "tickets")
+    page.goto(server.url + f"/#/ticket/{ticket_id}")
+    flag = page.get_by_test_id("time-flag")
+    flag.wait_for()
+    assert "离线记录时间" in flag.inner_text() and "到达时间" in flag.inner_text()
+    screenshot(page, "18-supervisor-offline-time-flag")
