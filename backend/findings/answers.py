@@ -54,7 +54,7 @@ class Created:
         # the request).
         ticket = ticket_public(SimpleNamespace(**t), SimpleNamespace(**self.rows.finding),
                                self.compound_name, [SimpleNamespace(**r) for r in refs],
-                               [SimpleNamespace(**self.rows.event)],
+                               [SimpleNamespace(**e) for e in self.rows.events],
                                {user.id: user.display_name}, now)
         return ItemResult(id=t["id"], status=status, complete=not missing, photos_held=held,
                           photos_missing=missing, ticket=ticket)

@@ -179,11 +179,12 @@ def photo_refs(finding_id: uuid.UUID, owner_id: uuid.UUID, kind: PhotoKind,
 
 @dataclass(slots=True)
 class NewFinding:
-    """A finding's rows: the finding, its ticket, its dispatch event and its photo refs."""
+    """A finding's rows: the finding, its ticket, its events (the dispatch, and for history
+    loaded in bulk, the later ones that brought the ticket to its state) and its photo refs."""
 
     finding: dict
     ticket: dict
-    event: dict
+    events: list[dict]
     refs: list[dict]
 
 
@@ -239,7 +240,7 @@ def new_finding(item: FindingIn, *, compound: CompoundRow, reporter_id: uuid.UUI
              "clock_skew_seconds": 0, "time_flag": None, "from_state": None,
              "to_state": TicketState.open.value, "note": None, "detail": detail,
              "content_hash": None}
-    return NewFinding(finding, ticket, event, refs)
+    return NewFinding(finding, ticket, [event], refs)
 
 
 def insert(session: Session, new: list[NewFinding]) -> list[NewFinding]:
@@ -264,7 +265,7 @@ def insert(session: Session, new: list[NewFinding]) -> list[NewFinding]:
             [raw.bind_uuid(i) for i in ids]).fetchall() if r[1] in seqs}
         new = [n for n in new if n.finding["id"] in mine]
     raw.insert(Ticket.__table__, [n.ticket for n in new])
-    raw.insert(TicketEvent.__table__, [n.event for n in new])
+    raw.insert(TicketEvent.__table__, [e for n in new for e in n.events])
     raw.insert(PhotoRef.__table__, [r for n in new for r in n.refs])
     return new
 

@@ -75,7 +75,7 @@ def test_python_and_sql_agree_on_every_state(db, world):
                  "actor_id": None, "at": NOW, "client_at": None, "received_at": NOW,
                  "clock_skew_seconds": 0, "time_flag": None, "from_state": None,
                  "to_state": "open", "note": None, "detail": {}, "content_hash": None}
-        rows.append(NewFinding(finding, ticket, event, []))
+        rows.append(NewFinding(finding, ticket, [event], []))
     repository.insert(db, rows)
     flags = dict(db.execute(select(Ticket.id, overdue_flag(NOW))
                             .where(Ticket.id.in_(list(expected)))).all())

@@ -123,7 +123,7 @@ def test_raw_insert_fills_scalar_defaults_and_refuses_naive_instants(db, world):
 
 def _new(rows: dict, **finding) -> NewFinding:
     return NewFinding({**rows[Finding], **finding}, {**rows[Ticket], **finding},
-                      rows[TicketEvent], [rows[PhotoRef]])
+                      [rows[TicketEvent]], [rows[PhotoRef]])
 
 
 def test_insert_stores_and_reports_only_the_findings_no_one_stored_first(db, world):  # noqa: ANN001
