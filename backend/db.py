@@ -21,7 +21,7 @@ import threading
 import time
 import weakref
 from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, nullcontext
 from functools import partial
 from typing import Annotated, TypeVar
 
@@ -186,7 +186,7 @@ def set_engine(engine: Engine | None) -> None:
 class Sessions:
     """Opens the sessions units of work run in. `inline`: may a write that finds SQLite's lock
     free run on the event loop (`run_write`)? `serialised`: do this process's writers take
-    turns (`_write_turn`)?"""
+    turns (`_Turns`)?"""
 
     inline = False
     serialised = False
@@ -199,7 +199,7 @@ class EngineSessions(Sessions):
     """Sessions on the process's engine. On SQLite a write begins IMMEDIATE (it waits for the
     write lock, up to the busy timeout) or, `nowait`, raises WriteLockHeld at once."""
 
-    def __init__(self, engine: Engine, write_policy: str = "inline") -> None:
+    def __init__(self, engine: Engine, write_policy: str = "thread") -> None:
         self.engine = engine
         sqlite = engine.dialect.name == "sqlite"
         self.serialised = sqlite
@@ -269,30 +269,65 @@ def unit_of_work(*, write: bool = True) -> Iterator[Session]:
 
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
-_write_gates: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = \
-    weakref.WeakKeyDictionary()
+# How long a writer lets the reads in flight go first (`_Turns`): a page is answered in tens
+# of milliseconds; a phone's sync, in the background, can wait that long.
+READS_FIRST_SECONDS = 0.25
 
 
-@asynccontextmanager
-async def _write_turn(write: bool) -> AsyncIterator[None]:
-    """On SQLite, this process's writers take turns, from before their first query until
-    after their commit.
+class _Turns:
+    """One event loop's write gate, and its reads in flight, which writers let go first.
 
-    They wait here, on the event loop, not in worker threads: waiting in SQLite's busy handler
-    (or on a thread lock) would hold a thread each, and with more waiting writers than the
-    thread pool has threads, the request holding the lock could not get a thread to finish.
-    The busy handler polls with sleeps of up to 100 ms, which idled the CPU and gave p99 > 1 s
-    under 16 concurrent writers (tests/bench/bench_sync.py).
+    On SQLite this process's writers take turns, from before their first query until after
+    their commit. They wait here, on the event loop, not in worker threads: waiting in
+    SQLite's busy handler (or on a thread lock) would hold a thread each, and with more
+    waiting writers than the thread pool has threads, the request holding the lock could not
+    get a thread to finish. The busy handler polls with sleeps of up to 100 ms, which idled
+    the CPU and gave p99 > 1 s under 16 concurrent writers (tests/bench/bench_sync.py).
+
+    A writer whose turn comes while reads are in flight waits for them (up to
+    READS_FIRST_SECONDS): phones syncing at full speed would otherwise hold the loop or the
+    GIL for most of a supervisor's page, which then waits seconds (tests/bench/bench_mixed.py).
     """
-    if not write or not sessions().serialised:
-        yield
-        return
+
+    def __init__(self) -> None:
+        self.gate = asyncio.Lock()
+        self.reads = 0
+        self.no_reads = asyncio.Event()
+        self.no_reads.set()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[None]:
+        self.reads += 1
+        self.no_reads.clear()
+        try:
+            yield
+        finally:
+            self.reads -= 1
+            if not self.reads:
+                self.no_reads.set()
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[None]:
+        async with self.gate:
+            if self.reads:
+                with anyio.move_on_after(READS_FIRST_SECONDS):
+                    await self.no_reads.wait()
+            yield
+
+
+_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turns] = weakref.WeakKeyDictionary()
+
+
+def _turn(write: bool) -> AbstractAsyncContextManager[None]:
+    """The request's turn: on SQLite a write's turn at the gate, a read's place among the reads
+    in flight; nothing on PostgreSQL, whose writers run side by side."""
+    if not sessions().serialised:
+        return nullcontext()
     loop = asyncio.get_running_loop()
-    gate = _write_gates.get(loop)
-    if gate is None:
-        gate = _write_gates[loop] = asyncio.Lock()
-    async with gate:
-        yield
+    turns = _turns.get(loop)
+    if turns is None:
+        turns = _turns[loop] = _Turns()
+    return turns.write() if write else turns.read()
 
 
 async def _in_thread(step: Callable[[], T]) -> T:
@@ -312,7 +347,7 @@ async def request_unit_of_work(method: str) -> AsyncIterator[Session]:
     thread); the settlement and the close run in a worker thread whenever the session holds
     a connection, never on the event loop."""
     write = method not in _READS
-    async with _write_turn(write):
+    async with _turn(write):
         session = sessions().open(write=write)
         try:
             yield session
@@ -355,10 +390,15 @@ async def run_write(request: Request, work: Callable[[Session], T]) -> T:
     (`WriteLockHeld`); the transaction begins before the work starts, so the work runs once,
     inline or in the thread. Otherwise (PostgreSQL, the thread policy, tests' sessions) the
     work and its commit run in one worker-thread hop.
+
+    The thread policy is the default: inline, a batch holds the loop ~12 ms, and a page read
+    meanwhile waits for the batches that run whole in each of the loop's turns before its own
+    steps get one; under phones syncing at full speed its p99 is 2-4 times the thread
+    policy's, for ~10 % more sync throughput (tests/bench/RESULTS.md, mixed load).
     """
     source = sessions()
     write = request.method not in _READS
-    async with _write_turn(write):
+    async with _turn(write):
         if source.inline and write:
             session = source.open(write=True, nowait=True)
             try:

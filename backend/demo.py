@@ -7,6 +7,8 @@
   as the seed's notice reads it (rubrics/examples/X.json), so that
   `xunjian report 2021H1 大连市西岗区` prints the published table: 98, 99, 99, 98, 99.
 - One user of every role, with the passwords printed below (change them before real use).
+- A month of the town's work (backend/demo_activity.py): findings with photos, tickets in every
+  state (one overdue, one waiting for the verifier), a hotline case, last month published.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from decimal import Decimal
 import typer
 from sqlmodel import Session, select
 
+from backend import demo_activity
 from backend.auth import users
 from backend.auth.models import Role, User, UserCreate
 from backend.auth.scope import scope_for
@@ -119,6 +122,8 @@ def load_demo(session: Session) -> None:
             actor_id=None)
     session.flush()
     _seed_001_inspections(session, xigang)
+    session.flush()
+    demo_activity.play(session)
 
 
 def _seed_001_inspections(session: Session, district: OrgUnit) -> None:
@@ -155,7 +160,8 @@ def demo() -> None:
     """Load the demo organisation and users (safe to run again), then print the logins."""
     with cli_session() as session:
         load_demo(session)
-    typer.echo(f"demo data loaded: {TOWN} with {len(TOWN_COMPOUNDS)} compounds, "
+    typer.echo(f"demo data loaded: {TOWN} with {len(TOWN_COMPOUNDS)} compounds and a month of "
+               f"findings and tickets ({len(demo_activity.STORY)}), last month published; "
                f"{XIGANG_DISTRICT} with {len(XIGANG_STREETS)} streets and their 2021H1 "
                "inspections (xunjian report 2021H1 大连市西岗区)")
     print_logins()

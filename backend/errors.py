@@ -75,6 +75,31 @@ class TooMany(DomainError):
     message = "请求过于频繁，请稍后再试"
 
 
+_BY_STATUS: dict[int, type[DomainError]] = {
+    cls.status_code: cls for cls in (NotFound, Forbidden, Unauthorized, Conflict, Invalid, TooMany)}
+
+
+class Refusals:
+    """A domain's refusals, declared once in its errors.py: code → (HTTP status, Chinese message,
+    with `{field}` places filled in when raised). The codes are API contract (the phone and the
+    desk decide from them); calling the table builds the error to raise:
+
+        raise REFUSALS("unit_exists", name=data.name)
+    """
+
+    def __init__(self, table: dict[str, tuple[int, str]]) -> None:
+        self.table = table
+
+    def __call__(self, code: str, /, *, detail: Any = None, **fields: Any) -> DomainError:
+        status, template = self.table[code]
+        return _BY_STATUS.get(status, DomainError)(
+            template.format(**fields) if fields else template, code=code, status_code=status,
+            detail=detail)
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.table
+
+
 class ErrorBody(BaseModel):
     code: str
     message: str

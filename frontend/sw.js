@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '5769a557cc7d';
+const VERSION = '1ba211019ab1';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -21,6 +21,7 @@ const SHELL = [
   './styles.css',
   './manifest.webmanifest',
   './logic/exif.js',
+  './logic/finding.js',
   './logic/outbox.js',
   './logic/photoplan.js',
   './logic/sha256.js',

@@ -13,7 +13,8 @@ from backend.auth.models import AuthToken, LoginRequest, LoginResponse, Role, To
     UserCreate, UserPublic, UserUpdate
 from backend.config import get_settings
 from backend.db import SessionDep
-from backend.errors import Forbidden, error_responses
+from backend.auth.errors import REFUSALS
+from backend.errors import error_responses
 
 router = APIRouter(prefix="/api", tags=["auth"])
 
@@ -98,5 +99,5 @@ def user_tokens(user: UserDep, session: SessionDep) -> list[AuthToken]:
 @router.post("/users/{user_id}/revoke-tokens", responses=error_responses(401, 403, 404))
 def revoke_user_tokens(user: UserDep, session: SessionDep, admin: AdminUser) -> dict:
     if admin.id == user.id:
-        raise Forbidden("请使用退出登录撤销自己的当前登录", code="revoke_self")
+        raise REFUSALS("revoke_self")
     return {"revoked": service.revoke_all_tokens(session, user.id, actor_id=admin.id)}

@@ -17,7 +17,8 @@ from backend.auth.scope import Scope, scope_from_units
 from backend.config import Settings
 from backend.rawsql import RawSQL, column_binder
 from backend.dbtypes import utcnow
-from backend.errors import NotFound, TooMany, Unauthorized
+from backend.auth.errors import REFUSALS
+from backend.errors import TooMany, Unauthorized
 
 
 class LoginRefused(Unauthorized):
@@ -111,13 +112,13 @@ def authenticate(session: Session, settings: Settings, token: str,
     raw = RawSQL(session)
     rows = raw.execute(_SCOPED_TOKEN_SQL, (token_digest(token),)).fetchall()
     if not rows or rows[0][1] is not None:
-        raise Unauthorized("登录已失效，请重新登录", code="token_invalid")
+        raise REFUSALS("token_invalid")
     token_id, _, expires_at, last_used_at, user_id, username, display_name, role, phone, \
         company_id, is_active, created_at, _, _ = rows[0]
     if raw.instant(expires_at) <= now:
-        raise Unauthorized("登录已过期，请重新登录", code="token_expired")
+        raise REFUSALS("token_expired")
     if not is_active:
-        raise Unauthorized("账号已停用", code="account_disabled")
+        raise REFUSALS("account_disabled")
     if now - raw.instant(last_used_at) >= _TOUCH_EVERY:
         column = AuthToken.__table__.c
         bind = column_binder(column.last_used_at, raw.dialect)
@@ -157,5 +158,5 @@ def revoke_login(session: Session, token_id: uuid.UUID, *, caller_id: uuid.UUID,
     """Revoke a login: one's own (a lost phone), or anyone's for an admin; 404 otherwise."""
     row = session.get(AuthToken, token_id)
     if row is None or (row.user_id != caller_id and not caller_is_admin):
-        raise NotFound("登录记录不存在", code="token_not_found")
+        raise REFUSALS("token_not_found")
     revoke_token(session, row, actor_id=caller_id)

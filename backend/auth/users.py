@@ -12,7 +12,7 @@ from backend.audit.models import record
 from backend.auth.models import Role, User, UserCreate, UserPublic, UserScopeUnit, UserUpdate
 from backend.auth.passwords import hash_password
 from backend.auth.service import revoke_all_tokens
-from backend.errors import Conflict, Invalid, NotFound
+from backend.auth.errors import REFUSALS
 from backend.organisation.models import Company, OrgUnit, UnitLevel
 
 _UNIT_LEVELS_FOR_ROLE = {
@@ -26,26 +26,26 @@ def _check_scope(session: Session, role: Role, unit_ids: list[uuid.UUID],
                  company_id: uuid.UUID | None) -> None:
     if role == Role.admin:
         if unit_ids or company_id:
-            raise Invalid("系统管理员不设管辖范围", code="scope_not_allowed")
+            raise REFUSALS("scope_not_allowed", reason="系统管理员不设管辖范围")
         return
     if role == Role.property_manager:
         if company_id is None or session.get(Company, company_id) is None:
-            raise Invalid("物业项目经理必须指定所属物业服务企业", code="company_required")
+            raise REFUSALS("company_required")
         if unit_ids:
-            raise Invalid("物业项目经理的范围由所属企业决定，不设行政区域", code="scope_not_allowed")
+            raise REFUSALS("scope_not_allowed", reason="物业项目经理的范围由所属企业决定，不设行政区域")
         return
     if company_id is not None:
-        raise Invalid("只有物业项目经理属于物业服务企业", code="scope_not_allowed")
+        raise REFUSALS("scope_not_allowed", reason="只有物业项目经理属于物业服务企业")
     if not unit_ids:
-        raise Invalid("请指定管辖范围（区、街道/镇、社区或网格）", code="scope_required")
+        raise REFUSALS("scope_required")
     allowed = _UNIT_LEVELS_FOR_ROLE[role]
     for unit_id in unit_ids:
         unit = session.get(OrgUnit, unit_id)
         if unit is None:
-            raise Invalid(f"管辖范围单位不存在: {unit_id}", code="unit_not_found")
+            raise REFUSALS("scope_unit_unknown", unit_id=unit_id)
         if unit.level not in allowed:
             names = "、".join(sorted(str(level) for level in allowed))
-            raise Invalid(f"该角色的管辖范围只能是: {names}", code="scope_level_invalid",
+            raise REFUSALS("scope_level_invalid", levels=names,
                           detail={"unit_id": str(unit_id), "level": unit.level})
 
 
@@ -57,7 +57,7 @@ def _set_units(session: Session, user: User, unit_ids: list[uuid.UUID]) -> None:
 
 def create_user(session: Session, data: UserCreate, *, actor_id: uuid.UUID | None) -> User:
     if session.exec(select(User).where(func.lower(User.username) == data.username.lower())).first():
-        raise Conflict(f"用户名已存在: {data.username}", code="username_taken")
+        raise REFUSALS("username_taken", username=data.username)
     _check_scope(session, data.role, data.unit_ids, data.company_id)
     user = User(username=data.username, display_name=data.display_name, role=data.role,
                 phone=data.phone, company_id=data.company_id,
@@ -84,14 +84,14 @@ def update_user(session: Session, user: User, data: UserUpdate, *, actor_id: uui
     changes = data.model_dump(exclude_unset=True)
     for required in ("display_name", "is_active", "role"):
         if required in changes and changes[required] is None:
-            raise Invalid("该字段不能为空", code="field_required", detail={"field": required})
+            raise REFUSALS("field_required", detail={"field": required})
     deactivate = changes.get("is_active") is False and user.is_active
     demote = "role" in changes and changes["role"] != user.role and user.role == Role.admin
     if (deactivate or demote) and user.id == actor_id:
-        raise Conflict("不能停用自己的账号或取消自己的管理员角色", code="self_protected")
+        raise REFUSALS("self_protected")
     if (deactivate or demote) and user.role == Role.admin and user.is_active \
             and _other_active_admins(session, user) == 0:
-        raise Conflict("不能停用最后一个系统管理员", code="last_admin")
+        raise REFUSALS("last_admin")
     role = Role(changes.get("role", user.role))
     audit: dict = {}
     if "unit_ids" in changes or "company_id" in changes or role != user.role:
@@ -141,5 +141,5 @@ def list_users(session: Session) -> list[UserPublic]:
 def get_user(session: Session, user_id: uuid.UUID) -> User:
     user = session.get(User, user_id)
     if user is None:
-        raise NotFound("用户不存在", code="user_not_found")
+        raise REFUSALS("user_not_found")
     return user

@@ -19,7 +19,6 @@ from sqlmodel import Session
 
 from backend.config import get_settings
 from backend.dbtypes import utcnow
-from backend.errors import Invalid
 from backend.findings import repository, tickets
 from backend.findings.errors import not_found
 from backend.findings.models import EventKind, Finding, PhotoRef, Ticket, TicketEvent, TicketState
@@ -52,7 +51,7 @@ def attach_upload(session: Session, user, scope, *, finding_id: uuid.UUID,  # no
                            .where(PhotoRef.finding_id == finding.id)).all()
     declared = {r.sha256 for r in refs}
     if sha256 is not None and sha256 not in declared:
-        raise Invalid("该照片未在问题记录中登记", code="photo_not_declared")
+        raise PhotoRejected("photo_not_declared")
     compound = session.get(Compound, finding.compound_id)
     now = utcnow()
     # Undeclared bytes are refused after hashing, before anything is decoded or stored.

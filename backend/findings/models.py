@@ -139,6 +139,12 @@ class Ticket(SQLModel, table=True):
               "district_id", "street_id", "compound_id",
               sqlite_where=text("state IN ('open', 'rectified')"),
               postgresql_where=text("state IN ('open', 'rectified')")),
+        # A district's open tickets by due time: a supervisor's ticket list and overdue page,
+        # a page of 50 read in index order instead of sorting the district (migration 0012).
+        Index("ix_ticket_open_district_due", "district_id", "due_at", "id", "state",
+              "rectified_at",
+              sqlite_where=text("state IN ('open', 'rectified')"),
+              postgresql_where=text("state IN ('open', 'rectified')")),
         # Period roll-ups: one month, every compound, grouped in index order (performance.md),
         # covering what the overdue test and the source filter read (migration 0005); within a
         # compound's month in change_seq order, so new tickets append (migration 0009).

@@ -5,15 +5,12 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, Response, status
-from sqlalchemy import func
-from sqlmodel import select
 
 from backend.auth.dependencies import CurrentUser, ScopeDep
 from backend.db import SessionDep
 from backend.errors import error_responses
 from backend.inspections import service
-from backend.inspections.models import Inspection, InspectionPublic, InspectionStart, \
-    InspectionSubmit
+from backend.inspections.models import InspectionPublic, InspectionStart, InspectionSubmit
 from backend.pagination import Page, PageDep
 from backend.clock import ClockDep
 
@@ -51,13 +48,7 @@ def get_inspection(inspection_id: uuid.UUID, session: SessionDep, scope: ScopeDe
 def list_inspections(session: SessionDep, user: CurrentUser, scope: ScopeDep, page: PageDep,
                      compound_id: uuid.UUID | None = None, mine: bool = False
                      ) -> Page[InspectionPublic]:
-    where = [service.in_scope(scope)]
-    if compound_id:
-        where.append(Inspection.compound_id == compound_id)
-    if mine:
-        where.append(Inspection.inspector_id == user.id)
-    rows = list(session.exec(select(Inspection).where(*where)
-                             .order_by(Inspection.started_at.desc()).limit(page.limit).offset(page.offset)))
-    total = session.exec(select(func.count()).select_from(Inspection).where(*where)).one()
-    return Page(items=[service.public(session, i) for i in rows], total=total, limit=page.limit,
-                offset=page.offset)
+    items, total = service.list_inspections(session, user, scope, limit=page.limit,
+                                            offset=page.offset, compound_id=compound_id,
+                                            mine=mine)
+    return Page(items=items, total=total, limit=page.limit, offset=page.offset)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from backend.auth.models import Role, User
@@ -160,3 +161,18 @@ def public(session: Session, inspection: Inspection) -> InspectionPublic:
     finding_ids = list(session.exec(select(Finding.id).where(Finding.inspection_id == inspection.id)))
     return InspectionPublic.model_validate(inspection, from_attributes=True).model_copy(
         update={"finding_ids": finding_ids})
+
+
+def list_inspections(session: Session, user: User, scope: Scope, *, limit: int, offset: int,
+                     compound_id: uuid.UUID | None, mine: bool
+                     ) -> tuple[list[InspectionPublic], int]:
+    """Inspections in scope, newest first: of one compound, or the caller's own."""
+    where = [in_scope(scope)]
+    if compound_id:
+        where.append(Inspection.compound_id == compound_id)
+    if mine:
+        where.append(Inspection.inspector_id == user.id)
+    rows = session.exec(select(Inspection).where(*where).order_by(Inspection.started_at.desc())
+                        .limit(limit).offset(offset)).all()
+    total = session.exec(select(func.count()).select_from(Inspection).where(*where)).one()
+    return [public(session, i) for i in rows], total

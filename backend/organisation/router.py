@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 
 from fastapi import APIRouter, UploadFile, status
-from sqlmodel import select
 
 from backend.auth.dependencies import AdminUser, ScopeDep
 from backend.db import SessionDep
-from backend.errors import Invalid, error_responses
+from backend.errors import error_responses
 from backend.organisation import importer, service
+from backend.organisation.dependencies import CompanyDep, CompoundDep, UnitDep
+from backend.organisation.errors import REFUSALS
 from backend.organisation.models import Company, CompanyCreate, CompanyPublic, CompanyUpdate, \
     CompoundCreate, CompoundPublic, CompoundUpdate, OrgUnit, OrgUnitCreate, OrgUnitPublic, \
     OrgUnitUpdate, UnitLevel
@@ -24,17 +25,12 @@ MAX_CSV_BYTES = 10 * 1024 * 1024
 @router.get("/units", response_model=list[OrgUnitPublic], responses=error_responses(401))
 def list_units(session: SessionDep, scope: ScopeDep, level: UnitLevel | None = None,
                parent_id: uuid.UUID | None = None) -> list[OrgUnit]:
-    query = select(OrgUnit).where(scope.unit_filter())
-    if level:
-        query = query.where(OrgUnit.level == level)
-    if parent_id:
-        query = query.where(OrgUnit.parent_id == parent_id)
-    return list(session.exec(query.order_by(OrgUnit.level, OrgUnit.name)))
+    return service.list_units(session, scope, level=level, parent_id=parent_id)
 
 
 @router.get("/units/{unit_id}", response_model=OrgUnitPublic, responses=error_responses(401, 404))
-def get_unit(unit_id: uuid.UUID, session: SessionDep, scope: ScopeDep) -> OrgUnit:
-    return service.get_unit(session, unit_id, scope)
+def get_unit(unit: UnitDep) -> OrgUnit:
+    return unit
 
 
 @router.post("/units", response_model=OrgUnitPublic, status_code=status.HTTP_201_CREATED,
@@ -45,21 +41,20 @@ def create_unit(body: OrgUnitCreate, session: SessionDep, admin: AdminUser) -> O
 
 @router.patch("/units/{unit_id}", response_model=OrgUnitPublic,
               responses=error_responses(401, 403, 404, 409, 422))
-def update_unit(unit_id: uuid.UUID, body: OrgUnitUpdate, session: SessionDep,
-                admin: AdminUser, scope: ScopeDep) -> OrgUnit:
-    return service.update_unit(session, service.get_unit(session, unit_id, scope), body,
-                               actor_id=admin.id)
+def update_unit(admin: AdminUser, unit: UnitDep, body: OrgUnitUpdate,
+                session: SessionDep) -> OrgUnit:
+    return service.update_unit(session, unit, body, actor_id=admin.id)
 
 
 @router.get("/companies", response_model=list[CompanyPublic], responses=error_responses(401))
 def list_companies(session: SessionDep, scope: ScopeDep) -> list[Company]:
-    return list(session.exec(select(Company).where(scope.company_filter()).order_by(Company.name)))
+    return service.list_companies(session, scope)
 
 
 @router.get("/companies/{company_id}", response_model=CompanyPublic,
             responses=error_responses(401, 404))
-def get_company(company_id: uuid.UUID, session: SessionDep, scope: ScopeDep) -> Company:
-    return service.get_company(session, company_id, scope)
+def get_company(company: CompanyDep) -> Company:
+    return company
 
 
 @router.post("/companies", response_model=CompanyPublic, status_code=status.HTTP_201_CREATED,
@@ -70,10 +65,9 @@ def create_company(body: CompanyCreate, session: SessionDep, admin: AdminUser) -
 
 @router.patch("/companies/{company_id}", response_model=CompanyPublic,
               responses=error_responses(401, 403, 404, 409, 422))
-def update_company(company_id: uuid.UUID, body: CompanyUpdate, session: SessionDep,
-                   admin: AdminUser, scope: ScopeDep) -> Company:
-    return service.update_company(session, service.get_company(session, company_id, scope), body,
-                                  actor_id=admin.id)
+def update_company(admin: AdminUser, company: CompanyDep, body: CompanyUpdate,
+                   session: SessionDep) -> Company:
+    return service.update_company(session, company, body, actor_id=admin.id)
 
 
 @router.get("/compounds", response_model=Page[CompoundPublic], responses=error_responses(401))
@@ -91,8 +85,7 @@ def list_compounds(session: SessionDep, scope: ScopeDep, page: PageDep,
 
 @router.get("/compounds/{compound_id}", response_model=CompoundPublic,
             responses=error_responses(401, 404))
-def get_compound(compound_id: uuid.UUID, session: SessionDep, scope: ScopeDep) -> CompoundPublic:
-    compound = service.get_compound(session, compound_id, scope)
+def get_compound(compound: CompoundDep, session: SessionDep) -> CompoundPublic:
     return service.compounds_public(session, [compound])[0]
 
 
@@ -106,11 +99,10 @@ def create_compound(body: CompoundCreate, session: SessionDep, admin: AdminUser
 
 @router.patch("/compounds/{compound_id}", response_model=CompoundPublic,
               responses=error_responses(401, 403, 404, 409, 422))
-def update_compound(compound_id: uuid.UUID, body: CompoundUpdate, session: SessionDep,
-                    admin: AdminUser, scope: ScopeDep) -> CompoundPublic:
-    compound = service.update_compound(session, service.get_compound(session, compound_id, scope),
-                                       body, actor_id=admin.id)
-    return service.compounds_public(session, [compound])[0]
+def update_compound(admin: AdminUser, compound: CompoundDep, body: CompoundUpdate,
+                    session: SessionDep) -> CompoundPublic:
+    updated = service.update_compound(session, compound, body, actor_id=admin.id)
+    return service.compounds_public(session, [updated])[0]
 
 
 @router.post("/import/organisation", responses=error_responses(401, 403, 413, 422))
@@ -118,11 +110,11 @@ async def import_organisation(file: UploadFile, session: SessionDep, admin: Admi
     """Import a CSV of units, companies and compounds; bad lines are reported, good ones kept."""
     raw = await file.read(MAX_CSV_BYTES + 1)
     if len(raw) > MAX_CSV_BYTES:
-        raise Invalid("CSV 文件超过 10 MB", code="file_too_large", status_code=413)
+        raise REFUSALS("file_too_large")
     try:
         report = importer.import_csv(session, raw, actor_id=admin.id)
     except importer.LineError as exc:
-        raise Invalid(str(exc), code="csv_invalid") from None
+        raise REFUSALS("csv_invalid", reason=str(exc)) from None
     return {"lines": report.lines, "created": report.created, "updated": report.updated,
             "unchanged": report.unchanged, "units_created": report.units_created,
             "companies_created": report.companies_created, "errors": report.errors}

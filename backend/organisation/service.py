@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from backend.audit.models import record
 from backend.auth.scope import Scope
 from backend.dbtypes import utcnow
-from backend.errors import Conflict, Invalid, NotFound
+from backend.organisation.errors import REFUSALS
 from backend.organisation.models import ALLOWED_PARENT, LEVEL_LABELS, Company, CompanyCreate, \
     CompanyUpdate, Compound, CompoundCreate, CompoundGrid, CompoundPublic, CompoundUpdate, \
     OrgUnit, OrgUnitCreate, OrgUnitUpdate, UnitLevel
@@ -23,7 +23,7 @@ def _required(changes: dict, *names: str) -> None:
     """A PATCH may leave a field out, never blank out one that must have a value."""
     for name in names:
         if name in changes and changes[name] is None:
-            raise Invalid(f"{name} 不能为空", code="field_required", detail={"field": name})
+            raise REFUSALS("field_required", field=name, detail={"field": name})
 
 
 def _audited(session: Session, actor_id: uuid.UUID | None, action: str, object_type: str,
@@ -48,16 +48,16 @@ def create_unit(session: Session, data: OrgUnitCreate, *, actor_id: uuid.UUID | 
     level = UnitLevel(data.level)
     parent = session.get(OrgUnit, data.parent_id) if data.parent_id else None
     if data.parent_id and parent is None:
-        raise Invalid("上级单位不存在", code="parent_not_found")
+        raise REFUSALS("parent_not_found")
     allowed = ALLOWED_PARENT[level]
     if (parent is None) != (not allowed) or (parent is not None and parent.level not in allowed):
         wanted = "、".join(LEVEL_LABELS[p] for p in allowed) or "无（顶级）"
-        raise Invalid(f"{LEVEL_LABELS[level]}的上级必须是: {wanted}", code="parent_level_invalid")
+        raise REFUSALS("parent_level_invalid", level=LEVEL_LABELS[level], wanted=wanted)
     duplicate = session.exec(select(OrgUnit).where(
         OrgUnit.parent_id == data.parent_id if data.parent_id else OrgUnit.parent_id.is_(None),
         OrgUnit.name == data.name)).first()
     if duplicate:
-        raise Conflict(f"同一上级下已有同名单位: {data.name}", code="unit_exists")
+        raise REFUSALS("unit_exists", name=data.name)
     unit = OrgUnit(name=data.name, level=level, code=data.code, parent_id=data.parent_id)
     unit.district_id = parent.district_id if parent else None
     unit.street_id = parent.street_id if parent else None
@@ -82,7 +82,7 @@ def update_unit(session: Session, unit: OrgUnit, data: OrgUnitUpdate, *,
     if changes.get("name") and changes["name"] != unit.name and session.exec(select(OrgUnit).where(
             OrgUnit.parent_id == unit.parent_id if unit.parent_id else OrgUnit.parent_id.is_(None),
             OrgUnit.name == changes["name"], OrgUnit.id != unit.id)).first():
-        raise Conflict(f"同一上级下已有同名单位: {changes['name']}", code="unit_exists")
+        raise REFUSALS("unit_exists", name=changes["name"])
     return _apply(session, unit, changes, actor_id=actor_id, action="unit.update",
                   object_type="org_unit")
 
@@ -90,17 +90,32 @@ def update_unit(session: Session, unit: OrgUnit, data: OrgUnitUpdate, *,
 def get_unit(session: Session, unit_id: uuid.UUID, scope: Scope) -> OrgUnit:
     unit = session.get(OrgUnit, unit_id)
     if unit is None or not scope.covers_unit(unit):
-        raise NotFound("单位不存在或不在您的管辖范围内", code="unit_not_found")
+        raise REFUSALS("unit_not_found")
     return unit
 
 
 # ------------------------------------------------------------------ companies
 
 
+def list_units(session: Session, scope: Scope, *, level: UnitLevel | None,
+               parent_id: uuid.UUID | None) -> list[OrgUnit]:
+    query = select(OrgUnit).where(scope.unit_filter())
+    if level:
+        query = query.where(OrgUnit.level == level)
+    if parent_id:
+        query = query.where(OrgUnit.parent_id == parent_id)
+    return list(session.exec(query.order_by(OrgUnit.level, OrgUnit.name)))
+
+
+def list_companies(session: Session, scope: Scope) -> list[Company]:
+    return list(session.exec(select(Company).where(scope.company_filter())
+                             .order_by(Company.name)))
+
+
 def create_company(session: Session, data: CompanyCreate, *,
                    actor_id: uuid.UUID | None = None) -> Company:
     if session.exec(select(Company).where(Company.name == data.name)).first():
-        raise Conflict(f"物业服务企业已存在: {data.name}", code="company_exists")
+        raise REFUSALS("company_exists", name=data.name)
     company = Company.model_validate(data)
     session.add(company)
     session.flush()
@@ -114,7 +129,7 @@ def update_company(session: Session, company: Company, data: CompanyUpdate, *,
     _required(changes, "name", "community_run")
     if changes.get("name") and changes["name"] != company.name and session.exec(
             select(Company).where(Company.name == changes["name"])).first():
-        raise Conflict(f"物业服务企业已存在: {changes['name']}", code="company_exists")
+        raise REFUSALS("company_exists", name=changes["name"])
     return _apply(session, company, changes, actor_id=actor_id, action="company.update",
                   object_type="company")
 
@@ -123,7 +138,7 @@ def get_company(session: Session, company_id: uuid.UUID, scope: Scope) -> Compan
     company = session.exec(select(Company).where(Company.id == company_id,
                                                  scope.company_filter())).first()
     if company is None:
-        raise NotFound("物业服务企业不存在或不在您的管辖范围内", code="company_not_found")
+        raise REFUSALS("company_not_found")
     return company
 
 
@@ -134,8 +149,7 @@ def _check_grids(session: Session, community_id: uuid.UUID, grid_ids: list[uuid.
     for grid_id in grid_ids:
         grid = session.get(OrgUnit, grid_id)
         if grid is None or grid.level != UnitLevel.grid or grid.parent_id != community_id:
-            raise Invalid("网格不存在或不属于该社区", code="grid_invalid",
-                          detail={"grid_id": str(grid_id)})
+            raise REFUSALS("grid_invalid", detail={"grid_id": str(grid_id)})
 
 
 def _set_grids(session: Session, compound_id: uuid.UUID, grid_ids: list[uuid.UUID]) -> None:
@@ -148,12 +162,12 @@ def create_compound(session: Session, data: CompoundCreate, *,
                     actor_id: uuid.UUID | None = None) -> Compound:
     community = session.get(OrgUnit, data.community_id)
     if community is None or community.level != UnitLevel.community:
-        raise Invalid("所属社区不存在", code="community_not_found")
+        raise REFUSALS("community_not_found")
     if data.company_id and session.get(Company, data.company_id) is None:
-        raise Invalid("物业服务企业不存在", code="company_not_found")
+        raise REFUSALS("company_unknown")
     if session.exec(select(Compound).where(Compound.community_id == data.community_id,
                                            Compound.name == data.name)).first():
-        raise Conflict(f"该社区已有同名小区: {data.name}", code="compound_exists")
+        raise REFUSALS("compound_exists", name=data.name)
     _check_grids(session, community.id, data.grid_ids)
     compound = Compound.model_validate(
         data.model_dump(exclude={"grid_ids"}),
@@ -171,11 +185,11 @@ def update_compound(session: Session, compound: Compound, data: CompoundUpdate, 
     changes = data.model_dump(exclude_unset=True)
     _required(changes, "name", "is_old", "has_party_branch")
     if changes.get("company_id") and session.get(Company, changes["company_id"]) is None:
-        raise Invalid("物业服务企业不存在", code="company_not_found")
+        raise REFUSALS("company_unknown")
     if changes.get("name") and changes["name"] != compound.name and session.exec(select(Compound).where(
             Compound.community_id == compound.community_id, Compound.name == changes["name"],
             Compound.id != compound.id)).first():
-        raise Conflict(f"该社区已有同名小区: {changes['name']}", code="compound_exists")
+        raise REFUSALS("compound_exists", name=changes["name"])
     grid_ids = changes.pop("grid_ids", None)
     if grid_ids is not None:
         _check_grids(session, compound.community_id, grid_ids)
@@ -195,7 +209,7 @@ def get_compound(session: Session, compound_id: uuid.UUID, scope: Scope) -> Comp
     compound = session.exec(select(Compound).where(Compound.id == compound_id,
                                                    scope.compound_filter())).first()
     if compound is None:
-        raise NotFound("小区不存在或不在您的管辖范围内", code="compound_not_found")
+        raise REFUSALS("compound_not_found")
     return compound
 
 

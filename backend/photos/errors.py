@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.errors import DomainError
+from backend.errors import DomainError, Refusals
 
 # code -> (HTTP status, message shown to the inspector or manager)
 REJECTIONS: dict[str, tuple[int, str]] = {
@@ -44,3 +44,9 @@ class CJKFontMissing(RuntimeError):
 
 class InvalidPhotoId(ValueError):
     """A string that is not a lowercase hex SHA-256 was used as a photo id (e.g. a crafted URL)."""
+
+
+# Refusals of a photo's reading, not of an upload.
+REFUSALS = Refusals({
+    "photo_not_found": (404, "照片不存在或不在您的管辖范围内"),
+})

@@ -13,7 +13,8 @@ from fastapi.responses import FileResponse
 from backend.auth.dependencies import CurrentUser, ScopeDep
 from backend.config import get_settings
 from backend.db import SessionDep
-from backend.errors import NotFound, error_responses
+from backend.errors import error_responses
+from backend.photos.errors import REFUSALS
 from backend.findings import evidence, repository
 from backend.photos.storage import PhotoStore
 
@@ -55,7 +56,7 @@ def serve_photo(sha256: str, variant: Literal["display", "thumb", "original"],
     visible = evidence.photo_visible(session, sha256, scope, user)
     path = photo_store().path(sha256, variant) if visible else None
     if path is None or not path.is_file():
-        raise NotFound("照片不存在或不在您的管辖范围内", code="photo_not_found")
+        raise REFUSALS("photo_not_found")
     media = "image/jpeg" if variant != "original" else "application/octet-stream"
     return FileResponse(path, media_type=media,
                         headers={"Cache-Control": "private, max-age=31536000, immutable"})

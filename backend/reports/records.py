@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from backend.audit.models import record
 from backend.auth.scope import Scope
-from backend.errors import NotFound
+from backend.reports.errors import REFUSALS
 from backend.findings import repository
 from backend.findings.models import Finding
 from backend.organisation.models import Company, Compound
@@ -24,7 +24,7 @@ def set_case_flags(session: Session, scope: Scope, finding_id: uuid.UUID, body: 
     finding = session.exec(select(Finding).where(
         Finding.id == finding_id, Finding.compound_id.in_(scope.compound_ids()))).first()
     if finding is None or finding.source != "hotline":
-        raise NotFound("热线案卷不存在或不在您的管辖范围内", code="case_not_found")
+        raise REFUSALS("case_not_found")
     changes = body.model_dump(exclude_unset=True, exclude={"note"}, exclude_none=True)
     repository.set_case_flags(session, finding.id, **changes)
     record(session, actor_id=actor_id, action="case.flags", object_type="finding",
@@ -39,7 +39,7 @@ def add_demonstration(session: Session, scope: Scope, body: DemonstrationIn, *,
     compound = session.exec(select(Compound).where(Compound.id == body.compound_id,
                                                    scope.compound_filter())).first()
     if compound is None:
-        raise NotFound("小区不存在或不在您的管辖范围内", code="compound_not_found")
+        raise REFUSALS("compound_not_found")
     row = DemonstrationProject(**body.model_dump(), recorded_by=actor_id)
     session.add(row)
     session.flush()
@@ -54,7 +54,7 @@ def set_direct_score(session: Session, scope: Scope, body: DirectScoreIn, period
     """The housing department's direct score of a company for a period (seed 004: 30%)."""
     if session.exec(select(Company).where(Company.id == body.company_id,
                                           scope.company_filter())).first() is None:
-        raise NotFound("物业服务企业不存在或不在您的管辖范围内", code="company_not_found")
+        raise REFUSALS("company_not_found")
     row = session.exec(select(CompanyDirectScore).where(
         CompanyDirectScore.company_id == body.company_id,
         CompanyDirectScore.period_key == period.key)).first() or CompanyDirectScore(

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from backend.audit.models import record
 from backend.auth.scope import Scope
-from backend.errors import Conflict, Invalid, NotFound
+from backend.reports.errors import REFUSALS
 from backend.findings.models import Ticket
 from backend.findings.overdue import overdue_clause
 from backend.findings.views import ticket_filter
@@ -29,13 +29,13 @@ def period_or_422(text: str) -> Period:
     try:
         return parse_period(text)
     except PeriodError as exc:
-        raise Invalid(str(exc), code="period_invalid") from None
+        raise REFUSALS("period_invalid", reason=str(exc)) from None
 
 
 def scope_unit(session: Session, scope: Scope, unit_id: uuid.UUID) -> OrgUnit:
     unit = session.get(OrgUnit, unit_id)
     if unit is None or not scope.covers_unit(unit) or unit.level not in SCOPE_LEVELS:
-        raise NotFound("统计范围不存在或不在您的管辖范围内", code="unit_not_found")
+        raise REFUSALS("unit_not_found")
     return unit
 
 
@@ -47,7 +47,7 @@ def own_unit(session: Session, scope: Scope) -> OrgUnit:
     tiers = [UnitLevel.district, UnitLevel.street, UnitLevel.town, UnitLevel.community]
     units = sorted(units, key=lambda u: (tiers.index(UnitLevel(u.level)), u.name))
     if not units:
-        raise NotFound("您的管辖范围内没有可统计的单位", code="unit_not_found")
+        raise REFUSALS("no_unit_in_scope")
     return units[0]
 
 
@@ -114,7 +114,7 @@ def period_tickets(session: Session, user, scope: Scope, period: Period,  # noqa
 def freeze(session: Session, unit: OrgUnit, period: Period, *, actor_id: uuid.UUID,
            now: datetime) -> PeriodPublication:
     if publication(session, unit, period) is not None:
-        raise Conflict("该期间已发布；如需修改请先撤回发布", code="period_frozen")
+        raise REFUSALS("period_frozen")
     snapshot = rollup.compute(session, unit, period, as_of=now, detail=True)  # the inputs too
     row = PeriodPublication(period_key=period.key, scope_unit_id=unit.id, frozen_at=now,
                             frozen_by=actor_id, snapshot=snapshot.to_json())
@@ -129,7 +129,7 @@ def reopen(session: Session, unit: OrgUnit, period: Period, *, actor_id: uuid.UU
            now: datetime) -> PeriodPublication:
     row = publication(session, unit, period)
     if row is None:
-        raise NotFound("该期间尚未发布", code="period_not_frozen")
+        raise REFUSALS("period_not_frozen")
     row.reopened_at, row.reopened_by, row.reopen_reason = now, actor_id, reason
     session.add(row)
     record(session, actor_id=actor_id, action="period.reopen", object_type="period_publication",
@@ -150,7 +150,7 @@ def notice_tables(session: Session, unit: OrgUnit, period: Period, rubric: str |
     if any(c.total is not None for c in computed.compounds):
         tables.append(notice.town_notice(computed))
     if not tables:
-        raise NotFound("该范围本期没有可发布的考核结果", code="nothing_to_publish")
+        raise REFUSALS("nothing_to_publish")
     return tables
 
 

@@ -20,7 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from backend.auth.scope import Scope
-from backend.errors import DomainError, Invalid, validation_errors, validation_message
+from backend.errors import validation_errors, validation_message
+from backend.sync.errors import REFUSALS
 from backend.findings import deadlines, repository, transitions
 from backend.findings.errors import refused
 from backend.findings.models import Ticket
@@ -51,12 +52,12 @@ def parse_batch(body: bytes, key: str, model: type[BaseModel],
     try:
         data = pydantic_core.from_json(body, allow_inf_nan=False) if body else None
     except ValueError:
-        raise DomainError("请求不是合法的 JSON", code="malformed_json", status_code=400) from None
+        raise REFUSALS("malformed_json") from None
     items = data.get(key) if isinstance(data, dict) else None
     if not isinstance(items, list):
-        raise Invalid(f"请求体应为 {{\"{key}\": [...]}}", code="validation_error")
+        raise REFUSALS("validation_error", reason=f"请求体应为 {{\"{key}\": [...]}}")
     if len(items) > BATCH_LIMIT:
-        raise Invalid(f"每批最多 {BATCH_LIMIT} 条", code="batch_too_large")
+        raise REFUSALS("batch_too_large", limit=BATCH_LIMIT)
     validate = _validator(model)
     out: list[BaseModel | ItemResult] = []
     for index, item in enumerate(items):
@@ -68,7 +69,7 @@ def parse_batch(body: bytes, key: str, model: type[BaseModel],
             except ValueError:
                 item_id = None
             if item_id is None:
-                raise Invalid(f"第 {index + 1} 条缺少有效的编号（id）", code="validation_error",
+                raise REFUSALS("validation_error", reason=f"第 {index + 1} 条缺少有效的编号（id）",
                               detail=validation_errors(exc.errors())) from None
             out.append(refused(item_id, "item_invalid", validation_message(exc.errors())))
     return out
@@ -173,7 +174,7 @@ def parse_cursor(text: str, *, sqlite: bool) -> tuple[int, uuid.UUID]:
     starts again from the beginning (merging by id and version makes that safe)."""
     m = _CURSOR.match(text or "0")
     if not m or int(m[1]) > _MAX_POSITION:
-        raise Invalid("同步位置（cursor）无效：请从 0 开始重新同步", code="cursor_invalid")
+        raise REFUSALS("cursor_invalid")
     if m[2] is None:
         return (int(m[1]) if sqlite else 0), uuid.UUID(int=0)
     return int(m[1]), uuid.UUID(hex=m[2])

@@ -5,11 +5,10 @@ import { html, TopBar, Notice, PhotoPicker, go } from './ui.js';
 import { usePosition } from './compounds.js';
 import { searchCatalog, rememberRecent } from '../logic/sorting.js';
 import { uuid7 } from '../logic/uuid7.js';
+import { SOURCES, findingError, findingPayload } from '../logic/finding.js';
 import { isoWithOffset } from '../api.js';
 import * as db from '../db.js';
 import * as sync from '../sync.js';
-
-const SOURCES = [['patrol', '巡查'], ['announced', '明查'], ['unannounced', '暗访'], ['hotline', '12345 热线']];
 
 export function CatalogPicker({ types, recent, value, onChange }) {
   const [query, setQuery] = useState('');
@@ -32,13 +31,13 @@ export function CatalogPicker({ types, recent, value, onChange }) {
   </div>`;
 }
 
-export async function saveFinding(ctx, fields, photos) {
-  const payload = {
-    id: uuid7(), observed_at: isoWithOffset(), source: 'patrol', ...fields,
-  };
+/** Saves a new finding to the outbox (sync.js sends it when it can). `entry`: see
+ * logic/finding.js findingPayload. */
+export async function saveFinding(ctx, entry, photos, position = null) {
+  const payload = findingPayload(entry, { id: uuid7(), observedAt: isoWithOffset(), position });
   await sync.enqueue('finding', payload, photos);
-  if (fields.catalog_code) {
-    await db.cachePut(ctx.userId, 'recent', rememberRecent(ctx.data.recent, fields.catalog_code));
+  if (payload.catalog_code) {
+    await db.cachePut(ctx.userId, 'recent', rememberRecent(ctx.data.recent, payload.catalog_code));
   }
   return payload;
 }
@@ -65,17 +64,12 @@ export function FindingView({ ctx }) {
 
   async function submit(event) {
     event.preventDefault();
-    if (!type && !description.trim()) { setError('请选择问题类型或填写说明'); return; }
+    const entry = { compoundId: compound.id, type, description, building, source, caseNo };
+    const problem = findingError(entry);
+    if (problem) { setError(problem); return; }
     setBusy(true);
     try {
-      await saveFinding(ctx, {
-        compound_id: compound.id, catalog_code: type ? type.code : null,
-        description: description.trim() || (type ? type.name : ''),
-        building: building.trim() || null, source,
-        case_no: source === 'hotline' && caseNo.trim() ? caseNo.trim() : null,
-        latitude: position ? position.latitude : null, longitude: position ? position.longitude : null,
-        accuracy_m: position ? Math.round(position.accuracy) : null,
-      }, photos);
+      await saveFinding(ctx, entry, photos, position);
       go('#/findings?saved=1');
     } catch (err) {
       setError(`保存失败：${err.message}`);

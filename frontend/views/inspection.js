@@ -57,7 +57,7 @@ export function InspectionView({ ctx }) {
 
   async function mark(value) {
     if (value === 'problem') {
-      await saveFinding(ctx, { compound_id: run.compoundId, inspection_id: run.id, rubric_item: item.id,
+      await saveFinding(ctx, { compoundId: run.compoundId, inspectionId: run.id, rubricItem: item.id,
         description: note.trim() || item.title, source: 'announced' }, photos);
     }
     setPhotos([]); setNote(''); setProblem(false);

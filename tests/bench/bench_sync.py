@@ -194,14 +194,17 @@ function request()
   end
   return wrk.format("POST", path, headers, body)
 end
+%(done)s
+"""
 
+# wrk's summary as one JSON line, the `done` of every load script (bench_mixed.py's too).
+WRK_DONE = r"""
 function done(summary, latency, requests)
-  io.write(string.format('WRK_JSON {"requests":%%d,"duration_us":%%d,"status_errors":%%d,' ..
-    '"socket_errors":%%d,"p50_us":%%d,"p99_us":%%d}\n', summary.requests, summary.duration,
+  io.write(string.format('WRK_JSON {"requests":%d,"duration_us":%d,"status_errors":%d,' ..
+    '"socket_errors":%d,"p50_us":%d,"p99_us":%d}\n', summary.requests, summary.duration,
     summary.errors.status, summary.errors.connect + summary.errors.read + summary.errors.write
     + summary.errors.timeout, latency:percentile(50), latency:percentile(99)))
-end
-"""
+end"""
 
 
 def free_port() -> int:
@@ -228,21 +231,34 @@ def wait_up(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
 
 
 class Server:
-    def __init__(self, app: list[str], env: dict, pin: bool, log: Path) -> None:
+    """uvicorn with `workers` processes; more than one is never pinned to one CPU."""
+
+    def __init__(self, app: list[str], env: dict, pin: bool, log: Path, workers: int = 1) -> None:
         self.port = free_port()
         argv = [str(VENV_BIN / "python"), "-m", "uvicorn", *app, "--host", "127.0.0.1",
-                "--port", str(self.port), "--workers", "1", "--no-access-log",
+                "--port", str(self.port), "--workers", str(workers), "--no-access-log",
                 "--log-level", "warning"]
         self.log = log.open("ab")
-        self.proc = subprocess.Popen(pinned(0, argv, pin), env=env, cwd=REPO, stdout=self.log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        self.proc = subprocess.Popen(pinned(0, argv, pin and workers == 1), env=env, cwd=REPO,
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         wait_up(self.port, self.proc)
+        if workers > 1:
+            time.sleep(2)  # every worker listening, not only the first
 
     def cpu_seconds(self) -> float:
-        """The server's CPU time so far (user + system, all its threads): a per-request cost
-        that, unlike a rate, holds when something else shares the machine."""
-        fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        """The server's CPU time so far (user + system, all its threads and worker processes):
+        a per-request cost that, unlike a rate, holds when something else shares the machine."""
+        pids = [self.proc.pid] + [int(p) for p in subprocess.run(
+            ["pgrep", "-P", str(self.proc.pid)], capture_output=True, text=True).stdout.split()]
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -262,7 +278,8 @@ def run_wrk(port: int, path: str, batch: int, token: str, compounds: list[str],
     script.write_text(LUA % {
         "compounds": ", ".join(f'"{c}"' for c in compounds),
         "codes": ", ".join(f'"{c}"' for c in codes), "batch": batch, "walk": walk, "path": path,
-        "token": token, "nonce": random.randrange(4096)}, encoding="utf-8")
+        "token": token, "nonce": random.randrange(4096), "done": WRK_DONE},
+        encoding="utf-8")
     argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
             "-s", str(script), f"http://127.0.0.1:{port}"]
     out = subprocess.run(pinned(1, argv, pin), capture_output=True, text=True, timeout=seconds + 60)
@@ -405,7 +422,7 @@ def bench_database(label: str, args: argparse.Namespace, tmp: Path, pg: str | No
                                  "bench_sync:make_bare_app", "--factory"], bare_env, args.pin, log)
                 url, tables = bare_url, ["bare_finding"]
             else:
-                server = Server(["backend.main:app"], env, args.pin, log)
+                server = Server(["backend.main:app"], env, args.pin, log, args.workers)
                 url, tables = db_url, ["finding", "ticket", "ticket_event"]
             try:
                 before = count_rows(url, tables)
@@ -464,8 +481,9 @@ def report(all_runs: dict[str, dict], args: argparse.Namespace) -> str:
         + f" (defaults: `--duration {args.duration} --rounds {args.rounds} --connections "
           f"{args.connections} --compounds {args.compounds}`).",
         f"Measured {datetime.now():%Y-%m-%d %H:%M} on {os.cpu_count()} cores, Python "
-        f"{platform.python_version()}; server: uvicorn, one worker"
-        + (", pinned to CPU 0" if args.pin else "") + "; load: `wrk -t1 -c"
+        f"{platform.python_version()}; server: uvicorn, "
+        + (f"{args.workers} workers" if args.workers > 1 else "one worker")
+        + (", pinned to CPU 0" if args.pin and args.workers == 1 else "") + "; load: `wrk -t1 -c"
         + f"{args.connections}`" + (" pinned to CPU 1" if args.pin else "")
         + f", {args.duration} s per phase after a 2 s warm-up, bare and product alternating, "
           f"{args.rounds} rounds, median round shown. Product requests are the demo inspector's "
@@ -524,6 +542,8 @@ def main() -> None:
     parser.add_argument("--no-pin", dest="pin", action="store_false",
                         help="do not pin server and load generator to separate CPUs")
     parser.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument("--workers", type=int, default=1,
+                        help="uvicorn workers of the product (PostgreSQL: do writers scale out?)")
     parser.add_argument("--write-results", action="store_true",
                         help=f"replace the '{SECTION}' section of tests/bench/RESULTS.md")
     args = parser.parse_args()

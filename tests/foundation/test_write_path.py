@@ -1,7 +1,9 @@
-"""The ingestion hot paths' unit of work (backend.db.run_write) on a SQLite file: inline on the
-event loop when SQLite's write lock is free, in a worker thread when another process holds it,
-and never failing or blocking the loop for it; the unit of work commits, the work never does. (Always on a SQLite file: these test
-backend.db's SQLite set-up, whichever database the rest of the suite uses.)"""
+"""The ingestion hot paths' unit of work (backend.db.run_write) on a SQLite file: in a worker
+thread by default; with the inline policy on the event loop when SQLite's write lock is free,
+in a worker thread when another process holds it, never failing or blocking the loop for it;
+writers let the reads in flight go first; the unit of work commits, the work never does.
+(Always on a SQLite file: these test backend.db's SQLite set-up, whichever database the rest
+of the suite uses.)"""
 
 from __future__ import annotations
 
@@ -17,11 +19,14 @@ from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from backend.config import Settings
-from backend.db import EngineSessions, get_engine, make_engine, run_write, set_engine
+from backend.db import READS_FIRST_SECONDS, EngineSessions, SessionDep, get_engine, \
+    make_engine, run_write, set_engine, use_sessions
 
 
-@pytest.fixture()
-def counter_db(tmp_path):  # noqa: ANN001, ANN201
+@pytest.fixture(params=["inline"])
+def counter_db(request, tmp_path):  # noqa: ANN001, ANN201
+    """A counter table on a SQLite file, served with the write policy of the test's parameter
+    (`inline` unless the test says otherwise)."""
     path = tmp_path / "w.db"
     engine = make_engine(Settings(data_dir=tmp_path, database_url=f"sqlite:///{path}"))
     with engine.begin() as conn:
@@ -29,6 +34,7 @@ def counter_db(tmp_path):  # noqa: ANN001, ANN201
         conn.execute(text("INSERT INTO counter VALUES (1, 0)"))
     previous = get_engine()
     set_engine(engine)
+    use_sessions(EngineSessions(engine, write_policy=request.param))
     yield engine, path
     set_engine(previous)
     engine.dispose()
@@ -52,6 +58,12 @@ def _app(threads: list[str]) -> FastAPI:
     async def ping() -> dict:
         return {"at": time.monotonic()}
 
+    @app.get("/read")
+    def slow_read(session: SessionDep, seconds: float) -> dict:
+        session.execute(text("SELECT value FROM counter")).scalar_one()
+        time.sleep(seconds)  # a page being computed
+        return {"done": time.monotonic()}
+
     return app
 
 
@@ -60,7 +72,10 @@ def _value(engine) -> int:  # noqa: ANN001
         return conn.execute(text("SELECT value FROM counter")).scalar_one()
 
 
-def test_a_write_runs_on_the_event_loop_when_the_sqlite_write_lock_is_free(counter_db):
+@pytest.mark.parametrize(("counter_db", "where"), [("inline", "loop"), ("thread", "worker")],
+                         indirect=["counter_db"])
+def test_a_write_runs_on_the_event_loop_when_inline_and_the_lock_is_free_else_in_a_thread(
+        counter_db, where):
     engine, _ = counter_db
     threads: list[str] = []
 
@@ -70,8 +85,40 @@ def test_a_write_runs_on_the_event_loop_when_the_sqlite_write_lock_is_free(count
             return [(await client.post("/bump")).json()["value"] for _ in range(3)]
 
     assert asyncio.run(go()) == [1, 2, 3]
-    assert threads == ["loop"] * 3
+    assert threads == [where] * 3
     assert _value(engine) == 3
+
+
+def test_the_default_write_policy_is_the_thread():
+    """Chosen by tests/bench/bench_mixed.py (RESULTS.md): pages stay answered while phones sync."""
+    assert Settings().write_policy == "thread"
+
+
+@pytest.mark.parametrize("counter_db", ["thread", "inline"], indirect=True)
+def test_a_write_lets_a_read_in_flight_finish_first_but_waits_no_longer_than_the_bound(
+        counter_db):
+    """A supervisor's page being read when a phone's write comes: the write starts after the
+    read is done (0.15 s), and a read longer than READS_FIRST_SECONDS holds it no longer."""
+    engine, _ = counter_db
+    threads: list[str] = []
+
+    async def go(read_seconds: float) -> tuple[float, float, float]:
+        transport = httpx.ASGITransport(app=_app(threads))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            read = asyncio.create_task(client.get("/read", params={"seconds": read_seconds}))
+            await asyncio.sleep(0.05)
+            started = time.monotonic()
+            assert (await client.post("/bump")).status_code == 200
+            written = time.monotonic()
+            return (await read).json()["done"], started, written
+
+    done, started, written = asyncio.run(asyncio.wait_for(go(0.15), timeout=20))
+    assert written >= done  # the write waited for the read
+    done, started, written = asyncio.run(asyncio.wait_for(go(READS_FIRST_SECONDS + 0.5),
+                                                          timeout=20))
+    assert written < done  # and a long read held it only READS_FIRST_SECONDS
+    assert written - started >= READS_FIRST_SECONDS * 0.9
+    assert _value(engine) == 2
 
 
 def test_a_write_waits_in_a_worker_thread_while_another_process_holds_the_lock_and_the_loop_keeps_answering(
@@ -123,11 +170,12 @@ async def _one_bump() -> None:
         assert (await client.post("/bump")).status_code == 200
 
 
-def test_the_ingestion_endpoints_write_inline_and_a_refused_create_leaves_nothing(
-        tmp_path, monkeypatch):
+@pytest.mark.parametrize("policy", ["inline", "thread"])
+def test_the_ingestion_endpoints_write_by_either_policy_and_a_refused_create_leaves_nothing(
+        policy, tmp_path, monkeypatch):
     """The real endpoints on a migrated SQLite file with the demo data, no session override
     (the rest of the suite binds requests to its own connection, which takes the thread
-    path): a batch and a single create are stored by the inline path; a batch's refused item
+    path): a batch and a single create are stored, inline or in a thread; a batch's refused item
     and a refused single create (an unknown compound) store nothing, and the create after the
     refusal finds its connection clean."""
     import backend.db as db_module
@@ -143,11 +191,14 @@ def test_the_ingestion_endpoints_write_inline_and_a_refused_create_leaves_nothin
     upgrade("head", url)
     previous = get_engine()
     set_engine(engine)
+    use_sessions(EngineSessions(engine, write_policy=policy))
     try:
         with Session(engine) as session:
             load_demo(session)
             session.commit()
             mine = session.exec(select(Compound.id).where(Compound.name == "锦绣花园")).one()
+            before = {model: session.exec(select(func.count()).select_from(model)).one()
+                      for model in (Finding, Ticket, TicketEvent)}
         inline: list[bool] = []
         real_open = db_module.EngineSessions.open
 
@@ -183,8 +234,10 @@ def test_the_ingestion_endpoints_write_inline_and_a_refused_create_leaves_nothin
     assert [r["status"] for r in batch.json()["results"]] == ["created", "invalid", "created"]
     assert single.status_code == 201
     assert refused.status_code == 404 and refused.json()["error"]["code"] == "compound_not_found"
-    assert len(inline) == 3  # each create began its transaction at once, on the loop
+    # inline, each create began its transaction at once, on the loop
+    assert len(inline) == (3 if policy == "inline" else 0)
     with Session(engine) as session:
         for model in (Finding, Ticket, TicketEvent):
-            assert session.exec(select(func.count()).select_from(model)).one() == 3
+            assert session.exec(select(func.count()).select_from(model)).one() == \
+                before[model] + 3
     engine.dispose()

@@ -1,0 +1,178 @@
+"""A month of work in the demo town, so that every screen shows something real: findings with
+their photos, tickets rectified in time, late, rejected and still waiting, one overdue, one
+waiting for the verifier with its after-photo, a hotline case, and last month's results
+published by the district's supervisor.
+
+Everything goes through the services the API uses (findings, transitions, photo evidence,
+reports), each step with a request clock set to when it happened, so that deadlines, overdue
+flags and the feed are what the app would have recorded. Ids are derived from the story
+(uuid5), so running the demo again adds nothing: each step is answered as a duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageDraw
+from sqlmodel import Session, select
+
+from backend.auth.models import User
+from backend.auth.scope import scope_for
+from backend.clock import RequestClock
+from backend.config import get_settings
+from backend.dbtypes import utcnow
+from backend.findings import evidence, service as findings, transitions
+from backend.findings.models import EventKind
+from backend.findings.schemas import EventIn, FindingIn, PhotoDecl
+from backend.organisation.models import Compound, OrgUnit
+from backend.photos.storage import PhotoStore
+from backend.reports import service as reports
+from backend.reports.periods import parse_period
+
+_IDS = uuid.UUID("5b0e7c1e-8d4a-4f55-9a57-0d3f6c1de001")  # the namespace of the story's ids
+
+
+@dataclass(frozen=True)
+class Step:
+    """What happened to a ticket after dispatch: `days` later, by `by`."""
+
+    kind: EventKind
+    days: float
+    by: str
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Case:
+    days_ago: float
+    reporter: str
+    compound: str
+    code: str
+    description: str
+    building: str
+    source: str = "patrol"
+    case_no: str | None = None
+    steps: tuple[Step, ...] = field(default_factory=tuple)
+
+
+def _fixed(days: float, by: str = "manager") -> Step:
+    return Step(EventKind.rectify, days, by, "已整改完毕")
+
+
+def _verified(days: float) -> Step:
+    return Step(EventKind.close, days, "supervisor", "现场核查，整改到位")
+
+
+STORY = (
+    Case(34, "inspector", "锦绣花园", "JC04", "3号楼东侧雨水箅子缺失", "3号楼",
+         steps=(_fixed(1), _verified(2))),
+    Case(31, "inspector", "翠竹苑", "HJ03", "地下车库入口堆放装修物料", "地下车库",
+         steps=(_fixed(0.05, "manager2"), _verified(1))),
+    Case(27, "gridworker", "锦绣花园", "HJ15", "5号楼消防通道被电动车占用", "5号楼",
+         steps=(_fixed(6), _verified(7))),  # rectified late: counts double (seed 002 §四(一))
+    Case(24, "inspector", "金桂园", "LH01", "中心绿地黄土裸露、杂草丛生", "中心绿地"),
+    Case(20, "supervisor", "翠竹苑", "HJ01", "居民反映2号楼楼道长期无人清扫", "2号楼",
+         source="hotline", case_no="12345-2026-118806",
+         steps=(_fixed(0.05, "manager2"), _verified(1))),
+    Case(12, "inspector", "锦绣花园", "JC05", "7号楼2单元消火栓箱玻璃破损", "7号楼",
+         steps=(_fixed(1), Step(EventKind.reject, 2, "supervisor", "照片只拍到箱门，未见玻璃已更换，请补拍"),
+                )),
+    Case(9, "inspector", "银杏苑", "JC02", "南门道路路面塌陷约1平方米", "南门"),  # overdue
+    Case(5, "gridworker", "翠竹苑", "JC07", "4号楼旁垃圾分类亭门损坏", "4号楼",
+         steps=(_fixed(1, "manager2"),)),  # waiting for the verifier, after-photo attached
+    Case(0.1, "inspector", "丹枫园", "HJ07", "单元门上张贴非法小广告", "1号楼"),
+)
+PUBLISHED_BY = "supervisor"
+
+
+def _id(*parts: object) -> uuid.UUID:
+    return uuid.uuid5(_IDS, "/".join(str(p) for p in parts))
+
+
+def finding_ids() -> set[uuid.UUID]:
+    """The story's findings (tests that count what a user logged leave them out)."""
+    return {_id("finding", number) for number in range(len(STORY))}
+
+
+def _photo(label: int, after: bool) -> bytes:
+    """A photo-sized JPEG that tells before from after (a dark gap, a mended grey plate)."""
+    image = Image.new("RGB", (1200, 900), (118 + label % 40, 122, 116))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 560, 1200, 900), fill=(92, 94, 90))
+    if after:
+        draw.ellipse((430, 470, 770, 690), fill=(70, 72, 74), outline=(200, 200, 190), width=12)
+    else:
+        draw.ellipse((430, 470, 770, 690), fill=(20, 18, 16))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=80)
+    return out.getvalue()
+
+
+class _Actors:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.users: dict[str, tuple[User, object]] = {}
+
+    def __call__(self, username: str) -> tuple[User, object]:
+        if username not in self.users:
+            user = self.session.exec(select(User).where(User.username == username)).one()
+            self.users[username] = (user, scope_for(self.session, user))
+        return self.users[username]
+
+
+def _upload(session: Session, user: User, scope: object, finding_id: uuid.UUID,
+            data: bytes, store: PhotoStore) -> None:
+    evidence.attach_upload(session, user, scope, finding_id=finding_id, stream=io.BytesIO(data),
+                           sha256=hashlib.sha256(data).hexdigest(), store=store)
+
+
+def play(session: Session, now: datetime | None = None) -> None:
+    """The story, up to `now`."""
+    now = now or utcnow()
+    actors = _Actors(session)
+    store = PhotoStore(get_settings().photo_dir)
+    compounds = {c.name: c for c in session.exec(select(Compound))}
+    for number, case in enumerate(STORY):
+        observed = now - timedelta(days=case.days_ago)
+        user, scope = actors(case.reporter)
+        before = _photo(number, after=False)
+        finding_id = _id("finding", number)
+        result = findings.create_finding(session, user, scope, FindingIn(
+            id=finding_id, compound_id=compounds[case.compound].id, catalog_code=case.code,
+            description=case.description, building=case.building, source=case.source,
+            case_no=case.case_no, observed_at=observed,
+            photos=[PhotoDecl(sha256=hashlib.sha256(before).hexdigest(), bytes=len(before))]),
+            clock=RequestClock(observed, timedelta(0)))
+        if result.status != "created":
+            continue  # played before
+        _upload(session, user, scope, finding_id, before, store)
+        for index, step in enumerate(case.steps):
+            at = observed + timedelta(days=step.days)
+            actor, actor_scope = actors(step.by)
+            after = _photo(number * 10 + index, after=True) if step.kind == EventKind.rectify \
+                else None
+            transitions.apply_event(session, actor, actor_scope, EventIn(
+                id=_id("event", number, index), ticket_id=finding_id, kind=step.kind, at=at,
+                note=step.note, photos=[PhotoDecl(sha256=hashlib.sha256(after).hexdigest(),
+                                                  bytes=len(after))] if after else []),
+                clock=RequestClock(at, timedelta(0)))
+            if after:
+                _upload(session, actor, actor_scope, finding_id, after, store)
+    _publish_last_month(session, actors, now)
+
+
+def _publish_last_month(session: Session, actors: _Actors, now: datetime) -> None:
+    """The district's supervisor publishes last month's results (the period the story covers)."""
+    local = now.astimezone(ZoneInfo(get_settings().timezone))
+    first = local.replace(day=1)
+    last_month = first - timedelta(days=1)
+    period = parse_period(f"{last_month.year}-{last_month.month:02d}")
+    supervisor, scope = actors(PUBLISHED_BY)
+    unit = reports.own_unit(session, scope)
+    if isinstance(unit, OrgUnit) and reports.publication(session, unit, period) is None:
+        reports.freeze(session, unit, period, actor_id=supervisor.id, now=now)

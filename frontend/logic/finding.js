@@ -1,0 +1,44 @@
+// A finding as the phone sends it (POST /api/sync/findings; the server's FindingIn): the one
+// place its payload is built from what was entered, on the finding form and during a rubric
+// inspection. Adding a field to a finding: the server's FindingBase, a migration, the form and
+// here (backend/findings/models.py). tests/frontend/test_finding_payload.py validates what this
+// builds against the server's model.
+
+export const SOURCES = [['patrol', '巡查'], ['announced', '明查'], ['unannounced', '暗访'], ['hotline', '12345 热线']];
+
+const trimmed = (s) => (s || '').trim();
+
+/** Why the entry cannot be saved yet, in the inspector's words, or null. */
+export function findingError(entry) {
+  if (!entry.compoundId) return '请先选择小区';
+  if (!entry.type && !trimmed(entry.description)) return '请选择问题类型或填写说明';
+  if (entry.source === 'hotline' && !trimmed(entry.caseNo)) return '热线案卷请填写案卷号';
+  return null;
+}
+
+/**
+ * The payload of a new finding. `entry`: what the form holds ({compoundId, type, description,
+ * building, source, caseNo, caseLevel, inspectionId, rubricItem}); `id` and `observedAt` (ISO 8601 with
+ * offset) are the phone's; `position` a GeolocationCoordinates-like object or null.
+ */
+export function findingPayload(entry, { id, observedAt, position = null }) {
+  const type = entry.type || null;
+  const source = entry.source || 'patrol';
+  return {
+    id,
+    compound_id: entry.compoundId,
+    catalog_code: type ? type.code : null,
+    inspection_id: entry.inspectionId || null,
+    rubric_item: entry.rubricItem || null,
+    description: trimmed(entry.description) || (type ? type.name : ''),
+    building: trimmed(entry.building) || null,
+    location_text: trimmed(entry.locationText) || null,
+    latitude: position ? position.latitude : null,
+    longitude: position ? position.longitude : null,
+    accuracy_m: position ? Math.round(position.accuracy) : null,
+    source,
+    case_no: source === 'hotline' ? trimmed(entry.caseNo) || null : null,
+    case_level: source === 'hotline' ? entry.caseLevel || null : null,
+    observed_at: observedAt,
+  };
+}
