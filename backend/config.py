@@ -41,10 +41,10 @@ class Settings(BaseSettings):
     offline_window_hours: float = Field(default=24, gt=0)
     clock_tolerance_seconds: int = Field(default=300, ge=0)
 
-    # SQLite: run an ingestion request's write in a worker thread ("thread"), or on the event
-    # loop when the write lock is free ("inline": ~10-25 % more sync throughput, but pages read
-    # meanwhile wait; tests/bench/bench_mixed.py measures both, RESULTS.md).
-    write_policy: Literal["inline", "thread"] = "thread"
+    # SQLite: run an ingestion request's write on the event loop when the write lock is free
+    # and no page is being read ("inline"), or always in a worker thread ("thread");
+    # tests/bench/bench_mixed.py and bench_sync.py measure both (RESULTS.md).
+    write_policy: Literal["inline", "thread"] = "inline"
 
     # Addresses of the reverse proxies whose X-Forwarded-For is believed (the login limits count
     # per client address): only these, never "*", or a client could rotate its own header.

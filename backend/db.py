@@ -199,7 +199,7 @@ class EngineSessions(Sessions):
     """Sessions on the process's engine. On SQLite a write begins IMMEDIATE (it waits for the
     write lock, up to the busy timeout) or, `nowait`, raises WriteLockHeld at once."""
 
-    def __init__(self, engine: Engine, write_policy: str = "thread") -> None:
+    def __init__(self, engine: Engine, write_policy: str = "inline") -> None:
         self.engine = engine
         sqlite = engine.dialect.name == "sqlite"
         self.serialised = sqlite
@@ -285,8 +285,11 @@ class _Turns:
     the CPU and gave p99 > 1 s under 16 concurrent writers (tests/bench/bench_sync.py).
 
     A writer whose turn comes while reads are in flight waits for them (up to
-    READS_FIRST_SECONDS): phones syncing at full speed would otherwise hold the loop or the
-    GIL for most of a supervisor's page, which then waits seconds (tests/bench/bench_mixed.py).
+    READS_FIRST_SECONDS), and then runs in a worker thread, not inline: phones syncing at full
+    speed would otherwise hold the loop or the GIL for most of a supervisor's page, which then
+    waits seconds (tests/bench/bench_mixed.py). A read counts from the moment it enters the
+    app (`ReadsFirst`), not from its first query: the steps before (parsing, routing,
+    authentication) each need a turn of the loop.
     """
 
     def __init__(self) -> None:
@@ -307,27 +310,47 @@ class _Turns:
                 self.no_reads.set()
 
     @asynccontextmanager
-    async def write(self) -> AsyncIterator[None]:
+    async def write(self) -> AsyncIterator["_Turns"]:
         async with self.gate:
             if self.reads:
                 with anyio.move_on_after(READS_FIRST_SECONDS):
                     await self.no_reads.wait()
-            yield
+            yield self
 
 
 _turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turns] = weakref.WeakKeyDictionary()
 
 
-def _turn(write: bool) -> AbstractAsyncContextManager[None]:
-    """The request's turn: on SQLite a write's turn at the gate, a read's place among the reads
-    in flight; nothing on PostgreSQL, whose writers run side by side."""
-    if not sessions().serialised:
-        return nullcontext()
+def _loop_turns() -> _Turns:
     loop = asyncio.get_running_loop()
     turns = _turns.get(loop)
     if turns is None:
         turns = _turns[loop] = _Turns()
-    return turns.write() if write else turns.read()
+    return turns
+
+
+def _turn(write: bool) -> AbstractAsyncContextManager["_Turns | None"]:
+    """A write's turn at the gate on SQLite (entered, the loop's `_Turns`); nothing for a read
+    (`ReadsFirst` counts it) or on PostgreSQL, whose writers run side by side."""
+    if not write or not sessions().serialised:
+        return nullcontext()
+    return _loop_turns().write()
+
+
+class ReadsFirst:
+    """ASGI middleware: API reads (GET, HEAD) are counted while in flight, from the moment they
+    enter the app, so that SQLite's writers let them go first (`_Turns`)."""
+
+    def __init__(self, app) -> None:  # noqa: ANN001
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:  # noqa: ANN001
+        if scope["type"] != "http" or scope["method"] not in _READS or \
+                not scope["path"].startswith("/api/") or not sessions().serialised:
+            await self.app(scope, receive, send)
+            return
+        async with _loop_turns().read():
+            await self.app(scope, receive, send)
 
 
 async def _in_thread(step: Callable[[], T]) -> T:
@@ -391,15 +414,14 @@ async def run_write(request: Request, work: Callable[[Session], T]) -> T:
     inline or in the thread. Otherwise (PostgreSQL, the thread policy, tests' sessions) the
     work and its commit run in one worker-thread hop.
 
-    The thread policy is the default: inline, a batch holds the loop ~12 ms, and a page read
-    meanwhile waits for the batches that run whole in each of the loop's turns before its own
-    steps get one; under phones syncing at full speed its p99 is 2-4 times the thread
-    policy's, for ~10 % more sync throughput (tests/bench/RESULTS.md, mixed load).
+    Inline, a batch holds the loop ~12 ms: while a page is being read (`ReadsFirst`), writes
+    run in the thread instead, so that the page's steps are not each queued behind a batch
+    (tests/bench/RESULTS.md, mixed load).
     """
     source = sessions()
     write = request.method not in _READS
-    async with _turn(write):
-        if source.inline and write:
+    async with _turn(write) as turns:
+        if source.inline and write and not (turns and turns.reads):
             session = source.open(write=True, nowait=True)
             try:
                 session.connection()  # BEGIN IMMEDIATE now, before any of the work

@@ -7,6 +7,8 @@
   as the seed's notice reads it (rubrics/examples/X.json), so that
   `xunjian report 2021H1 大连市西岗区` prints the published table: 98, 99, 99, 98, 99.
 - One user of every role, with the passwords printed below (change them before real use).
+- 二七区 (seed 003) with two old compounds, where rubric E applies, and its inspector and
+  supervisor.
 - A month of the town's work (backend/demo_activity.py): findings with photos, tickets in every
   state (one overdue, one waiting for the verifier), a hotline case, last month published.
 """
@@ -31,7 +33,8 @@ from backend.config import get_settings
 from backend.dbtypes import utcnow
 from backend.ids import new_id
 from backend.inspections import service as inspections
-from backend.inspections.models import Inspection, InspectionStart, InspectionSubmit
+from backend.inspections.models import Inspection
+from backend.inspections.schemas import InspectionStart, InspectionSubmit
 from backend.organisation import service as org_service
 from backend.organisation.models import Company, CompanyCreate, Compound, CompoundCreate, \
     CreditGrade, OrgUnit, OrgUnitCreate, UnitLevel
@@ -52,6 +55,17 @@ TOWN_COMPOUNDS = (
 )
 XIGANG_DISTRICT = "大连市西岗区"
 XIGANG_STREETS = ("八一路街道", "人民广场街道", "白云街道", "日新街道", "香炉礁街道")
+# Seed 003's district, where rubric E applies to old compounds (老旧小区): one street's
+# community with two old compounds and a newer one. The compounds and companies are made up.
+ERQI_DISTRICT = "二七区"
+ERQI_STREET = "淮河路街道"
+ERQI_COMMUNITY = "淮河路社区"
+# (name, company, area m², households, moved in, old compound)
+ERQI_COMPOUNDS = (
+    ("建新街3号院", "郑州安居物业服务有限公司", "18600", 240, date(2024, 3, 1), True),
+    ("陇海西路28号院", "郑州安居物业服务有限公司", "26400", 330, date(2023, 9, 1), True),
+    ("嵩山南路锦华苑", "郑州锦华物业管理有限公司", "41000", 520, date(2019, 6, 1), False),
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,8 @@ DEMO_LOGINS = (
     DemoLogin("manager", "xunjian-demo", Role.property_manager, "赵经理（锦绣物业）", "锦绣物业服务有限公司"),
     DemoLogin("manager2", "xunjian-demo", Role.property_manager, "钱经理（翠竹物业）", "翠竹物业管理有限公司"),
     DemoLogin("xigang", "xunjian-demo", Role.supervisor, "西岗区住建局", XIGANG_DISTRICT),
+    DemoLogin("erqi", "xunjian-demo", Role.inspector, "孙考核（淮河路街道）", ERQI_STREET),
+    DemoLogin("erqi_supervisor", "xunjian-demo", Role.supervisor, "二七区住建局", ERQI_DISTRICT),
 )
 
 
@@ -104,9 +120,22 @@ def load_demo(session: Session) -> None:
     xigang = _unit(session, XIGANG_DISTRICT, UnitLevel.district, None)
     for street in XIGANG_STREETS:
         _unit(session, street, UnitLevel.street, xigang)
+    erqi = _unit(session, ERQI_DISTRICT, UnitLevel.district, None)
+    erqi_street = _unit(session, ERQI_STREET, UnitLevel.street, erqi)
+    erqi_community = _unit(session, ERQI_COMMUNITY, UnitLevel.community, erqi_street)
+    for name, company_name, area, households, moved_in, old in ERQI_COMPOUNDS:
+        company = session.exec(select(Company).where(Company.name == company_name)).first() \
+            or org_service.create_company(session, CompanyCreate(name=company_name))
+        if session.exec(select(Compound).where(Compound.name == name,
+                                               Compound.community_id == erqi_community.id)).first():
+            continue
+        org_service.create_compound(session, CompoundCreate(
+            name=name, community_id=erqi_community.id, company_id=company.id,
+            address=f"郑州市{ERQI_DISTRICT}{name}", building_area_m2=Decimal(area),
+            households=households, company_moved_in_on=moved_in, is_old=old))
 
     scope_units = {"supervisor": [district], "inspector": [town], "gridworker": [grids[0]],
-                   "xigang": [xigang]}
+                   "xigang": [xigang], "erqi": [erqi_street], "erqi_supervisor": [erqi]}
     scope_companies = {"manager": "锦绣物业服务有限公司", "manager2": "翠竹物业管理有限公司"}
     for login in DEMO_LOGINS:
         if session.exec(select(User).where(User.username == login.username)).first():
@@ -163,7 +192,8 @@ def demo() -> None:
     typer.echo(f"demo data loaded: {TOWN} with {len(TOWN_COMPOUNDS)} compounds and a month of "
                f"findings and tickets ({len(demo_activity.STORY)}), last month published; "
                f"{XIGANG_DISTRICT} with {len(XIGANG_STREETS)} streets and their 2021H1 "
-               "inspections (xunjian report 2021H1 大连市西岗区)")
+               f"inspections (xunjian report 2021H1 大连市西岗区); {ERQI_DISTRICT} with "
+               f"{len(ERQI_COMPOUNDS)} compounds, {sum(c[5] for c in ERQI_COMPOUNDS)} of them old")
     print_logins()
 
 

@@ -9,6 +9,7 @@ from backend import __version__
 from backend.auth.router import router as auth_router
 from backend.calendar.router import router as calendar_router
 from backend.config import get_settings
+from backend.db import ReadsFirst
 from backend.errors import ErrorResponse, install_error_handlers
 from backend.findings.router import router as findings_router
 from backend.inspections.router import router as inspections_router
@@ -34,6 +35,7 @@ def create_app() -> FastAPI:
                   docs_url="/api/docs", openapi_url="/api/openapi.json", redoc_url=None)
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ReadsFirst)
     # The phones' hot paths first: routes are matched in order, ~4 µs each.
     for router in (sync_router, findings_router, system_router, auth_router,
                    organisation_router, photos_router, inspections_router, reports_router,

@@ -6,5 +6,5 @@ from backend.db import metadata  # noqa: F401
 from backend.organisation.models import Company, Compound, CompoundGrid, OrgUnit  # noqa: F401
 from backend.findings.models import Finding, PhotoRef, SyncCounter, Ticket, TicketEvent  # noqa: F401
 from backend.photos.models import Photo  # noqa: F401
-from backend.inspections.models import Inspection  # noqa: F401
+from backend.inspections.models import Inspection, InspectionPhoto  # noqa: F401
 from backend.reports.models import CompanyDirectScore, DemonstrationProject, PeriodPublication  # noqa: F401

@@ -11,15 +11,14 @@ import { LoginView } from './views/login.js';
 import { CompoundsView } from './views/compounds.js';
 import { FindingView } from './views/finding.js';
 import { FindingsView } from './views/findings.js';
-import { InspectionView } from './views/inspection.js';
 import { TicketsView, TicketView } from './views/tickets.js';
-import { DashboardView, ScoresView } from './views/dashboard.js';
 import { MeView } from './views/me.js';
 
 const TABS = {
   inspector: [['#/compounds', '小区'], ['#/findings', '记录'], ['#/inspect', '检查'], ['#/me', '我的']],
   property_manager: [['#/tickets', '工单'], ['#/me', '我的']],
-  supervisor: [['#/dashboard', '总览'], ['#/tickets', '工单'], ['#/scores', '评分'], ['#/me', '我的']],
+  // District users assess streets (S, X) and check every compound's 明查/暗访: 检查 is theirs too.
+  supervisor: [['#/dashboard', '总览'], ['#/tickets', '工单'], ['#/inspect', '检查'], ['#/scores', '评分'], ['#/me', '我的']],
 };
 TABS.grid_worker = TABS.inspector;
 TABS.admin = TABS.supervisor;
@@ -108,6 +107,21 @@ async function loadData(userId) {
 
 let loads = 0;
 
+// Screens loaded when first opened (sw.js MODULES, precached: they open offline too).
+const loadInspect = () => import('./views/inspect/index.js');
+const loadDashboard = () => import('./views/dashboard.js');
+
+function Lazy({ load, name, ...props }) {
+  const [module, setModule] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => { load().then(setModule, (err) => setError(err.message)); }, [load]);
+  if (error) return html`<main class="screen"><${Notice} kind="error">页面未能打开：${error}</${Notice}></main>`;
+  // (another lazy screen's module may still be here for a moment: wait for this one's)
+  if (!module || !module[name]) return html`<main class="screen"><p class="hint">正在打开…</p></main>`;
+  const View = module[name];
+  return html`<${View} ...${props} />`;
+}
+
 function App() {
   const route = useRoute();
   const online = useOnline();
@@ -181,11 +195,11 @@ function App() {
   if (first === 'compounds') view = html`<${CompoundsView} ctx=${ctx} />`;
   else if (first === 'new') view = html`<${FindingView} ctx=${ctx} />`;
   else if (first === 'findings') view = html`<${FindingsView} ctx=${ctx} />`;
-  else if (first === 'inspect') view = html`<${InspectionView} ctx=${ctx} />`;
+  else if (first === 'inspect') view = html`<${Lazy} load=${loadInspect} name="InspectView" ctx=${ctx} />`;
   else if (first === 'tickets') view = html`<${TicketsView} ctx=${ctx} />`;
   else if (first === 'ticket') view = html`<${TicketView} ctx=${ctx} id=${route.parts[1]} mode=${route.parts[2]} />`;
-  else if (first === 'dashboard') view = html`<${DashboardView} ctx=${ctx} />`;
-  else if (first === 'scores') view = html`<${ScoresView} ctx=${ctx} />`;
+  else if (first === 'dashboard') view = html`<${Lazy} load=${loadDashboard} name="DashboardView" ctx=${ctx} />`;
+  else if (first === 'scores') view = html`<${Lazy} load=${loadDashboard} name="ScoresView" ctx=${ctx} />`;
   else if (first === 'me') view = html`<${MeView} ctx=${ctx} />`;
   else { location.hash = tabs[0][0]; return null; }
 

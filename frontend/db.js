@@ -120,6 +120,13 @@ export function deleteItem(id) {
   });
 }
 
+// A draft's photos (an inspection being filled in) when the draft is discarded.
+export function deletePhotosOf(itemId) {
+  return run('photos', 'readwrite', async (s) => {
+    for (const k of await done(s.photos.index('itemId').getAllKeys(itemId))) s.photos.delete(k);
+  });
+}
+
 export function photoKey(owner, itemId, sha) {
   return `${owner}:${itemId}:${sha}`;
 }

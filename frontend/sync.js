@@ -57,12 +57,16 @@ function schedule(delayMs, force = false) {
 
 // ------------------------------------------------------------------ enqueue
 
-// kind 'finding' | 'event'; photos [{sha, blob, bytes, type, thumb, width, height}].
+// kind 'finding' | 'event' | 'inspection'; photos [{sha, blob, bytes, type, thumb, width,
+// height}]. A finding or event declares its photos as a list; an inspection's payload declares
+// them per item itself (logic/inspection.js).
 export async function enqueue(kind, payload, photos = []) {
   const now = Date.now();
   const item = ob.newItem({ id: payload.id, kind, owner: session.userId, payload,
     photos: photos.map((p) => p.sha), now });
-  item.payload = { ...payload, photos: photos.map((p) => ({ sha256: p.sha, bytes: p.bytes })) };
+  if (kind !== 'inspection') {
+    item.payload = { ...payload, photos: photos.map((p) => ({ sha256: p.sha, bytes: p.bytes })) };
+  }
   await db.addItemWithPhotos(item, photos);
   emit();
   schedule(0);
@@ -95,9 +99,11 @@ async function save(item) {
   return item;
 }
 
+const ENDPOINTS = { finding: ['/api/sync/findings', 'findings'], event: ['/api/sync/events', 'events'],
+  inspection: ['/api/sync/inspections', 'inspections'] };
+
 async function sendRecords(items, kind) {
-  const path = kind === 'finding' ? '/api/sync/findings' : '/api/sync/events';
-  const key = kind === 'finding' ? 'findings' : 'events';
+  const [path, key] = ENDPOINTS[kind];
   for (let i = 0; i < items.length; i += BATCH) {
     const batch = items.slice(i, i + BATCH);
     let answer;
@@ -122,6 +128,7 @@ async function sendRecords(items, kind) {
       if (!r) continue; // no answer for it: stays pending, sent again next time
       await save(ob.onResult(item, r, Date.now()));
       if (r.ticket) await mergeTickets([r.ticket]);
+      if (r.inspection) await keepInspection(r.inspection);
     }
   }
 }
@@ -135,7 +142,8 @@ async function sendPhotos(item) {
     }
     const form = new FormData();
     form.append('file', photo.blob, `${sha}.jpg`);
-    form.append('finding_id', item.kind === 'finding' ? item.id : item.payload.ticket_id);
+    if (item.kind === 'inspection') form.append('inspection_id', item.id);
+    else form.append('finding_id', item.kind === 'finding' ? item.id : item.payload.ticket_id);
     if (item.kind === 'event') form.append('event_id', item.id);
     const answer = await api('/api/photos', { method: 'POST', form, token: session.token,
       sync: true, timeoutMs: 120000 });
@@ -173,7 +181,7 @@ export async function runOutbox({ force = false } = {}) {
   let batch = [];
   try {
     batch = (await db.itemsOf(owner)).filter(due);
-    for (const kind of ['finding', 'event']) {
+    for (const kind of ['finding', 'event', 'inspection']) {
       await sendRecords(batch.filter((i) => i.kind === kind && !i.accepted), kind);
     }
     for (const item of await db.itemsOf(owner)) {
@@ -218,6 +226,15 @@ export function startSync() {
 }
 
 // ------------------------------------------------------------------ pull
+
+// The server's answer for a submitted inspection (its score, grade and deductions), beside the
+// phone's copy, for the summary screen.
+async function keepInspection(answer) {
+  const sent = await db.cacheGet(session.userId, 'inspections-sent', {});
+  if (!sent[answer.id]) return;
+  sent[answer.id] = { ...sent[answer.id], answer };
+  await db.cachePut(session.userId, 'inspections-sent', sent);
+}
 
 async function mergeTickets(tickets) {
   const old = await db.cacheGet(session.userId, 'tickets', []);

@@ -25,10 +25,8 @@ from backend.findings.models import EventKind, Finding, PhotoRef, Ticket, Ticket
 from backend.findings.views import ticket_filter
 from backend.organisation.models import Compound
 from backend.photos.errors import PhotoRejected
-from backend.photos.processing import PhotoLimits
-from backend.photos.service import capture_instant, ingest_photo, record_photo
+from backend.photos.service import capture_instant, receive_declared
 from backend.photos.storage import PhotoStore
-from backend.photos.watermark import WatermarkInfo
 
 
 def finding_in_scope(session: Session, finding_id: uuid.UUID, scope, user) -> Finding:  # noqa: ANN001
@@ -49,17 +47,10 @@ def attach_upload(session: Session, user, scope, *, finding_id: uuid.UUID,  # no
     finding = finding_in_scope(session, finding_id, scope, user)
     refs = session.execute(select(PhotoRef.sha256, PhotoRef.kind, PhotoRef.owner_id)
                            .where(PhotoRef.finding_id == finding.id)).all()
-    declared = {r.sha256 for r in refs}
-    if sha256 is not None and sha256 not in declared:
-        raise PhotoRejected("photo_not_declared")
-    compound = session.get(Compound, finding.compound_id)
     now = utcnow()
-    # Undeclared bytes are refused after hashing, before anything is decoded or stored.
-    photo = ingest_photo(stream, store=store, limits=PhotoLimits.from_settings(),
-                         watermark=WatermarkInfo(compound=compound.name, author=user.display_name,
-                                                 uploaded_at=now),
-                         allowed_sha256=declared)
-    record_photo(session, photo, user.id)
+    photo = receive_declared(session, stream, sha256=sha256, declared={r.sha256 for r in refs},
+                             place=session.get(Compound, finding.compound_id).name, uploader=user,
+                             store=store, now=now)
     taken = capture_instant(photo.taken_at)
     after_events = [r.owner_id for r in refs if r.sha256 == photo.sha256 and r.kind == "after"]
     ticket = repository.load_ticket(session, finding.id)

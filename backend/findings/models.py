@@ -59,6 +59,12 @@ class EventKind(StrEnum):
     # The server's own correction of when a rectification counts: its after-photo was taken
     # later than the time the phone claimed (backend/clock.py).
     retimed = "retimed"
+    # More photos of the same problem from someone who found it again (同一问题，补充照片):
+    # the ticket's state does not move.
+    supplement = "supplement"
+    # A supervisor's judgement that this finding repeats another: it is closed into that one
+    # (state cancelled, detail.duplicate_of) and costs points once (issue 14).
+    merge = "merge"
 
 
 class PhotoKind(StrEnum):
@@ -121,6 +127,9 @@ class Finding(FindingBase, table=True):
     content_hash: str = Field(max_length=64)
     # phones pull tickets by change_seq, not findings: no index (0006)
     change_seq: int = Field(default=0, sa_type=Position)
+    # The finding this one repeats, when a supervisor merged it (its ticket is then cancelled).
+    # No foreign key: adding one would rebuild SQLite's finding table at upgrade.
+    duplicate_of_id: uuid.UUID | None = None
 
 
 class Ticket(SQLModel, table=True):
@@ -129,20 +138,16 @@ class Ticket(SQLModel, table=True):
         # The overdue dashboard: open tickets of a street by due time (performance.md).
         # Covering: the overdue test (state, rectified_at) and the scope (district, compound)
         # are answered from the index; migration 0005.
-        Index("ix_ticket_open_street_due", "street_id", "due_at", "state", "rectified_at",
+        # With the id after the due time: a page ends inside a run of equal due times (a batch's
+        # findings share theirs) without sorting the run (migration 0013).
+        Index("ix_ticket_open_street_due", "street_id", "due_at", "id", "state", "rectified_at",
               "district_id", "compound_id",
               sqlite_where=text("state IN ('open', 'rectified')"),
               postgresql_where=text("state IN ('open', 'rectified')")),
         # A company's open tickets by due time (a manager's list); covering like the street's,
         # so the dashboard's count by company reads the index alone (migration 0006).
-        Index("ix_ticket_open_company_due", "company_id", "due_at", "state", "rectified_at",
-              "district_id", "street_id", "compound_id",
-              sqlite_where=text("state IN ('open', 'rectified')"),
-              postgresql_where=text("state IN ('open', 'rectified')")),
-        # A district's open tickets by due time: a supervisor's ticket list and overdue page,
-        # a page of 50 read in index order instead of sorting the district (migration 0012).
-        Index("ix_ticket_open_district_due", "district_id", "due_at", "id", "state",
-              "rectified_at",
+        Index("ix_ticket_open_company_due", "company_id", "due_at", "id", "state",
+              "rectified_at", "district_id", "street_id", "compound_id",
               sqlite_where=text("state IN ('open', 'rectified')"),
               postgresql_where=text("state IN ('open', 'rectified')")),
         # Period roll-ups: one month, every compound, grouped in index order (performance.md),

@@ -218,6 +218,7 @@ def new_finding(item: FindingIn, *, compound: CompoundRow, reporter_id: uuid.UUI
     finding["photos_held"] = sum(r["received_at"] is not None for r in refs)
     finding["content_hash"] = digest
     finding["change_seq"] = seq
+    finding["duplicate_of_id"] = None
     ticket = {"id": item.id, "compound_id": compound.id, "district_id": compound.district_id,
               "street_id": compound.street_id, "company_id": compound.company_id,
               "catalog_code": item.catalog_code, "source": finding["source"],
@@ -311,8 +312,9 @@ def append_event(session: Session, ticket: SimpleNamespace, *, event_id: uuid.UU
              "content_hash": content_hash}
     raw = RawSQL(session)
     raw.insert(TicketEvent.__table__, [event])
-    refs = photo_refs(ticket.id, event_id, PhotoKind.after, photos, visible=visible,
-                      now=received_at)
+    # A supplement adds evidence of the problem; every other event's photos show the repair.
+    photo_kind = PhotoKind.before if kind == EventKind.supplement else PhotoKind.after
+    refs = photo_refs(ticket.id, event_id, photo_kind, photos, visible=visible, now=received_at)
     if refs:
         raw.insert(PhotoRef.__table__, refs)
         _refresh_photo_counts(session, ticket.id)

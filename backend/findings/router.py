@@ -14,9 +14,9 @@ from backend.clock import ClockDep, RequestClock, request_clock
 from backend.config import get_settings
 from backend.db import SessionDep, run_write
 from backend.findings import service, transitions
-from backend.findings.dependencies import TicketDep
+from backend.findings.dependencies import TicketDep, ticket_in_scope
 from backend.findings.errors import RESPONSES, raise_for, refused
-from backend.findings.schemas import EventIn, FindingIn, ItemResult, TicketPublic
+from backend.findings.schemas import EventIn, FindingIn, ItemResult, MergeIn, TicketPublic
 from backend.findings.views import list_findings, list_tickets, tickets_public
 from backend.pagination import Page, PageDep
 
@@ -71,6 +71,15 @@ def get_tickets(session: SessionDep, user: CurrentUser, scope: ScopeDep, page: P
 
 @router.get("/tickets/{ticket_id}", response_model=TicketPublic, responses=RESPONSES)
 def get_ticket(ticket: TicketDep, session: SessionDep, clock: ClockDep) -> TicketPublic:
+    return tickets_public(session, [ticket], clock.now)[0]
+
+
+@router.post("/tickets/{ticket_id}/merge", response_model=TicketPublic, responses=RESPONSES)
+def merge_ticket(ticket: TicketDep, body: MergeIn, session: SessionDep, user: CurrentUser,
+                 scope: ScopeDep, clock: ClockDep) -> TicketPublic:
+    """Close this finding as a duplicate of another (supervisors): it then costs points once."""
+    into = ticket_in_scope(body.into, session, user, scope)
+    transitions.merge(session, user, scope, ticket, into=into, note=body.note, clock=clock)
     return tickets_public(session, [ticket], clock.now)[0]
 
 

@@ -44,6 +44,7 @@ class FindingPublic(FindingBase):
     reporter_id: uuid.UUID
     clock_skew_seconds: int = 0
     time_flag: str | None = None
+    duplicate_of_id: uuid.UUID | None = None
     before_photos: list[str] = []
     complete: bool = True
 
@@ -122,3 +123,10 @@ class ItemResult(_Answer):
     """One item's answer with the full ticket (single-item API, transitions)."""
 
     ticket: TicketPublic | None = None
+
+
+class MergeIn(BaseModel):
+    """A supervisor's judgement that this finding repeats another (`into`)."""
+
+    into: uuid.UUID = PydField(description="the finding it repeats, which stays")
+    note: str | None = PydField(default=None, max_length=1000)

@@ -4,6 +4,8 @@
       ▲                                            │
       └──────────── reject (verifier, reason) ─────┘   (the original due time keeps running)
     open | rectified ──cancel (supervisor, reason)──▶ cancelled
+    open | rectified ──merge (supervisor, into another finding; the server's)──▶ cancelled
+    open | rectified ──supplement (a reporter, ≥1 photo of the problem)──▶ (the same state)
 
 The ticket's state is the fold of its events; the row stores that projection so that lists and
 roll-ups read one table (`changes` says how each event moves it). When a ticket is overdue is
@@ -22,6 +24,8 @@ from backend.findings.models import EventKind, TicketState
 from backend.findings.overdue import is_overdue
 
 VERIFIERS = frozenset({Role.inspector, Role.grid_worker, Role.supervisor, Role.admin})
+REPORTERS = VERIFIERS
+_LIVE = frozenset({TicketState.open, TicketState.rectified})
 
 # kind → (states it may start from, resulting state, roles that may do it)
 TRANSITIONS: dict[EventKind, tuple[frozenset[TicketState], TicketState, frozenset[Role]]] = {
@@ -29,18 +33,25 @@ TRANSITIONS: dict[EventKind, tuple[frozenset[TicketState], TicketState, frozense
                         frozenset({Role.property_manager, Role.admin})),
     EventKind.close: (frozenset({TicketState.rectified}), TicketState.closed, VERIFIERS),
     EventKind.reject: (frozenset({TicketState.rectified}), TicketState.open, VERIFIERS),
-    EventKind.cancel: (frozenset({TicketState.open, TicketState.rectified}), TicketState.cancelled,
-                       frozenset({Role.supervisor, Role.admin})),
+    EventKind.cancel: (_LIVE, TicketState.cancelled, frozenset({Role.supervisor, Role.admin})),
+    EventKind.merge: (_LIVE, TicketState.cancelled, frozenset({Role.supervisor, Role.admin})),
+    # None: the state stays as it is
+    EventKind.supplement: (_LIVE, None, REPORTERS),
 }
+# Events a phone may send (the others are the server's own: dispatch, retimed, and merge,
+# which names the finding it merges into).
+FROM_PHONES = frozenset({EventKind.rectify, EventKind.close, EventKind.reject, EventKind.cancel,
+                         EventKind.supplement})
 NEEDS_REASON = frozenset({EventKind.reject, EventKind.cancel})
-NEEDS_PHOTO = frozenset({EventKind.rectify})
+NEEDS_PHOTO = frozenset({EventKind.rectify, EventKind.supplement})
 
 # The words of ../shared/ux.md; the phone's copy is frontend/logic/tickets.js (tested equal).
 STATE_LABELS = {TicketState.open: "待整改", TicketState.rectified: "待核查",
                 TicketState.closed: "已办结", TicketState.cancelled: "已撤销"}
 KIND_LABELS = {EventKind.dispatch: "派单", EventKind.rectify: "整改", EventKind.close: "核查通过",
                EventKind.reject: "退回", EventKind.cancel: "撤销",
-               EventKind.due_recomputed: "时限重算", EventKind.retimed: "记录时间更正"}
+               EventKind.due_recomputed: "时限重算", EventKind.retimed: "记录时间更正",
+               EventKind.supplement: "补充照片", EventKind.merge: "合并为重复问题"}
 
 
 class TransitionRefused(Exception):
@@ -51,9 +62,9 @@ class TransitionRefused(Exception):
 
 
 def check_transition(kind: EventKind, state: TicketState, role: Role, *, note: str | None,
-                     photo_count: int) -> TicketState:
+                     photo_count: int, from_phone: bool = True) -> TicketState:
     """The state after `kind`, or TransitionRefused saying why not."""
-    if kind not in TRANSITIONS:
+    if kind not in TRANSITIONS or (from_phone and kind not in FROM_PHONES):
         raise TransitionRefused("event_kind_invalid", "该操作不能由客户端提交")
     starts, result, roles = TRANSITIONS[kind]
     if role not in roles:
@@ -64,8 +75,10 @@ def check_transition(kind: EventKind, state: TicketState, role: Role, *, note: s
     if kind in NEEDS_REASON and not (note or "").strip():
         raise TransitionRefused("reason_required", "请填写原因")
     if kind in NEEDS_PHOTO and photo_count < 1:
+        if kind == EventKind.supplement:
+            raise TransitionRefused("photo_required", "补充照片需要至少一张照片")
         raise TransitionRefused("after_photo_required", "整改需要至少一张整改后照片")
-    return result
+    return state if result is None else result
 
 
 def changes(kind: EventKind, ticket: Any, at: datetime) -> dict:
@@ -77,7 +90,7 @@ def changes(kind: EventKind, ticket: Any, at: datetime) -> dict:
     if kind == EventKind.close:
         return {"closed_at": at, "overdue_at_close": is_overdue(
             TicketState.closed, ticket.due_at, ticket.rectified_at, at)}
-    if kind == EventKind.cancel:
+    if kind in (EventKind.cancel, EventKind.merge):
         return {"cancelled_at": at}
     if kind == EventKind.retimed:
         moved: dict = {"rectified_at": at}
@@ -108,6 +121,6 @@ def fold(events: Iterable[tuple[EventKind, datetime]]) -> Projection:
             state, rectified_at = TicketState.open, None
         elif kind == EventKind.close:
             state, closed_at = TicketState.closed, at
-        elif kind == EventKind.cancel:
+        elif kind in (EventKind.cancel, EventKind.merge):
             state, cancelled_at = TicketState.cancelled, at
     return Projection(state, rectified_at, closed_at, cancelled_at)

@@ -1,18 +1,22 @@
-"""Moving a ticket: rectify, close, reject, cancel. Idempotent by the phone's event id; the
+"""Moving a ticket: rectify, close, reject, cancel, supplement; a supervisor's merge of a
+duplicate. Idempotent by the phone's event id; the
 ticket's state is the projection of its append-only events (tickets.py has the rules,
 repository.py writes them)."""
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from sqlmodel import Session
 
+from backend.audit.models import record
 from backend.auth.models import Role
 from backend.auth.scope import Scope
 from backend.clock import ClaimRefused, ClaimRule, RequestClock
 from backend.digest import digest, same_content
 from backend.findings import repository, tickets
-from backend.findings.errors import refused
-from backend.findings.models import TicketEvent, TicketState
+from backend.findings.errors import raise_for, refused
+from backend.ids import new_id
+from backend.findings.models import Finding, TicketEvent, TicketState
 from backend.findings.schemas import EventIn, ItemResult
 from backend.findings.views import ticket_filter, tickets_public
 from backend.photos.service import capture_times
@@ -75,3 +79,29 @@ def _answer(session: Session, event_id, status: str, ticket, now) -> ItemResult:
     return ItemResult(id=event_id, status=status, complete=not missing,
                       photos_held=[sha for sha in mine if sha not in missing],
                       photos_missing=missing, ticket=public)
+
+
+def merge(session: Session, user, scope: Scope, ticket, *, into, note: str | None,  # noqa: ANN001
+          clock: RequestClock) -> None:
+    """A supervisor closes `ticket` as a duplicate of `into` (the same compound, the same
+    catalog type, not itself cancelled): a `merge` event, state cancelled, so it costs points
+    once (cancelled tickets count nowhere); the finding names the one it repeats. Audited by
+    its event (who, when, into which) and in the audit log."""
+    if into.id == ticket.id or into.compound_id != ticket.compound_id or \
+            into.catalog_code != ticket.catalog_code or into.state == TicketState.cancelled:
+        raise_for(refused(ticket.id, "merge_target_invalid"))
+    try:
+        new_state = tickets.check_transition(tickets.EventKind.merge, TicketState(ticket.state),
+                                             Role(user.role), note=note, photo_count=0,
+                                             from_phone=False)
+    except tickets.TransitionRefused as refusal:
+        raise_for(refused(ticket.id, refusal.code, refusal.message))
+    repository.append_event(
+        session, ticket, event_id=new_id(), kind=tickets.EventKind.merge, actor_id=user.id,
+        at=clock.now, received_at=clock.now, to_state=new_state.value,
+        note=note or "与另一条问题重复，已合并", detail={"duplicate_of": str(into.id)},
+        changes=tickets.changes(tickets.EventKind.merge, ticket, clock.now))
+    session.execute(update(Finding).where(Finding.id == ticket.id)
+                    .values(duplicate_of_id=into.id))
+    record(session, actor_id=user.id, action="ticket.merge", object_type="ticket",
+           object_id=ticket.id, into=str(into.id))

@@ -1,8 +1,10 @@
-"""An inspection: an inspector applies a rubric to a compound, item by item, and submits.
+"""An inspection: an inspector applies a rubric to a compound (or a street), item by item, and
+submits.
 
-The phone records the observations offline (counts, yes/no, dates, measured values, notes per
-item) and submits them once; the server scores them with the pure engine and keeps both the
-observations and the result. Findings logged during the inspection carry its id.
+The phone records the observations offline (counts, yes/no, dates, measured values, notes and
+photos per item) and submits them once; the server scores them with the pure engine and keeps
+both the observations and the result. Findings logged during the inspection carry its id. The
+request and answer shapes are in schemas.py.
 """
 
 from __future__ import annotations
@@ -14,11 +16,15 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field as PydField, model_validator
 from sqlalchemy import JSON, Column, Index, Numeric, String, event, inspect, text
 from sqlmodel import Field, SQLModel
 
-from backend.dbtypes import AwareDatetime, Position, UTCDateTime
+from backend.dbtypes import Position, UTCDateTime
+
+
+# Sources of an assessment that counts for a period's scores; a patrol (巡查) counts for the
+# coverage plan only (rubrics/README.md).
+ASSESSMENTS = ("announced", "unannounced")
 
 
 class Inspection(SQLModel, table=True):
@@ -29,11 +35,12 @@ class Inspection(SQLModel, table=True):
         # rows themselves: the index holds what picks the latest and what identifies its
         # observations (migration 0007).
         Index("ix_inspection_rubric_period", "rubric_id", "period_start", "period_end",
-              "compound_id", "submitted_at", "id", "observations_digest"),
+              "compound_id", "submitted_at", "id", "observations_digest", "source"),
         # …and those declaring no period, by the month they were started in, from the index
-        # alone: not the month's other inspections and their ~6 KB rows (migration 0010).
+        # alone: not the month's other inspections and their ~6 KB rows (migration 0010); the
+        # source too, so that patrols are left out from the index alone (migration 0013).
         Index("ix_inspection_undeclared_month", "month", "rubric_id", "compound_id",
-              "submitted_at", "id", "observations_digest",
+              "submitted_at", "id", "observations_digest", "source",
               sqlite_where=text("period_start IS NULL"),
               postgresql_where=text("period_start IS NULL")),
     )
@@ -65,6 +72,10 @@ class Inspection(SQLModel, table=True):
     month: int = Field(index=True)
     content_hash: str | None = Field(default=None, max_length=64)
     change_seq: int = Field(default=0, index=True, sa_type=Position)
+    # An amendment is a new inspection naming the one it replaces; the replaced one is kept,
+    # marked, and no longer counts (migration 0013).
+    amends_id: uuid.UUID | None = Field(default=None, foreign_key="inspection.id")
+    superseded_by_id: uuid.UUID | None = Field(default=None, index=True)
 
 
 def observations_digest(observations: dict[str, Any]) -> str:
@@ -83,49 +94,14 @@ def _keep_observations_digest(mapper, connection, target: Inspection) -> None:  
         target.observations_digest = observations_digest(target.observations)
 
 
-class InspectionStart(BaseModel):
-    id: uuid.UUID
-    compound_id: uuid.UUID | None = PydField(default=None, description="a compound, or…")
-    unit_id: uuid.UUID | None = PydField(default=None, description="…a street/town (rubrics S, X)")
-    rubric_id: str = PydField(max_length=32)
-    source: str = PydField(default="announced", pattern="^(announced|unannounced|patrol)$")
-    period_start: date | None = PydField(
-        default=None, description="the assessed period's first day; with period_end, or neither")
-    period_end: date | None = None
-    started_at: AwareDatetime | None = None
+class InspectionPhoto(SQLModel, table=True):
+    """A photo declared on an inspection's item, by its SHA-256; `received_at` once the bytes
+    are stored (photos/ holds them, shared with findings' photos)."""
 
-    @model_validator(mode="after")
-    def _period_is_whole(self) -> "InspectionStart":
-        # A report counts an inspection for the period its declared dates lie in: half a
-        # period, or one ending before it starts, would count for none (or the wrong one).
-        if (self.period_start is None) != (self.period_end is None):
-            raise ValueError("考核期间请同时填写开始和结束日期 / give both period_start and period_end")
-        if self.period_start is not None and self.period_end < self.period_start:
-            raise ValueError("考核期间的结束日期不能早于开始日期 / period_end is before period_start")
-        return self
+    __tablename__ = "inspection_photo"
 
-
-class InspectionSubmit(BaseModel):
-    observations: dict[str, dict[str, Any]] = PydField(
-        description="{item id: {clause id: value}} as in rubrics/README.md")
-    notes: dict[str, str] = PydField(default_factory=dict, description="{item id: note}")
-    not_assessed: list[str] = PydField(default_factory=list)
-    submitted_at: AwareDatetime | None = None
-
-
-class InspectionPublic(BaseModel):
-    id: uuid.UUID
-    compound_id: uuid.UUID | None
-    unit_id: uuid.UUID | None
-    rubric_id: str
-    inspector_id: uuid.UUID
-    source: str
-    started_at: datetime
-    submitted_at: datetime | None
-    observations: dict[str, Any]
-    notes: dict[str, Any]
-    total: Decimal | None
-    grade: str | None
-    complete: bool
-    result: dict[str, Any] | None
-    finding_ids: list[uuid.UUID] = []
+    inspection_id: uuid.UUID = Field(foreign_key="inspection.id", primary_key=True)
+    sha256: str = Field(max_length=64, primary_key=True)
+    item_id: str = Field(max_length=32)
+    position: int = 0
+    received_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,24 +1,39 @@
-"""Starting, submitting and scoring inspections; idempotent by the phone's inspection id."""
+"""Starting, submitting, amending and reading inspections; idempotent by the phone's id.
+
+An inspection reaches the server in one of two ways, both scored by the engine on arrival:
+the phone's outbox sends it whole (`receive`, `POST /api/sync/inspections`), or a client starts
+it and submits it later (`start`, `submit`). An amendment is a new inspection naming the one it
+replaces (`amends`): the old one is kept, marked superseded, and no longer counts; amending is
+refused once the period it counts for is published.
+"""
 
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 
 from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
+from backend.audit.models import record
 from backend.auth.models import Role, User
 from backend.auth.scope import Scope
 from backend.clock import ClaimRefused, ClaimRule, RequestClock
+from backend.dbtypes import as_local
 from backend.digest import digest, same_content
-from backend.errors import Conflict, Forbidden, Invalid, NotFound
+from backend.errors import DomainError
 from backend.findings.models import Finding
 from backend.findings.repository import change_seq
 from backend.findings.service import month_of
-from backend.inspections.models import Inspection, InspectionPublic, InspectionStart, \
-    InspectionSubmit
+from backend.inspections.errors import REFUSALS, item_refusal
+from backend.inspections.models import Inspection, InspectionPhoto
+from backend.inspections.schemas import InspectionIn, InspectionItemResult, InspectionPublic, \
+    InspectionStart, InspectionSubmit
 from backend.organisation.models import Compound, OrgUnit, UnitLevel
+from backend.reports.models import PeriodPublication
+from backend.reports.periods import PeriodError, parse_period
+from backend.rubrics.applicability import Subject, why_not
 from backend.rubrics.library import rubric
 from backend.rubrics.loader import SourceError
 from backend.scoring.engine import score
@@ -34,12 +49,55 @@ def in_scope(scope: Scope):  # noqa: ANN201
                Inspection.unit_id.in_(select(OrgUnit.id).where(scope.unit_filter())))
 
 
-def get_inspection(session: Session, scope: Scope, inspection_id) -> Inspection:  # noqa: ANN001
+def get_inspection(session: Session, scope: Scope, inspection_id: uuid.UUID) -> Inspection:
     found = session.exec(select(Inspection).where(Inspection.id == inspection_id,
                                                   in_scope(scope))).first()
     if found is None:
-        raise NotFound("检查记录不存在或不在您的管辖范围内", code="inspection_not_found")
+        raise REFUSALS("inspection_not_found")
     return found
+
+
+# ------------------------------------------------------------------ the subject
+
+
+def subject_of(session: Session, target: Compound | OrgUnit) -> Subject:
+    """The subject as the rubrics' `applies` reads it: its kind, the names of its units (its
+    own and every one above), and a compound's flags."""
+    if isinstance(target, Compound):
+        ids = [target.community_id, target.street_id, target.district_id]
+        flags = {name for name in ("is_old", "has_party_branch") if getattr(target, name)}
+        kind = "compound"
+    else:
+        ids = [target.id, target.street_id, target.district_id]
+        flags, kind = set(), "street"
+    names = session.exec(select(OrgUnit.name).where(OrgUnit.id.in_([i for i in ids if i]))).all()
+    return Subject(kind=kind, units=frozenset(names), flags=frozenset(flags))
+
+
+def _target(session: Session, scope: Scope, data: InspectionStart) -> Compound | OrgUnit:
+    if (data.compound_id is None) == (data.unit_id is None):
+        raise REFUSALS("subject_required")
+    if data.compound_id is not None:
+        found = session.exec(select(Compound).where(Compound.id == data.compound_id,
+                                                    scope.compound_filter())).first()
+        if found is None:
+            raise REFUSALS("compound_not_found")
+        return found
+    found = session.exec(select(OrgUnit).where(OrgUnit.id == data.unit_id,
+                                               scope.unit_filter())).first()
+    if found is None or found.level not in (UnitLevel.street, UnitLevel.town):
+        raise REFUSALS("unit_not_found")
+    return found
+
+
+def _claim(rule: ClaimRule, claimed, **bounds):  # noqa: ANN001, ANN003, ANN202
+    try:
+        return rule(claimed, **bounds)
+    except ClaimRefused as refusal:
+        raise REFUSALS(refusal.code, reason=refusal.message) from None
+
+
+# ------------------------------------------------------------------ start and submit
 
 
 def start(session: Session, user: User, scope: Scope, data: InspectionStart, *,
@@ -47,46 +105,28 @@ def start(session: Session, user: User, scope: Scope, data: InspectionStart, *,
     """(inspection, created). Sending the same start again returns the stored one, to a caller
     whose scope covers it; to anyone else, the id is simply taken."""
     existing = session.get(Inspection, data.id)
-    subject = (data.compound_id, data.unit_id, data.rubric_id)
     if existing is not None:
         visible = session.exec(select(Inspection.id).where(Inspection.id == data.id,
                                                            in_scope(scope))).first()
-        if visible is None or (existing.compound_id, existing.unit_id,
-                               existing.rubric_id) != subject:
-            raise Conflict("该编号已用于另一次检查，未覆盖", code="uuid_reused")
+        if visible is None or (existing.compound_id, existing.unit_id, existing.rubric_id) != \
+                (data.compound_id, data.unit_id, data.rubric_id):
+            raise REFUSALS("uuid_reused")
         return existing, False
     if user.role not in INSPECTORS:
-        raise Forbidden("您的角色不能开展检查", code="role_not_allowed")
-    if (data.compound_id is None) == (data.unit_id is None):
-        raise Invalid("请指定被检查的小区或街道（二选一）", code="subject_required")
+        raise REFUSALS("role_not_allowed")
+    target = _target(session, scope, data)
     assessed = rubric(data.rubric_id)
-    street_level = "街道" in assessed.subject or "镇" in assessed.subject
-    if street_level != (data.unit_id is not None):
-        raise Invalid(f"评分标准“{assessed.name}”的考核对象是{assessed.subject}",
-                      code="subject_mismatch")
-    if data.compound_id is not None:
-        target = session.exec(select(Compound).where(Compound.id == data.compound_id,
-                                                     scope.compound_filter())).first()
-        if target is None:
-            raise NotFound("小区不存在或不在您的管辖范围内", code="compound_not_found")
-        company_id = target.company_id
-    else:
-        target = session.exec(select(OrgUnit).where(OrgUnit.id == data.unit_id,
-                                                    scope.unit_filter())).first()
-        if target is None or target.level not in (UnitLevel.street, UnitLevel.town):
-            raise NotFound("街道/镇不存在或不在您的管辖范围内", code="unit_not_found")
-        company_id = None
-    try:
-        started = ClaimRule.of(clock)(data.started_at)
-    except ClaimRefused as refusal:
-        raise Invalid(refusal.message, code=refusal.code) from None
+    reason = why_not(assessed, subject_of(session, target))
+    if reason:
+        raise REFUSALS("rubric_not_applicable", reason=reason)
+    started = _claim(ClaimRule.of(clock), data.started_at)
     inspection = Inspection(
         id=data.id, compound_id=data.compound_id, unit_id=data.unit_id,
-        district_id=target.district_id, street_id=target.street_id, company_id=company_id,
-        rubric_id=data.rubric_id,
-        inspector_id=user.id, source=data.source, period_start=data.period_start,
-        period_end=data.period_end, started_at=started.at, time_flag=started.flag,
-        month=month_of(started.at), change_seq=change_seq(session))
+        district_id=target.district_id, street_id=target.street_id,
+        company_id=target.company_id if isinstance(target, Compound) else None,
+        rubric_id=data.rubric_id, inspector_id=user.id, source=data.source,
+        period_start=data.period_start, period_end=data.period_end, started_at=started.at,
+        time_flag=started.flag, month=month_of(started.at), change_seq=change_seq(session))
     session.add(inspection)
     session.flush()
     return inspection, True
@@ -104,14 +144,17 @@ def exact(value):  # noqa: ANN001, ANN201
 
 
 def observations_document(inspection: Inspection, subject: Compound | OrgUnit,
-                          data: InspectionSubmit) -> dict:
-    """The observations in the engine's format, with the compound's facts (area, move-in)."""
+                          data: InspectionSubmit, as_of: date | None = None) -> dict:
+    """The observations in the engine's format, with the compound's facts (area, move-in).
+    Time nodes are judged as of `as_of` (the day of submission, within the period)."""
     document: dict = {"rubric": inspection.rubric_id, "subject": subject.name,
                       "observations": exact(data.observations), "not_assessed": data.not_assessed,
                       "facts": {}}
     if inspection.period_start and inspection.period_end:
         document["period"] = {"start": inspection.period_start.isoformat(),
                               "end": inspection.period_end.isoformat()}
+        if as_of is not None and inspection.period_start <= as_of < inspection.period_end:
+            document["as_of"] = as_of.isoformat()
     if isinstance(subject, Compound):
         if subject.building_area_m2 is not None:
             document["facts"]["area_m2"] = Decimal(subject.building_area_m2)
@@ -123,33 +166,33 @@ def observations_document(inspection: Inspection, subject: Compound | OrgUnit,
 
 
 def submit(session: Session, user: User, inspection: Inspection, data: InspectionSubmit, *,
-           clock: RequestClock) -> tuple[Inspection, bool]:
+           clock: RequestClock, content_hash: str | None = None) -> tuple[Inspection, bool]:
     """Score and store the observations. (inspection, created); a repeat is harmless."""
-    submitted_digest = digest(data, exclude={"submitted_at"})
+    submitted_digest = content_hash or digest(data, exclude={"submitted_at"})
     if inspection.submitted_at is not None:
         if not same_content(inspection.content_hash, data, legacy_fields=SUBMIT_V0_FIELDS,
                             exclude={"submitted_at"}, current=submitted_digest):
-            raise Conflict("检查已提交，不能以不同内容再次提交", code="inspection_submitted")
+            raise REFUSALS("inspection_submitted")
         return inspection, False
     if inspection.inspector_id != user.id and user.role != Role.admin:
-        raise Forbidden("只有开展检查的人员可以提交", code="not_the_inspector")
+        raise REFUSALS("not_the_inspector")
     subject = (session.get(Compound, inspection.compound_id) if inspection.compound_id
                else session.get(OrgUnit, inspection.unit_id))
+    submitted_at = _claim(ClaimRule.of(clock), data.submitted_at,
+                          not_before=inspection.started_at).at
+    as_of = as_local(submitted_at).date()
     try:
-        observed = from_data(observations_document(inspection, subject, data))
+        observed = from_data(observations_document(inspection, subject, data, as_of))
         result = score(rubric(inspection.rubric_id), next(iter(observed.values())))
     except SourceError as exc:
-        raise Invalid(f"观测数据有误: {exc.reason}", code="observations_invalid",
-                      detail={"where": str(exc)}) from None
+        raise REFUSALS("observations_invalid", reason=exc.reason,
+                       detail={"where": str(exc)}) from None
     inspection.observations = data.observations | {"_not_assessed": data.not_assessed}
     inspection.notes = data.notes
     inspection.result = result.to_dict()
-    inspection.total, inspection.grade, inspection.complete = result.total, result.grade, result.complete
-    try:
-        inspection.submitted_at = ClaimRule.of(clock)(data.submitted_at,
-                                                      not_before=inspection.started_at).at
-    except ClaimRefused as refusal:
-        raise Invalid(refusal.message, code=refusal.code) from None
+    inspection.total, inspection.grade, inspection.complete = \
+        result.total, result.grade, result.complete
+    inspection.submitted_at = submitted_at
     inspection.content_hash = submitted_digest
     inspection.change_seq = change_seq(session)
     session.add(inspection)
@@ -157,10 +200,133 @@ def submit(session: Session, user: User, inspection: Inspection, data: Inspectio
     return inspection, True
 
 
+# ------------------------------------------------------------------ the outbox's whole inspection
+
+
+def receive(session: Session, user: User, scope: Scope, data: InspectionIn, *,
+            clock: RequestClock) -> InspectionItemResult:
+    """One inspection from the phone's outbox, whole: started, scored and its photos declared in
+    one step, or answered as a repeat. A refusal is the item's answer and stores nothing."""
+    content_hash = digest(data)
+    existing = session.get(Inspection, data.id)
+    if existing is not None:
+        try:
+            stored, _ = start(session, user, scope, data.start(), clock=clock)
+        except DomainError as error:
+            return item_refusal(data.id, error)
+        if stored.content_hash != content_hash:
+            return item_refusal(data.id, REFUSALS("uuid_reused"))
+        return _answer(session, stored, "duplicate")
+    try:
+        previous = _amended(session, user, scope, data) if data.amends else None
+        inspection, _ = start(session, user, scope, data.start(), clock=clock)
+        _check_photo_items(inspection, data)
+        submit(session, user, inspection, data.submission(), clock=clock,
+               content_hash=content_hash)
+    except DomainError as error:
+        return item_refusal(data.id, error)
+    # An amendment keeps its version's photos: those the server holds already count as held.
+    held = set() if previous is None else set(session.exec(select(InspectionPhoto.sha256).where(
+        InspectionPhoto.inspection_id == previous.id, InspectionPhoto.received_at.is_not(None))))
+    for item_id, photos in data.photos.items():
+        for position, photo in enumerate(photos):
+            session.merge(InspectionPhoto(
+                inspection_id=inspection.id, sha256=photo.sha256, item_id=item_id,
+                position=position, received_at=clock.now if photo.sha256 in held else None))
+    if previous is not None:
+        previous.superseded_by_id = inspection.id
+        inspection.amends_id = previous.id
+        session.add_all([previous, inspection])
+        record(session, actor_id=user.id, action="inspection.amend", object_type="inspection",
+               object_id=inspection.id, amends=str(previous.id),
+               total_before=str(previous.total), total_after=str(inspection.total))
+    session.flush()
+    return _answer(session, inspection, "created")
+
+
+def _check_photo_items(inspection: Inspection, data: InspectionIn) -> None:
+    items = {it.id for it in rubric(inspection.rubric_id).items}
+    for item_id in data.photos:
+        if item_id not in items:
+            raise REFUSALS("photo_item_unknown", item=item_id)
+
+
+def _amended(session: Session, user: User, scope: Scope, data: InspectionIn) -> Inspection:
+    """The inspection an amendment replaces, if it may be replaced: the latest version, of the
+    same subject and rubric, submitted, and its period not yet published."""
+    previous = session.exec(select(Inspection).where(Inspection.id == data.amends,
+                                                     in_scope(scope))).first()
+    if previous is None:
+        raise REFUSALS("amended_not_found")
+    if (previous.compound_id, previous.unit_id, previous.rubric_id) != \
+            (data.compound_id, data.unit_id, data.rubric_id):
+        raise REFUSALS("amend_mismatch")
+    if previous.submitted_at is None:
+        raise REFUSALS("not_submitted")
+    if previous.superseded_by_id is not None:
+        raise REFUSALS("already_amended")
+    if previous.inspector_id != user.id and user.role not in (Role.admin, Role.supervisor):
+        raise REFUSALS("not_the_inspector")
+    frozen = frozen_period(session, previous)
+    if frozen:
+        raise REFUSALS("period_frozen", period=frozen)
+    return previous
+
+
+def frozen_period(session: Session, inspection: Inspection) -> str | None:
+    """The label of a published period this inspection counts in, if any: a publication of a
+    unit the subject lies in, whose period holds the inspection's (declared, else its day)."""
+    units = {inspection.district_id, inspection.street_id, inspection.unit_id}
+    if inspection.compound_id:
+        units.add(session.exec(select(Compound.community_id)
+                               .where(Compound.id == inspection.compound_id)).one())
+    start = inspection.period_start or as_local(inspection.started_at).date()
+    end = inspection.period_end or start
+    for key in session.exec(select(PeriodPublication.period_key).where(
+            PeriodPublication.scope_unit_id.in_([u for u in units if u]),
+            PeriodPublication.reopened_at.is_(None))).all():
+        try:
+            period = parse_period(key)
+        except PeriodError:
+            continue
+        if period.start <= start and end <= period.end:
+            return period.label
+    return None
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _answer(session: Session, inspection: Inspection, status: str) -> InspectionItemResult:
+    shown = public(session, inspection)
+    held = [sha for shas in shown.photos.values() for sha in shas
+            if sha not in shown.photos_missing]
+    return InspectionItemResult(id=inspection.id, status=status, inspection=shown,
+                                photos_held=held, photos_missing=shown.photos_missing)
+
+
 def public(session: Session, inspection: Inspection) -> InspectionPublic:
-    finding_ids = list(session.exec(select(Finding.id).where(Finding.inspection_id == inspection.id)))
-    return InspectionPublic.model_validate(inspection, from_attributes=True).model_copy(
-        update={"finding_ids": finding_ids})
+    finding_ids = list(session.exec(select(Finding.id)
+                                    .where(Finding.inspection_id == inspection.id)))
+    photos: dict[str, list[str]] = {}
+    missing = []
+    for row in session.exec(select(InspectionPhoto).where(
+            InspectionPhoto.inspection_id == inspection.id).order_by(
+            InspectionPhoto.item_id, InspectionPhoto.position)):
+        photos.setdefault(row.item_id, []).append(row.sha256)
+        if row.received_at is None:
+            missing.append(row.sha256)
+    subject = (session.get(Compound, inspection.compound_id) if inspection.compound_id
+               else session.get(OrgUnit, inspection.unit_id))
+    inspector = session.get(User, inspection.inspector_id)
+    try:
+        rubric_name = rubric(inspection.rubric_id).name
+    except DomainError:
+        rubric_name = None
+    return InspectionPublic.model_validate(inspection, from_attributes=True).model_copy(update={
+        "finding_ids": finding_ids, "photos": photos, "photos_missing": missing,
+        "subject_name": subject.name if subject else None, "rubric_name": rubric_name,
+        "inspector_name": inspector.display_name if inspector else None})
 
 
 def list_inspections(session: Session, user: User, scope: Scope, *, limit: int, offset: int,

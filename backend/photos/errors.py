@@ -49,4 +49,5 @@ class InvalidPhotoId(ValueError):
 # Refusals of a photo's reading, not of an upload.
 REFUSALS = Refusals({
     "photo_not_found": (404, "照片不存在或不在您的管辖范围内"),
+    "photo_owner_required": (422, "请指明照片所属的问题（finding_id）或检查（inspection_id）"),
 })

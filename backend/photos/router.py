@@ -16,6 +16,7 @@ from backend.db import SessionDep
 from backend.errors import error_responses
 from backend.photos.errors import REFUSALS
 from backend.findings import evidence, repository
+from backend.inspections import photos as inspection_photos
 from backend.photos.storage import PhotoStore
 
 router = APIRouter(prefix="/api", tags=["photos"])
@@ -29,13 +30,21 @@ def photo_store() -> PhotoStore:
 @router.post("/photos", responses=error_responses(401, 404, 413, 415, 422))
 def upload_photo(session: SessionDep, user: CurrentUser, scope: ScopeDep,
                  file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or HEIC")],
-                 finding_id: Annotated[uuid.UUID, Form()],
+                 finding_id: Annotated[uuid.UUID | None, Form()] = None,
+                 inspection_id: Annotated[uuid.UUID | None, Form()] = None,
                  sha256: Annotated[str | None, Form(pattern=r"^[0-9a-f]{64}$")] = None) -> dict:
-    """Upload one declared photo of a finding (before) or of its ticket's events (after).
+    """Upload one declared photo of a finding (before), of its ticket's events (after), or of
+    an inspection's items: name the finding or the inspection.
 
     Safe to repeat: the same bytes are stored once. Answers which declared photos the server
     now holds, so the phone dequeues only what is confirmed.
     """
+    if (finding_id is None) == (inspection_id is None):
+        raise REFUSALS("photo_owner_required")
+    if inspection_id is not None:
+        return inspection_photos.attach_upload(session, user, scope, inspection_id=inspection_id,
+                                               stream=file.file, sha256=sha256,
+                                               store=photo_store())
     return evidence.attach_upload(session, user, scope, finding_id=finding_id, stream=file.file,
                                   sha256=sha256, store=photo_store())
 
@@ -52,8 +61,9 @@ def finding_photos(finding_id: uuid.UUID, session: SessionDep, user: CurrentUser
             response_class=FileResponse)
 def serve_photo(sha256: str, variant: Literal["display", "thumb", "original"],
                 session: SessionDep, user: CurrentUser, scope: ScopeDep) -> FileResponse:
-    """A photo, to users whose scope covers a finding it belongs to."""
-    visible = evidence.photo_visible(session, sha256, scope, user)
+    """A photo, to users whose scope covers a finding or an inspection it belongs to."""
+    visible = evidence.photo_visible(session, sha256, scope, user) or \
+        inspection_photos.photo_visible(session, sha256, scope)
     path = photo_store().path(sha256, variant) if visible else None
     if path is None or not path.is_file():
         raise REFUSALS("photo_not_found")

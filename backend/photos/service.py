@@ -98,6 +98,22 @@ def ingest_photo(stream: BinaryIO, *, store: PhotoStore, limits: PhotoLimits,
         return _from_meta(store.read_meta(upload.sha256) or meta, store, already_stored=False)
 
 
+def receive_declared(session, stream: BinaryIO, *, sha256: str | None, declared: set[str],  # noqa: ANN001
+                     place: str, uploader, store: PhotoStore, now: datetime) -> IngestedPhoto:  # noqa: ANN001
+    """The bytes of a photo something (a finding, an event, an inspection) declared by SHA-256:
+    refused unless declared, stored once, watermarked with the place, the uploader and `now`,
+    and its row recorded. What the photo then proves is the caller's business."""
+    if sha256 is not None and sha256 not in declared:
+        raise PhotoRejected("photo_not_declared")
+    # Undeclared bytes are refused after hashing, before anything is decoded or stored.
+    photo = ingest_photo(stream, store=store, limits=PhotoLimits.from_settings(),
+                         watermark=WatermarkInfo(compound=place, author=uploader.display_name,
+                                                 uploaded_at=now),
+                         allowed_sha256=declared)
+    record_photo(session, photo, uploader.id)
+    return photo
+
+
 def _to_meta(sha256: str, size: int, done: ProcessedPhoto) -> dict:
     evidence = asdict(done.evidence)
     evidence["taken_at"] = done.evidence.taken_at.isoformat() if done.evidence.taken_at else None

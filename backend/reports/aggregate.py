@@ -24,7 +24,7 @@ from sqlmodel import Session
 
 from backend.findings.models import Finding, Ticket, TicketState
 from backend.findings.overdue import overdue_flag
-from backend.inspections.models import Inspection
+from backend.inspections.models import ASSESSMENTS, Inspection
 from backend.organisation.models import Compound
 from backend.reports.models import DemonstrationProject
 from backend.reports.periods import Period
@@ -192,7 +192,8 @@ def inspection_in_period(period: Period) -> ColumnElement[bool]:
                     Inspection.period_start.between(period.start, period.end),
                     Inspection.period_end <= period.end)
     undeclared = and_(Inspection.period_start.is_(None), Inspection.month.in_(period.months))
-    return and_(Inspection.submitted_at.is_not(None), or_(declared, undeclared))
+    return and_(Inspection.submitted_at.is_not(None), Inspection.source.in_(ASSESSMENTS),
+                or_(declared, undeclared))
 
 
 def demonstrations(session: Session, compounds: Select, period: Period,

@@ -4,6 +4,8 @@ report covers (the caller's own unit when none is named)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from datetime import date
 from typing import Annotated
 
 from fastapi import Depends, Query
@@ -12,7 +14,7 @@ from backend.auth.dependencies import ScopeDep
 from backend.db import SessionDep
 from backend.organisation.models import OrgUnit
 from backend.reports import service
-from backend.reports.periods import Period
+from backend.reports.periods import Period, parse_period
 
 
 def path_period(period: str) -> Period:
@@ -27,5 +29,14 @@ def report_unit(session: SessionDep, scope: ScopeDep, unit_id: Annotated[
     return service.scope_unit(session, scope, unit_id)
 
 
+def query_period(period: Annotated[str | None, Query(
+        max_length=32, description="期间：2026-12、2026Q4、2026H2 或 2026；默认为本月")] = None
+                 ) -> Callable[[date], Period]:
+    """The period asked for, or (given today) this month."""
+    asked = service.period_or_422(period) if period else None
+    return lambda today: asked or parse_period(f"{today.year}-{today.month:02d}")
+
+
 PeriodDep = Annotated[Period, Depends(path_period)]
+PeriodQueryDep = Annotated[Callable[[date], Period], Depends(query_period)]
 UnitDep = Annotated[OrgUnit, Depends(report_unit)]

@@ -28,7 +28,7 @@ from sqlmodel import Session
 from backend.config import get_settings
 from backend.findings.models import Ticket, TicketState
 from backend.findings.overdue import overdue_flag
-from backend.inspections.models import Inspection, observations_digest
+from backend.inspections.models import ASSESSMENTS, Inspection, observations_digest
 from backend.organisation.models import Company, Compound, OrgUnit
 from backend.reports import aggregate
 from backend.reports.models import CompanyDirectScore, DemonstrationProject
@@ -290,7 +290,8 @@ def inspections_by_month(session: Session, scope, periods: list[Period],  # noqa
                _raw(Inspection.period_start).label("start"),
                _raw(Inspection.period_end).label("end"),
                _raw(Inspection.submitted_at).label("submitted_at"))
-    where = [Inspection.rubric_id.in_(("P", "E", "D")), Inspection.submitted_at.is_not(None)]
+    where = [Inspection.rubric_id.in_(("P", "E", "D")), Inspection.submitted_at.is_not(None),
+             Inspection.source.in_(ASSESSMENTS)]
     if scope is not None and unit_level == "community":
         # a few compounds: through their own inspections; a street's or a district's are
         # read by period (ix_inspection_rubric_period) and the others left out by the caller

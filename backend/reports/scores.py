@@ -28,7 +28,9 @@ def scores(session: SessionDep, scope: ScopeDep, clock: ClockDep,
                             service.period_or_422(period), now=clock.now)
     prizes = {p.compound_id: p.prize for p in report.prizes}
     items = [{"rank": c.rank, "name": c.name, "compound_id": c.compound_id, "score": c.total,
-              "complete": c.complete, "prize": prizes.get(c.compound_id)}
+              "complete": c.complete, "prize": prizes.get(c.compound_id),
+              "old_compound": asdict(c.old_compound) if c.old_compound else None,
+              "inspections": c.inspections}
              for c in report.compounds]
     return {"period": asdict(report.period), "scope": asdict(report.scope),
             "frozen": report.frozen, "items": items,

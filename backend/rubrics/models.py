@@ -170,6 +170,8 @@ class Item(_Strict):
     points: Amount | None = Field(None, description="分值; null only for uncapped deduction items")
     cap: Amount | None = Field(None, description="explicit item cap (本项最多扣N分 / bonus cap)")
     clauses: list[Clause] = Field(..., min_length=1)
+    catalog: list[str] = Field(default_factory=list, description=(
+        "finding catalog codes a problem found on this item is usually filed as (offered first)"))
     notes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -212,6 +214,31 @@ class Subsidy(_Strict):
     text: str | None = None
 
 
+class Due(_Strict):
+    """How often each subject is to be assessed: one row of the coverage plan (明查、暗访、巡查)."""
+
+    source: Literal["announced", "unannounced", "patrol"] = Field(
+        ..., description="announced 明查, unannounced 暗访, patrol 巡查")
+    every: Literal["week", "month", "quarter", "half_year", "year"]
+    by: str | None = Field(None, description="who assesses (区级, 街道办事处…), as the seed says")
+    text: str | None = Field(None, description="the seed's words, or why the frequency is our reading")
+
+
+class Applies(_Strict):
+    """Where a rubric applies: which subjects a phone offers it for, and how often it is due.
+
+    `units` names the org units (a district, a town…) whose subjects it covers, matched against
+    the subject and every unit above it; a deployment lists its own. Empty: everywhere."""
+
+    subject: Literal["compound", "street"] = Field(
+        ..., description="compound 小区, or street 街道/镇 (a town counts as a street)")
+    units: list[str] = Field(default_factory=list, description="unit names it applies under")
+    when: list[Literal["is_old", "has_party_branch"]] = Field(
+        default_factory=list, description="compound flags it needs: 老旧小区, (临时)党支部")
+    due: list[Due] = Field(default_factory=list)
+    notes: list[str] = Field(default_factory=list)
+
+
 class Rubric(_Strict):
     kind: Literal["rubric"]
     id: str = Field(..., min_length=1)
@@ -227,6 +254,7 @@ class Rubric(_Strict):
     items: list[Item] = Field(..., min_length=1)
     grades: list[GradeBand] = Field(default_factory=list)
     subsidy: Subsidy | None = None
+    applies: Applies | None = Field(None, description="where it applies; none: not assessed by inspection")
     notes: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -105,6 +105,10 @@ def check_library(lib: Library) -> list[Issue]:
                                         f"第{it.id}项条款 {c.id}：{n}"))
                 if isinstance(c, CatalogFindings) and c.catalog not in lib.catalogs():
                     err(f"第{it.id}项条款 {c.id} 引用的问题目录“{c.catalog}”不存在", ikey, idx, "clauses", cidx)
+            codes = {e.code for cat in lib.catalogs().values() for e in cat.entries}
+            for code in it.catalog:
+                if code not in codes:
+                    err(f"第{it.id}项对应的问题类型“{code}”不在问题目录中", ikey, idx, "catalog")
             if it.kind == "award":
                 awards = [c for c in it.clauses if isinstance(c, Award)]
                 pts = amount_value(it.points)

@@ -48,7 +48,7 @@ class NodeOutcome:
     observed: Any
 
 
-def _one(raw: Any, deadline: date, clause: TimeNode, as_of: date, err) -> NodeOutcome:
+def _one(raw: Any, deadline: date, clause: TimeNode, as_of: date, err, start: date) -> NodeOutcome:
     if raw is ABSENT:
         return NodeOutcome(deadline, None, None, None)
     if raw is None:
@@ -66,6 +66,8 @@ def _one(raw: Any, deadline: date, clause: TimeNode, as_of: date, err) -> NodeOu
     submitted = as_date(raw, err)
     if submitted > as_of:
         raise err(f"报送日期 {submitted} 晚于评估日期 {as_of}")
+    if submitted < start:  # a submission for another period
+        raise err(f"报送日期 {submitted} 早于考核期间开始日 {start}")
     on_time = submitted <= deadline if clause.inclusive else submitted < deadline
     return NodeOutcome(deadline, "on_time" if on_time else "late", submitted, raw)
 
@@ -78,12 +80,12 @@ def evaluate(clause: TimeNode, raw: Any, period: Period, as_of: date, err) -> li
         extra = sorted(set(known) - set(due))
         if extra:
             raise err(f"{extra[0]} 不是本期已到期的时间节点（本期节点: {', '.join(map(str, due)) or '无'}）")
-        return [_one(known.get(d, ABSENT), d, clause, as_of, err) for d in due]
+        return [_one(known.get(d, ABSENT), d, clause, as_of, err, period.start) for d in due]
     if raw is ABSENT:
-        return [_one(ABSENT, d, clause, as_of, err) for d in due]
+        return [_one(ABSENT, d, clause, as_of, err, period.start) for d in due]
     if len(due) != 1:
         raise err(f"本期有 {len(due)} 个时间节点（{', '.join(map(str, due)) or '无'}），请按节点日期分别记录")
-    return [_one(raw, due[0], clause, as_of, err)]
+    return [_one(raw, due[0], clause, as_of, err, period.start)]
 
 
 def _is_iso(k: Any) -> bool:

@@ -15,6 +15,7 @@ from backend.db import SessionDep, run_write
 from backend.errors import error_responses
 from backend.findings import service as findings
 from backend.findings.schemas import EventIn, FindingIn, ItemResult, SyncItemResult
+from backend.inspections.schemas import InspectionIn, InspectionItemResult
 from backend.sync import service
 
 router = APIRouter(prefix="/api/sync", tags=["sync"])
@@ -36,9 +37,17 @@ class BatchResult(BaseModel):
     results: list[ItemResult]
 
 
+class InspectionBatch(BaseModel):
+    inspections: list[InspectionIn] = Field(max_length=service.INSPECTION_BATCH_LIMIT)
+
+
+class InspectionBatchResult(BaseModel):
+    results: list[InspectionItemResult]
+
+
 # Bodies these endpoints read and check item by item (service.parse_batch), so FastAPI does not
 # see them as parameters: main.py adds them to the OpenAPI components.
-BATCH_SCHEMAS = (FindingBatch, EventBatch)
+BATCH_SCHEMAS = (FindingBatch, EventBatch, InspectionBatch)
 
 
 def _documented(model: type[BaseModel]) -> dict:
@@ -82,6 +91,24 @@ async def sync_events(token: BearerToken, request: Request) -> Response:
         user, scope = authenticate(session, get_settings(), token)
         results = service.apply_events(session, user, scope, items, clock)
         return BatchResult(results=results).model_dump_json().encode()
+
+    return Response(await run_write(request, work), media_type="application/json")
+
+
+@router.post("/inspections", response_model=InspectionBatchResult,
+             responses=error_responses(400, 401, 422), openapi_extra=_documented(InspectionBatch))
+async def sync_inspections(token: BearerToken, request: Request) -> Response:
+    """Store whole inspections (idempotently, by client UUID), each scored on arrival; one
+    result per item, in order, with the inspection as stored (its score, grade and deductions)
+    and which of its declared photos the server holds."""
+    clock = await request_clock(request.headers.get("x-client-time"))
+    items = service.parse_batch(await request.body(), "inspections", InspectionIn,
+                                InspectionBatch, limit=service.INSPECTION_BATCH_LIMIT)
+
+    def work(session: Session) -> bytes:
+        user, scope = authenticate(session, get_settings(), token)
+        results = service.receive_inspections(session, user, scope, items, clock)
+        return InspectionBatchResult(results=results).model_dump_json().encode()
 
     return Response(await run_write(request, work), media_type="application/json")
 

@@ -27,19 +27,22 @@ from backend.findings.errors import refused
 from backend.findings.models import Ticket
 from backend.findings.schemas import ItemResult
 from backend.findings.views import ticket_filter, tickets_public
+from backend.inspections import service as inspections
+from backend.inspections.schemas import InspectionItemResult
 from backend.organisation.models import Compound
 from backend.organisation.service import compounds_public
 from backend.rubrics import library
 
 BATCH_LIMIT = 500
+INSPECTION_BATCH_LIMIT = 20  # each is scored whole on arrival
 _MAX_POSITION = 2**63 - 1
 
 
 # ------------------------------------------------------------------ batches, item by item
 
 
-def parse_batch(body: bytes, key: str, model: type[BaseModel],
-                batch: type[BaseModel]) -> list[BaseModel | ItemResult]:
+def parse_batch(body: bytes, key: str, model: type[BaseModel], batch: type[BaseModel], *,
+                limit: int = BATCH_LIMIT) -> list[BaseModel | ItemResult]:
     """A batch's items, each validated on its own: an item that is not valid is answered
     `invalid` with the reason, and the others go on. Only a request whose own shape is wrong
     (not JSON, no list, too many items, an item without a usable id) is refused as a whole.
@@ -56,8 +59,8 @@ def parse_batch(body: bytes, key: str, model: type[BaseModel],
     items = data.get(key) if isinstance(data, dict) else None
     if not isinstance(items, list):
         raise REFUSALS("validation_error", reason=f"请求体应为 {{\"{key}\": [...]}}")
-    if len(items) > BATCH_LIMIT:
-        raise REFUSALS("batch_too_large", limit=BATCH_LIMIT)
+    if len(items) > limit:
+        raise REFUSALS("batch_too_large", limit=limit)
     validate = _validator(model)
     out: list[BaseModel | ItemResult] = []
     for index, item in enumerate(items):
@@ -81,12 +84,13 @@ def _validator(model: type[BaseModel]) -> Callable[[Any], BaseModel]:
     return TypeAdapter(model).validate_python
 
 
-def each_in_savepoint(session: Session, items: list, apply: Callable[[Any], ItemResult]
-                      ) -> list[ItemResult]:
-    """Apply each item in its own savepoint: one refusal or race never undoes the others."""
+def each_in_savepoint(session: Session, items: list, apply: Callable[[Any], Any], *,
+                      done: type = ItemResult) -> list:
+    """Apply each item in its own savepoint: one refusal or race never undoes the others.
+    Items already answered (`done`: refused when parsed) are passed through."""
     results = []
     for item in items:
-        if isinstance(item, ItemResult):  # refused when parsed
+        if isinstance(item, done):  # refused when parsed
             results.append(item)
             continue
         try:
@@ -113,6 +117,15 @@ class _Undo(Exception):
 def apply_events(session: Session, user, scope: Scope, items: list, clock) -> list[ItemResult]:  # noqa: ANN001
     return each_in_savepoint(session, items, lambda e: transitions.apply_event(
         session, user, scope, e, clock=clock))
+
+
+def receive_inspections(session: Session, user, scope: Scope, items: list, clock) -> list:  # noqa: ANN001
+    """Whole inspections, each in its own savepoint; a refused item is answered as refused
+    when parsed (an ItemResult), in the inspections' answer shape."""
+    parsed = [InspectionItemResult(**item.model_dump(include={"id", "status", "code", "message"}))
+              if isinstance(item, ItemResult) else item for item in items]
+    return each_in_savepoint(session, parsed, lambda i: inspections.receive(
+        session, user, scope, i, clock=clock), done=InspectionItemResult)
 
 
 # ------------------------------------------------------------------ pull

@@ -42,3 +42,40 @@ export function findingPayload(entry, { id, observedAt, position = null }) {
     observed_at: observedAt,
   };
 }
+
+// ------------------------------------------------------------------ near-duplicates at capture
+
+const NEAR_METRES = 30;
+
+/** Metres between two GPS points (haversine; a compound is small, a sphere is enough). */
+export function metresBetween(a, b) {
+  const rad = (d) => (d * Math.PI) / 180;
+  const dLat = rad(b.latitude - a.latitude);
+  const dLon = rad(b.longitude - a.longitude);
+  const h = Math.sin(dLat / 2) ** 2
+    + Math.cos(rad(a.latitude)) * Math.cos(rad(b.latitude)) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371000 * Math.asin(Math.sqrt(h));
+}
+
+const norm = (s) => (s || '').replace(/\s+/g, '').toLowerCase();
+
+/**
+ * Open tickets that are likely the same problem as the one being logged: the same compound and
+ * catalog type, and the same building, or within ~30 m when both have GPS. Closest first.
+ * `tickets`: the pulled tickets (with their finding); `entry`: {compoundId, type, building};
+ * `position`: {latitude, longitude} or null.
+ */
+export function nearDuplicates(tickets, entry, position = null) {
+  if (!entry.compoundId || !entry.type) return [];
+  const out = [];
+  for (const t of tickets) {
+    const f = t.finding || {};
+    if (String(t.compound_id) !== String(entry.compoundId) || t.catalog_code !== entry.type.code) continue;
+    if (t.state !== 'open' && t.state !== 'rectified') continue;
+    const sameBuilding = norm(entry.building) !== '' && norm(entry.building) === norm(f.building);
+    const metres = position && f.latitude != null && f.longitude != null
+      ? metresBetween(position, f) : null;
+    if (sameBuilding || (metres != null && metres <= NEAR_METRES)) out.push({ ticket: t, metres, sameBuilding });
+  }
+  return out.sort((a, b) => (a.metres ?? Infinity) - (b.metres ?? Infinity));
+}

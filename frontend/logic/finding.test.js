@@ -37,3 +37,26 @@ test('a rubric inspection finding carries its inspection and item', () => {
   assert.equal(p.catalog_code, null);
   assert.equal(p.latitude, null);
 });
+
+import { nearDuplicates, metresBetween } from './finding.js';
+
+const ticket = (id, fields, state = 'open') => ({ id, compound_id: 'c', catalog_code: 'JC04', state,
+  finding: { building: null, latitude: null, longitude: null, ...fields } });
+
+test('an open finding of the same type at the same compound and building is a near-duplicate', () => {
+  const tickets = [ticket('same', { building: '3号楼' }), ticket('other-building', { building: '5号楼' }),
+    ticket('closed', { building: '3号楼' }, 'closed'), { ...ticket('other-type', { building: '3号楼' }), catalog_code: 'HJ01' }];
+  const found = nearDuplicates(tickets, { compoundId: 'c', type: manhole, building: ' 3号楼' });
+  assert.deepEqual(found.map((d) => d.ticket.id), ['same']);
+  assert.deepEqual(nearDuplicates(tickets, { compoundId: 'c', type: null, building: '3号楼' }), []);
+});
+
+test('within ~30 m when both have GPS, closest first; farther is another problem', () => {
+  const here = { latitude: 31.2301, longitude: 121.4737 };
+  const tickets = [ticket('20m', { latitude: 31.23028, longitude: 121.4737 }),
+    ticket('5m', { latitude: 31.23014, longitude: 121.4737 }),
+    ticket('60m', { latitude: 31.23064, longitude: 121.4737 })];
+  const found = nearDuplicates(tickets, { compoundId: 'c', type: manhole }, here);
+  assert.deepEqual(found.map((d) => d.ticket.id), ['5m', '20m']);
+  assert.ok(Math.abs(metresBetween(here, tickets[2].finding) - 60) < 2);
+});

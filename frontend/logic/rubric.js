@@ -70,6 +70,7 @@ function nodes(c, raw, period, asOf) {
     }
     if (!isDate(v)) throw new Bad(dateMsg(v));
     if (v > asOf) throw new Bad(`报送日期 ${v} 晚于评估日期 ${asOf}`);
+    if (v < period.start) throw new Bad(`报送日期 ${v} 早于考核期间开始日 ${period.start}`); // another period's
     return [d, (c.inclusive === false ? v < d : v <= d) ? 'on_time' : 'late', v];
   };
   const keys = isMap(raw) ? Object.keys(raw) : [];

@@ -14,16 +14,19 @@ export const STATE_LABELS = {
 };
 export const EVENT_LABELS = {
   dispatch: '派单', rectify: '整改', close: '核查通过', reject: '退回', cancel: '撤销',
-  due_recomputed: '时限重算', retimed: '记录时间更正',
+  due_recomputed: '时限重算', retimed: '记录时间更正', supplement: '补充照片', merge: '合并为重复问题',
 };
 
-// kind → [states it may start from, resulting state, roles that may do it]
+// kind → [states it may start from, resulting state (null: unchanged), roles that may do it]
 const VERIFIERS = ['inspector', 'grid_worker', 'supervisor', 'admin'];
+const LIVE = ['open', 'rectified'];
 export const TRANSITIONS = {
   rectify: [['open'], 'rectified', ['property_manager', 'admin']],
   close: [['rectified'], 'closed', VERIFIERS],
   reject: [['rectified'], 'open', VERIFIERS],
-  cancel: [['open', 'rectified'], 'cancelled', ['supervisor', 'admin']],
+  cancel: [LIVE, 'cancelled', ['supervisor', 'admin']],
+  merge: [LIVE, 'cancelled', ['supervisor', 'admin']], // online: names the finding it repeats
+  supplement: [LIVE, null, VERIFIERS], // more photos of the same problem
 };
 export const NEEDS_REASON = ['reject', 'cancel'];
 
@@ -61,7 +64,7 @@ export function withPending(ticket, items) {
   for (const item of pending) {
     const rule = TRANSITIONS[item.payload.kind];
     if (!rule || !rule[0].includes(next.state)) continue;
-    next = { ...next, state: rule[1] };
+    if (rule[1]) next = { ...next, state: rule[1] };
     if (item.payload.kind === 'rectify') next.rectified_at = item.payload.at;
     if (item.payload.kind === 'reject') next.rectified_at = null;
   }

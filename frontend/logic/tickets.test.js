@@ -39,9 +39,16 @@ test('unsent actions move the ticket as the server will', () => {
 
 test('actions by role and state, with the words of ux.md', () => {
   assert.deepEqual(t.nextActions({ state: 'open' }, 'property_manager'), ['rectify']);
-  assert.deepEqual(t.nextActions({ state: 'rectified' }, 'inspector'), ['close', 'reject']);
-  assert.deepEqual(t.nextActions({ state: 'rectified' }, 'supervisor'), ['close', 'reject', 'cancel']);
+  assert.deepEqual(t.nextActions({ state: 'rectified' }, 'inspector'), ['close', 'reject', 'supplement']);
+  assert.deepEqual(t.nextActions({ state: 'rectified' }, 'supervisor'),
+    ['close', 'reject', 'cancel', 'merge', 'supplement']);
   assert.deepEqual(t.nextActions({ state: 'closed' }, 'admin'), []);
   assert.equal(t.STATE_LABELS.rectified, '待核查');
   assert.equal(t.EVENT_LABELS.close, '核查通过');
+  assert.equal(t.EVENT_LABELS.supplement, '补充照片');
+});
+
+test('an unsent supplement leaves the state as it is', () => {
+  const items = [{ kind: 'event', state: 'pending', payload: { ticket_id: 'x', kind: 'supplement', at: 'now' } }];
+  assert.equal(t.withPending({ id: 'x', state: 'open' }, items).state, 'open');
 });

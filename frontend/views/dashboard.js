@@ -51,10 +51,14 @@ export function ScoresView({ ctx }) {
     const data = state.data;
     const rows = data.items || [];
     body = html`<p class="hint">${data.period ? data.period.label : ''} · ${data.scope ? data.scope.name : ''}${data.frozen ? ' · 已发布' : ''}</p>
-      ${rows.length ? html`<ol class="list ranking">${rows.map((r, i) => html`<li class="list-item" key=${i}>
+      ${rows.length ? html`<ol class="list ranking">${rows.map((r, i) => html`<li class="list-item" key=${i} data-testid="score-row">
       <span class="list-item-title">${r.rank ? `${r.rank}. ` : ''}${r.name}</span>
-      <span class="list-item-meta">${r.prize || ''}${r.score == null ? '本期未考核物业管理（细则P），不参加排名' : ''}</span>
-      <span class="list-item-aside">${r.score == null ? '—' : Number(r.score).toFixed(2)}</span></li>`)}</ol>`
+      ${Object.keys(r.inspections || {}).length ? html`<span class="list-item-meta">${Object.entries(r.inspections).map(([rid, iid]) => html`
+        <a key=${rid} href=${`#/inspect/view/${iid}`} data-testid="inspection-link">细则${rid}检查详情</a> `)}</span>` : null}
+      <span class="list-item-meta">${r.prize || ''}${r.score == null && !r.old_compound ? '本期未考核物业管理（细则P），不参加排名' : ''}
+        ${r.old_compound && r.old_compound.total != null ? `老旧小区考核 ${Number(r.old_compound.total)} 分${r.old_compound.grade ? ` · ${r.old_compound.grade}` : ''}${
+          r.old_compound.subsidy && r.old_compound.subsidy.amount != null ? ` · 补贴 ${Number(r.old_compound.subsidy.amount).toLocaleString('zh-CN', { minimumFractionDigits: 2 })} 元` : ''}` : ''}</span>
+      <span class="list-item-aside">${r.score != null ? Number(r.score).toFixed(2) : r.old_compound && r.old_compound.total != null ? Number(r.old_compound.total) : '—'}</span></li>`)}</ol>`
         : html`<${Empty}>本期暂无评分</${Empty}>`}`;
   }
   return html`<main class="screen"><${TopBar} title="本期评分与排名" />${body}</main>`;

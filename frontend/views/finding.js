@@ -5,7 +5,8 @@ import { html, TopBar, Notice, PhotoPicker, go } from './ui.js';
 import { usePosition } from './compounds.js';
 import { searchCatalog, rememberRecent } from '../logic/sorting.js';
 import { uuid7 } from '../logic/uuid7.js';
-import { SOURCES, findingError, findingPayload } from '../logic/finding.js';
+import { SOURCES, findingError, findingPayload, nearDuplicates } from '../logic/finding.js';
+import { STATE_LABELS } from '../logic/tickets.js';
 import { isoWithOffset } from '../api.js';
 import * as db from '../db.js';
 import * as sync from '../sync.js';
@@ -40,6 +41,31 @@ export async function saveFinding(ctx, entry, photos, position = null) {
     await db.cachePut(ctx.userId, 'recent', rememberRecent(ctx.data.recent, payload.catalog_code));
   }
   return payload;
+}
+
+/** Open findings of the same type here (logic/finding.js nearDuplicates): add the photos to one
+ * of them (同一问题，补充照片) instead of logging the problem twice. */
+export function NearDuplicates({ ctx, entry, position, photos, onSupplemented }) {
+  const [dismissed, setDismissed] = useState(false);
+  const [error, setError] = useState(null);
+  const found = dismissed ? [] : nearDuplicates(ctx.data.tickets, entry, position);
+  if (!found.length) return null;
+  async function supplement(ticket) {
+    if (!photos.length) { setError('请先拍照，再补充到已有问题'); return; }
+    await sync.enqueue('event', { id: uuid7(), ticket_id: ticket.id, kind: 'supplement', at: isoWithOffset(),
+      note: (entry.description || '').trim() || '同一问题，补充照片' }, photos);
+    onSupplemented(ticket);
+  }
+  return html`<section class="notice notice-warn near-duplicates" aria-label="可能重复" data-testid="near-duplicates">
+    <b>该小区已有同类未办结问题，可能是同一个：</b>
+    <ul class="list">${found.map(({ ticket: t, metres, sameBuilding }) => html`<li key=${t.id} class="near-duplicate">
+      <p class="list-item-title">${(t.finding && t.finding.description) || t.catalog_name}</p>
+      <p class="list-item-meta">${STATE_LABELS[t.state]}${sameBuilding ? ' · 同一楼栋' : ''}${metres != null ? ` · 相距约 ${Math.round(metres)} 米` : ''}</p>
+      <button type="button" class="button button-small" onClick=${() => supplement(t)}>同一问题，补充照片</button>
+    </li>`)}</ul>
+    ${error ? html`<p role="alert">${error}</p>` : null}
+    <button type="button" class="button button-small button-secondary" onClick=${() => setDismissed(true)}>不是同一问题，仍登记为新问题</button>
+  </section>`;
 }
 
 export function FindingView({ ctx }) {
@@ -83,6 +109,8 @@ export function FindingView({ ctx }) {
       <${CatalogPicker} types=${types} recent=${ctx.data.recent} value=${type} onChange=${setType} />
       ${type ? html`<p class="hint seed-text">${type.condition}${type.deadline ? `（整改时限 ${type.deadline.amount} ${type.deadline.unit}）` : ''}</p>` : null}
       <${PhotoPicker} photos=${photos} onChange=${setPhotos} />
+      <${NearDuplicates} ctx=${ctx} entry=${{ compoundId: compound.id, type, building, description }}
+        position=${position} photos=${photos} onSupplemented=${() => go('#/findings?saved=1')} />
       <label class="field">说明
         <textarea name="description" rows="3" value=${description} placeholder="例如：3号楼东侧雨水箅子缺失"
           onInput=${(e) => setDescription(e.target.value)}></textarea>

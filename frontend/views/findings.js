@@ -6,6 +6,10 @@ import { EVENT_LABELS } from '../logic/tickets.js';
 import * as sync from '../sync.js';
 
 function title(item, ctx) {
+  if (item.kind === 'inspection') {
+    const c = ctx.data.compounds.find((x) => x.id === item.payload.compound_id);
+    return `考核检查 · ${c ? c.name : '街道/镇'} · 细则 ${item.payload.rubric_id}`;
+  }
   if (item.kind === 'event') return `${EVENT_LABELS[item.payload.kind] || item.payload.kind}：${item.payload.note || ''}`;
   const compound = ctx.data.compounds.find((c) => c.id === item.payload.compound_id);
   const type = ctx.data.catalog && ctx.data.catalog.types.find((t) => t.code === item.payload.catalog_code);
@@ -22,11 +26,11 @@ function OutboxItem({ item, ctx }) {
     </div>
     <div class="outbox-item-body">
       <p class="list-item-title">${title(item, ctx)}</p>
-      <p class="list-item-meta">${formatTime(item.payload.observed_at || item.payload.at)}${item.payload.description && item.kind === 'finding' ? ` · ${item.payload.description}` : ''}</p>
+      <p class="list-item-meta">${formatTime(item.payload.observed_at || item.payload.at || item.payload.submitted_at)}${item.payload.description && item.kind === 'finding' ? ` · ${item.payload.description}` : ''}</p>
       <span class=${`state-badge ${stateClass(item)}`} data-state=${item.state}>${stateLabel(item)}</span>
       ${item.state === FAILED ? html`<div class="button-row">
         <button type="button" class="button button-small" onClick=${() => sync.retryItem(item.id)}>重试</button>
-        <button type="button" class="button button-small button-secondary" onClick=${() => setEditing(!editing)}>修改</button>
+        ${item.kind !== 'inspection' ? html`<button type="button" class="button button-small button-secondary" onClick=${() => setEditing(!editing)}>修改</button>` : null}
         <button type="button" class="button button-small button-danger"
           onClick=${() => confirm('删除后无法恢复，确定删除这条记录？') && sync.discardItem(item.id)}>删除</button>
       </div>` : null}

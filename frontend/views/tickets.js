@@ -2,7 +2,7 @@
 // calendar), a ticket's photos and history, rectify with the before-photo beside the camera,
 // and verify / reject / cancel. Every action goes to the outbox first.
 import { useState } from '../vendor/hooks.js';
-import { html, TopBar, Notice, Empty, PhotoPicker, PhotoThumb, formatTime, go } from './ui.js';
+import { html, TopBar, Notice, Empty, PhotoPicker, PhotoThumb, PhotoGallery, formatTime, go } from './ui.js';
 import { ticketsByDue, isOverdue, withPending, timeLeft, STATE_LABELS, EVENT_LABELS } from '../logic/tickets.js';
 import { stateLabel } from '../logic/outbox.js';
 
@@ -13,7 +13,7 @@ const TIME_FLAGS = {
   before_photo: '早于整改照片的拍摄时间，按到达时间计',
 };
 import { uuid7 } from '../logic/uuid7.js';
-import { isoWithOffset } from '../api.js';
+import { isoWithOffset, api } from '../api.js';
 import * as sync from '../sync.js';
 
 function TicketRow({ t, ctx, plans }) {
@@ -70,6 +70,33 @@ function ActionForm({ ctx, ticket, kind, label, needsReason }) {
   </form>`;
 }
 
+// A supervisor closes this finding into another it repeats (online: it names that finding);
+// it then costs points once (issue 14).
+function MergeForm({ ctx, ticket }) {
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState(null);
+  const others = ctx.data.tickets.filter((t) => t.id !== ticket.id && t.compound_id === ticket.compound_id
+    && t.catalog_code === ticket.catalog_code && t.state !== 'cancelled');
+  if (!others.length) return null;
+  if (!open) return html`<button type="button" class="button button-secondary" onClick=${() => setOpen(true)}>合并为重复问题</button>`;
+  async function merge(into) {
+    if (!confirm('合并后本条问题将撤销，只按所选问题计分。确定合并？')) return;
+    try {
+      await api(`/api/tickets/${ticket.id}/merge`, { method: 'POST', token: ctx.token, body: { into: into.id } });
+      await sync.pull();
+      go('#/tickets');
+    } catch (err) {
+      setError(err.status === 0 ? '合并需要联网，请联网后再试' : err.message);
+    }
+  }
+  return html`<section class="form" aria-label="合并为重复问题"><b>与哪一条是同一问题？</b>
+    <ul class="list">${others.map((t) => html`<li key=${t.id}><button type="button" class="list-item merge-choice" onClick=${() => merge(t)}>
+      <span class="list-item-title">${(t.finding && t.finding.description) || t.catalog_name}</span>
+      <span class="list-item-meta">${STATE_LABELS[t.state]} · 派单 ${formatTime(t.dispatched_at)}</span></button></li>`)}</ul>
+    ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}
+  </section>`;
+}
+
 function RectifyView({ ctx, ticket }) {
   const [photos, setPhotos] = useState([]);
   const [note, setNote] = useState('');
@@ -118,14 +145,15 @@ export function TicketView({ ctx, id, mode }) {
       <dt>到期</dt><dd>${formatTime(ticket.due_at)}${ticket.due_provisional ? html` <b title="跨入尚未公布节假日安排的年份，按仅双休日临时计算，公布后将重算">（临时）</b>` : null}${left ? html` · <b class=${left.overdue ? 'time-left-overdue' : ''}>${left.text}</b>` : null}</dd>
       <dt>问题</dt><dd>${f.description || ''}${f.building ? ` · ${f.building}` : ''}${f.location_text ? ` · ${f.location_text}` : ''}</dd>
     </dl>
-    <div class="photo-strip">${(f.before_photos || []).map((sha) => html`<${PhotoThumb} key=${sha} owner=${ctx.userId} sha=${sha} token=${ctx.token} alt="整改前照片" />`)}</div>
+    <${PhotoGallery} shas=${f.before_photos || []} owner=${ctx.userId} token=${ctx.token} label="问题照片" />
     ${ticket.pending.map((i) => html`<${Notice} kind="warn" key=${i.id}>${EVENT_LABELS[i.payload.kind]}：${stateLabel(i)}</${Notice}>`)}
     <div class="button-row">
       ${role === 'property_manager' && ticket.state === 'open' ? html`<a class="button button-block" href=${`#/ticket/${ticket.id}/rectify`}>整改并拍照</a>` : null}
       ${verifier && ticket.state === 'rectified' ? html`<${ActionForm} ctx=${ctx} ticket=${ticket} kind="close" label="核查通过" />
         <${ActionForm} ctx=${ctx} ticket=${ticket} kind="reject" label="退回" needsReason=${true} />` : null}
       ${['supervisor', 'admin'].includes(role) && ['open', 'rectified'].includes(ticket.state)
-        ? html`<${ActionForm} ctx=${ctx} ticket=${ticket} kind="cancel" label="撤销" needsReason=${true} />` : null}
+        ? html`<${ActionForm} ctx=${ctx} ticket=${ticket} kind="cancel" label="撤销" needsReason=${true} />
+          <${MergeForm} ctx=${ctx} ticket=${ticket} />` : null}
     </div>
     <h2 class="section-title">处理记录</h2>
     <ol class="timeline">
@@ -134,7 +162,7 @@ export function TicketView({ ctx, id, mode }) {
         ${e.time_flag ? html`<p class="notice notice-warn" data-testid="time-flag">
           离线记录时间 ${formatTime(e.client_at || e.detail.claimed_at)} / 到达时间 ${formatTime(e.received_at)}：${TIME_FLAGS[e.time_flag] || ''}</p>` : null}
         ${e.note ? html`<p>${e.note}</p>` : null}
-        <div class="photo-strip">${(e.photos || []).map((sha) => html`<${PhotoThumb} key=${sha} owner=${ctx.userId} sha=${sha} token=${ctx.token} />`)}</div>
+        <${PhotoGallery} shas=${e.photos || []} owner=${ctx.userId} token=${ctx.token} label=${EVENT_LABELS[e.kind] || '照片'} />
       </li>`)}
     </ol>
   </main>`;

@@ -108,3 +108,38 @@ export function PhotoPicker({ photos, onChange, label = '照片' }) {
 export function StateBadge({ item, label, cls }) {
   return html`<span class=${`state-badge ${cls}`}>${label}</span>`;
 }
+
+// A thumbnail strip whose photos open full screen (ux.md: a thumbnail always opens a viewer):
+// swipe or ‹ › between them, double-tap to zoom (then drag to look around), × to close.
+export function PhotoGallery({ shas, owner, token, label = '照片' }) {
+  const [open, setOpen] = useState(null);
+  if (!shas || !shas.length) return null;
+  return html`<div class="photo-strip">${shas.map((sha, i) => html`<button type="button" class="photo-open" key=${sha}
+      aria-label=${`查看${label}第 ${i + 1} 张`} onClick=${() => setOpen(i)}>
+      <${PhotoThumb} owner=${owner} sha=${sha} token=${token} alt=${`${label}第 ${i + 1} 张`} /></button>`)}
+    ${open != null ? html`<${PhotoViewer} shas=${shas} index=${open} owner=${owner} token=${token} label=${label}
+      onClose=${() => setOpen(null)} onIndex=${setOpen} />` : null}</div>`;
+}
+
+function PhotoViewer({ shas, index, owner, token, label, onClose, onIndex }) {
+  const [zoom, setZoom] = useState(false);
+  const start = useRef(null);
+  const go = (d) => { setZoom(false); onIndex((index + d + shas.length) % shas.length); };
+  useEffect(() => {
+    const key = (e) => { if (e.key === 'Escape') onClose(); if (e.key === 'ArrowRight') go(1); if (e.key === 'ArrowLeft') go(-1); };
+    addEventListener('keydown', key);
+    return () => removeEventListener('keydown', key);
+  }, [index]);
+  return html`<div class="viewer" role="dialog" aria-modal="true" aria-label=${`${label} ${index + 1} / ${shas.length}`}
+      onTouchStart=${(e) => { start.current = e.touches.length === 1 ? e.touches[0].clientX : null; }}
+      onTouchEnd=${(e) => { if (zoom || start.current == null) return; const dx = e.changedTouches[0].clientX - start.current;
+        if (Math.abs(dx) > 60) go(dx < 0 ? 1 : -1); }}>
+    <div class=${`viewer-stage${zoom ? ' viewer-zoomed' : ''}`} onDblClick=${() => setZoom(!zoom)}>
+      <${PhotoThumb} key=${shas[index]} owner=${owner} sha=${shas[index]} token=${token} size="display" alt=${`${label}第 ${index + 1} 张`} />
+    </div>
+    <p class="viewer-count">${index + 1} / ${shas.length} · 双击放大</p>
+    ${shas.length > 1 ? html`<button type="button" class="viewer-nav viewer-prev" aria-label="上一张" onClick=${() => go(-1)}>‹</button>
+      <button type="button" class="viewer-nav viewer-next" aria-label="下一张" onClick=${() => go(1)}>›</button>` : null}
+    <button type="button" class="viewer-close" aria-label="关闭" onClick=${onClose}>×</button>
+  </div>`;
+}

@@ -1,14 +1,13 @@
 """A finding the server refuses for good stays on the phone, failed, with the server's reason,
-until the user deals with it; and a rubric inspection logs a problem as a finding that carries
-its inspection and rubric item."""
+until the user deals with it. (A problem logged during a rubric inspection:
+test_rubric_inspection.py.)"""
 
 from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import PHOTOS
-from tests.e2e.flows import all_sent, login, outbox, screenshot, server_findings, \
-    wait_for_cache, wait_outbox
+from tests.e2e.flows import login, outbox, screenshot, server_findings, wait_for_cache, \
+    wait_outbox
 
 # the real phone photos of ../shared/photos: see tests/conftest.py for when they are missing
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_photos")]
@@ -35,24 +34,3 @@ def test_a_refused_finding_stays_failed_with_the_reason_until_the_user_deletes_i
     page.get_by_role("button", name="删除").click()
     page.get_by_text("还没有记录").wait_for()
     assert outbox(page) == [] and server_findings(server) == []
-
-
-def test_a_problem_found_in_a_rubric_inspection_is_logged_with_its_item(server, browser):
-    page = browser.page()
-    login(page, server.url, "inspector")
-    wait_for_cache(page, "rubrics")
-    page.goto(server.url + "/#/inspect")
-    page.get_by_role("button", name="开始检查").click()
-    title = page.locator(".rubric-item h2").inner_text()
-    page.get_by_role("button", name="有问题").click()
-    page.locator("[data-testid=photo-gallery]").set_input_files(str(PHOTOS / "orientation_portrait_1.jpg"))
-    page.locator(".photo-picker-item").first.wait_for(timeout=30000)
-    page.get_by_label("问题说明").fill("党组织公示牌缺失")
-    page.get_by_role("button", name="保存问题").click()
-    page.get_by_text("第 2 /").wait_for()
-    [item] = wait_outbox(page, all_sent(1))
-    assert item["payload"]["inspection_id"] and item["payload"]["rubric_item"]
-    [finding] = server_findings(server)
-    assert finding["finding"]["description"] == "党组织公示牌缺失"
-    assert finding["photo_status"]["complete"] is True
-    assert title

@@ -44,7 +44,7 @@ def _rows(world) -> dict:  # noqa: ANN001
         "case_shirking": True, "case_callback_failed": False, "observed_at": at,
         "client_observed_at": at - timedelta(seconds=61), "received_at": at,
         "clock_skew_seconds": -61, "time_flag": "offline_window", "month": 202612, "photos_declared": 1, "photos_held": 0,
-        "content_hash": "ab" * 32, "change_seq": 987654321}
+        "content_hash": "ab" * 32, "change_seq": 987654321, "duplicate_of_id": None}
     ticket = {
         "id": fid, "compound_id": compound.id, "district_id": compound.district_id,
         "street_id": compound.street_id, "company_id": compound.company_id,

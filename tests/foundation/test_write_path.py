@@ -19,8 +19,8 @@ from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from backend.config import Settings
-from backend.db import READS_FIRST_SECONDS, EngineSessions, SessionDep, get_engine, \
-    make_engine, run_write, set_engine, use_sessions
+from backend.db import READS_FIRST_SECONDS, EngineSessions, ReadsFirst, SessionDep, \
+    get_engine, make_engine, run_write, sessions, set_engine, use_sessions
 
 
 @pytest.fixture(params=["inline"])
@@ -58,12 +58,13 @@ def _app(threads: list[str]) -> FastAPI:
     async def ping() -> dict:
         return {"at": time.monotonic()}
 
-    @app.get("/read")
+    @app.get("/api/read")
     def slow_read(session: SessionDep, seconds: float) -> dict:
         session.execute(text("SELECT value FROM counter")).scalar_one()
         time.sleep(seconds)  # a page being computed
         return {"done": time.monotonic()}
 
+    app.add_middleware(ReadsFirst)
     return app
 
 
@@ -89,23 +90,25 @@ def test_a_write_runs_on_the_event_loop_when_inline_and_the_lock_is_free_else_in
     assert _value(engine) == 3
 
 
-def test_the_default_write_policy_is_the_thread():
-    """Chosen by tests/bench/bench_mixed.py (RESULTS.md): pages stay answered while phones sync."""
-    assert Settings().write_policy == "thread"
+def test_the_default_write_policy_is_inline():
+    """Chosen by tests/bench/bench_sync.py and bench_mixed.py (RESULTS.md)."""
+    assert Settings().write_policy == "inline"
 
 
 @pytest.mark.parametrize("counter_db", ["thread", "inline"], indirect=True)
 def test_a_write_lets_a_read_in_flight_finish_first_but_waits_no_longer_than_the_bound(
         counter_db):
     """A supervisor's page being read when a phone's write comes: the write starts after the
-    read is done (0.15 s), and a read longer than READS_FIRST_SECONDS holds it no longer."""
+    read is done (0.15 s), and a read longer than READS_FIRST_SECONDS holds it no longer; the
+    write then runs in a worker thread even with the inline policy, leaving the loop to the
+    read."""
     engine, _ = counter_db
     threads: list[str] = []
 
     async def go(read_seconds: float) -> tuple[float, float, float]:
         transport = httpx.ASGITransport(app=_app(threads))
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            read = asyncio.create_task(client.get("/read", params={"seconds": read_seconds}))
+            read = asyncio.create_task(client.get("/api/read", params={"seconds": read_seconds}))
             await asyncio.sleep(0.05)
             started = time.monotonic()
             assert (await client.post("/bump")).status_code == 200
@@ -119,6 +122,7 @@ def test_a_write_lets_a_read_in_flight_finish_first_but_waits_no_longer_than_the
     assert written < done  # and a long read held it only READS_FIRST_SECONDS
     assert written - started >= READS_FIRST_SECONDS * 0.9
     assert _value(engine) == 2
+    assert threads == (["loop", "worker"] if sessions().inline else ["worker", "worker"])
 
 
 def test_a_write_waits_in_a_worker_thread_while_another_process_holds_the_lock_and_the_loop_keeps_answering(

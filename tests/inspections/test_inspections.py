@@ -6,35 +6,60 @@ from __future__ import annotations
 import json
 import uuid
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
+from backend.auth import users
+from backend.auth.models import Role, UserCreate
 from backend.ids import new_id
 from backend.inspections.models import Inspection
 from backend.organisation import service as org
-from backend.organisation.models import CompoundUpdate
+from backend.organisation.models import CompoundCreate, CompoundUpdate, OrgUnitCreate, UnitLevel
+from tests.personas import PASSWORD
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "rubrics" / "examples"
 
 
-def _start(client, world, persona="inspector", compound="east_a", rubric="E", **extra):  # noqa: ANN001, ANN201
+def _start(client, world, persona="inspector", compound="east_a", rubric="P", **extra):  # noqa: ANN001, ANN201
     body = {"id": str(new_id()), "compound_id": str(world.compounds[compound].id),
             "rubric_id": rubric, **extra}
     return body, client.post("/api/inspections", json=body, headers=world.headers(persona))
 
 
-def test_seed_003_old_compound_inspection_is_scored_graded_and_subsidised(client, world, db):
+@pytest.fixture
+def erqi(db, client, world):  # noqa: ANN001, ANN201
+    """Seed 003's district: an old compound of 二七区 (52,000 m², company moved in 2023-03-01)
+    and the street's inspector, beside the personas."""
+    district = org.create_unit(db, OrgUnitCreate(name="二七区", level=UnitLevel.district))
+    street = org.create_unit(db, OrgUnitCreate(name="淮河路街道", level=UnitLevel.street,
+                                               parent_id=district.id))
+    community = org.create_unit(db, OrgUnitCreate(name="淮河路社区", level=UnitLevel.community,
+                                                  parent_id=street.id))
+    world.compounds["erqi_old"] = org.create_compound(db, CompoundCreate(
+        name="建新街3号院", community_id=community.id, company_id=world.companies["a"].id,
+        building_area_m2=Decimal("52000"), households=1000, is_old=True,
+        company_moved_in_on=date(2023, 3, 1)))
+    world.users["inspector_erqi"] = users.create_user(db, UserCreate(
+        username="inspector_erqi", display_name="孙考核", role=Role.inspector, password=PASSWORD,
+        unit_ids=[street.id]), actor_id=None)
+    db.commit()
+    world.tokens["inspector_erqi"] = client.post("/api/auth/login", json={
+        "username": "inspector_erqi", "password": PASSWORD}).json()["access_token"]
+    return world
+
+
+def test_seed_003_old_compound_inspection_is_scored_graded_and_subsidised(client, erqi):
     """Seed 003 through the API: the compound (52,000 m², company moved in 2023-03-01) is
     assessed for 2024H1 with the observations of rubrics/examples/E.json: deductions 13.9 →
     86.1 → 良好 → 52,000 m² × 0.20 yuan × 6 months = 62,400.00 yuan."""
-    org.update_compound(db, world.compounds["east_a"], CompoundUpdate(
-        is_old=True, company_moved_in_on=date(2023, 3, 1)), actor_id=None)
-    db.commit()
+    world = erqi
     example = json.loads((EXAMPLES / "E.json").read_text(encoding="utf-8"))
-    body, r = _start(client, world, period_start="2024-01-01", period_end="2024-06-30")
+    body, r = _start(client, world, persona="inspector_erqi", compound="erqi_old", rubric="E",
+                     period_start="2024-01-01", period_end="2024-06-30")
     assert r.status_code == 201, r.text
-    r = client.post(f"/api/inspections/{body['id']}/submit", headers=world.headers("inspector"),
+    r = client.post(f"/api/inspections/{body['id']}/submit", headers=world.headers("inspector_erqi"),
                     json={"observations": example["observations"],
                           "notes": {"18": "3号楼、5号楼井盖缺失"}})
     assert r.status_code == 200, r.text
@@ -46,8 +71,18 @@ def test_seed_003_old_compound_inspection_is_scored_graded_and_subsidised(client
     assert float(item18["deduction"]) == 5  # 12 covers × 0.5 = 6, capped at the item's 5 points
 
 
-def test_rubric_d_veto_through_the_api(client, world):
+@pytest.fixture
+def party_branch(db, world):  # noqa: ANN001, ANN201
+    """东苑 has a (temporary) party branch: rubric D applies to it (seed 002 正文 三、3)."""
+    org.update_compound(db, world.compounds["east_a"], CompoundUpdate(has_party_branch=True),
+                        actor_id=None)
+    db.commit()
+    return world
+
+
+def test_rubric_d_veto_through_the_api(client, party_branch):
     """Seed 002 附件3: no party organisation fails by veto whatever else it scores."""
+    world = party_branch
     example = json.loads((EXAMPLES / "D.json").read_text(encoding="utf-8"))
     body, _ = _start(client, world, rubric="D")
     result = client.post(f"/api/inspections/{body['id']}/submit", headers=world.headers("inspector"),
@@ -55,7 +90,8 @@ def test_rubric_d_veto_through_the_api(client, world):
     assert result["grade"] == "一票否决" and float(result["total"]) == 0
 
 
-def test_start_and_submit_are_idempotent_and_a_changed_resubmit_is_refused(client, world):
+def test_start_and_submit_are_idempotent_and_a_changed_resubmit_is_refused(client, party_branch):
+    world = party_branch
     body, first = _start(client, world, rubric="D")
     again = client.post("/api/inspections", json=body, headers=world.headers("inspector"))
     assert (first.status_code, again.status_code) == (201, 200)

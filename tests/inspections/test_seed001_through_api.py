@@ -60,9 +60,13 @@ def test_seed_001_notice_from_inspections_stored_through_the_api(db, client):
 
 def test_a_street_rubric_needs_a_street_and_a_compound_rubric_a_compound(db, client, world):
     streets, headers = xigang(db, client)
-    r = client.post("/api/inspections", headers=headers, json={
+    r = client.post("/api/inspections", headers=world.headers("admin"), json={
         "id": str(new_id()), "compound_id": str(world.compounds["east_a"].id), "rubric_id": "X"})
-    assert r.status_code == 422 and r.json()["error"]["code"] == "subject_mismatch"
+    assert r.status_code == 422 and r.json()["error"]["code"] == "rubric_not_applicable"
+    assert "考核对象是街道/镇" in r.json()["error"]["message"]
+    r = client.post("/api/inspections", headers=world.headers("admin"), json={
+        "id": str(new_id()), "unit_id": str(world.units["east"].id), "rubric_id": "X"})
+    assert r.status_code == 422 and "只适用于大连市西岗区" in r.json()["error"]["message"]
     r = client.post("/api/inspections", headers=world.headers("inspector"), json={
         "id": str(new_id()), "unit_id": str(streets["白云街道"].id), "rubric_id": "X"})
     assert r.status_code == 404  # 白云街道 is outside the inspector's scope
