@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import typer
 from sqlmodel import Session
 
-from backend.db import unit_of_work
+from backend.transaction import unit_of_work
 from backend.errors import DomainError
 
 

@@ -126,9 +126,9 @@ class _Actors:
 
 
 def _upload(session: Session, user: User, scope: object, finding_id: uuid.UUID,
-            data: bytes, store: PhotoStore) -> None:
+            data: bytes, store: PhotoStore, at: datetime) -> None:
     evidence.attach_upload(session, user, scope, finding_id=finding_id, stream=io.BytesIO(data),
-                           sha256=hashlib.sha256(data).hexdigest(), store=store)
+                           sha256=hashlib.sha256(data).hexdigest(), store=store, now=at)
 
 
 def play(session: Session, now: datetime | None = None) -> None:
@@ -150,7 +150,7 @@ def play(session: Session, now: datetime | None = None) -> None:
             clock=RequestClock(observed, timedelta(0)))
         if result.status != "created":
             continue  # played before
-        _upload(session, user, scope, finding_id, before, store)
+        _upload(session, user, scope, finding_id, before, store, observed)
         for index, step in enumerate(case.steps):
             at = observed + timedelta(days=step.days)
             actor, actor_scope = actors(step.by)
@@ -162,7 +162,7 @@ def play(session: Session, now: datetime | None = None) -> None:
                                                   bytes=len(after))] if after else []),
                 clock=RequestClock(at, timedelta(0)))
             if after:
-                _upload(session, actor, actor_scope, finding_id, after, store)
+                _upload(session, actor, actor_scope, finding_id, after, store, at)
     _publish_last_month(session, actors, now)
 
 

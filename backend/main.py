@@ -9,7 +9,7 @@ from backend import __version__
 from backend.auth.router import router as auth_router
 from backend.calendar.router import router as calendar_router
 from backend.config import get_settings
-from backend.db import ReadsFirst
+from backend.transaction import ReadsFirst
 from backend.errors import ErrorResponse, install_error_handlers
 from backend.findings.router import router as findings_router
 from backend.inspections.router import router as inspections_router

@@ -3,7 +3,7 @@
 
 import { render } from './vendor/preact.js';
 import { useState, useEffect, useCallback } from './vendor/hooks.js';
-import { html, Notice } from './views/ui.js';
+import { html, Notice, Lazy } from './views/ui.js';
 import * as db from './db.js';
 import * as sync from './sync.js';
 import { api } from './api.js';
@@ -15,7 +15,8 @@ import { TicketsView, TicketView } from './views/tickets.js';
 import { MeView } from './views/me.js';
 
 const TABS = {
-  inspector: [['#/compounds', '小区'], ['#/findings', '记录'], ['#/inspect', '检查'], ['#/me', '我的']],
+  // 工单: the tickets of what they logged, so they see what became of it (issue 15 §5).
+  inspector: [['#/compounds', '小区'], ['#/findings', '记录'], ['#/tickets', '工单'], ['#/inspect', '检查'], ['#/me', '我的']],
   property_manager: [['#/tickets', '工单'], ['#/me', '我的']],
   // District users assess streets (S, X) and check every compound's 明查/暗访: 检查 is theirs too.
   supervisor: [['#/dashboard', '总览'], ['#/tickets', '工单'], ['#/inspect', '检查'], ['#/scores', '评分'], ['#/me', '我的']],
@@ -110,17 +111,9 @@ let loads = 0;
 // Screens loaded when first opened (sw.js MODULES, precached: they open offline too).
 const loadInspect = () => import('./views/inspect/index.js');
 const loadDashboard = () => import('./views/dashboard.js');
+const loadScores = () => import('./views/scores.js');
+const loadWorklist = () => import('./views/worklist.js');
 
-function Lazy({ load, name, ...props }) {
-  const [module, setModule] = useState(null);
-  const [error, setError] = useState(null);
-  useEffect(() => { load().then(setModule, (err) => setError(err.message)); }, [load]);
-  if (error) return html`<main class="screen"><${Notice} kind="error">页面未能打开：${error}</${Notice}></main>`;
-  // (another lazy screen's module may still be here for a moment: wait for this one's)
-  if (!module || !module[name]) return html`<main class="screen"><p class="hint">正在打开…</p></main>`;
-  const View = module[name];
-  return html`<${View} ...${props} />`;
-}
 
 function App() {
   const route = useRoute();
@@ -197,16 +190,17 @@ function App() {
   else if (first === 'findings') view = html`<${FindingsView} ctx=${ctx} />`;
   else if (first === 'inspect') view = html`<${Lazy} load=${loadInspect} name="InspectView" ctx=${ctx} />`;
   else if (first === 'tickets') view = html`<${TicketsView} ctx=${ctx} />`;
-  else if (first === 'ticket') view = html`<${TicketView} ctx=${ctx} id=${route.parts[1]} mode=${route.parts[2]} />`;
+  else if (first === 'ticket') view = html`<${TicketView} key=${route.parts[1]} ctx=${ctx} id=${route.parts[1]} mode=${route.parts[2]} />`;
   else if (first === 'dashboard') view = html`<${Lazy} load=${loadDashboard} name="DashboardView" ctx=${ctx} />`;
-  else if (first === 'scores') view = html`<${Lazy} load=${loadDashboard} name="ScoresView" ctx=${ctx} />`;
+  else if (first === 'worklist') view = html`<${Lazy} load=${loadWorklist} name="WorklistView" ctx=${ctx} />`;
+  else if (first === 'scores') view = html`<${Lazy} load=${loadScores} name="ScoresView" ctx=${ctx} />`;
   else if (first === 'me') view = html`<${MeView} ctx=${ctx} />`;
   else { location.hash = tabs[0][0]; return null; }
 
   // Banners sit in one labelled region (only when there is one), so no content is outside a
   // landmark and screen-reader users can jump to them.
   const banners = [
-    !online ? html`<p class="offline-banner" role="status">离线模式：记录保存在本机，联网后自动发送</p>` : null,
+    !online ? html`<p class="offline-banner" role="status">离线：记录存在本机，联网后自动发送</p>` : null,
     storage && storage.warning && data.items.some((i) => i.state !== 'sent') && first !== 'me'
       ? html`<a class="notice notice-warn storage-warning" href="#/me">${storage.warning}</a>` : null,
     syncStatus.authLost ? html`<${Notice} kind="error">登录已失效：请在“我的”中退出后重新登录，未发送的记录会保留</${Notice}>` : null,

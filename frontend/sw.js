@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '950f93626284';
+const VERSION = '96684f998a47';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -45,6 +45,12 @@ const SHELL = [
 const MODULES = [
   './logic/decimal.js',
   './views/dashboard.js',
+  './views/desk.css',
+  './views/scores.js',
+  './views/verify.js',
+  './views/worklist.js',
+  './logic/worklist.js',
+  './logic/periods.js',
   './logic/inspection.js',
   './logic/rubric.js',
   './views/inspect/controls.js',

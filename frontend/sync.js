@@ -172,6 +172,8 @@ async function loginGone() {
 // backoff and end the run (the network is probably down for all of them).
 export async function runOutbox({ force = false } = {}) {
   if (!session || !session.token) return;
+  // No network: no attempt (and no retry counted); the 'online' event runs the outbox again.
+  if (navigator.onLine === false) return;
   if (running) { rerun = true; rerunForce = rerunForce || force; return; }
   const due = (i) => i.state === ob.PENDING && (force || ob.isDue(i, Date.now()));
   running = true;

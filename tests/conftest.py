@@ -26,7 +26,8 @@ from sqlalchemy import text  # noqa: E402
 from sqlmodel import Session  # noqa: E402
 
 from backend.config import get_settings  # noqa: E402
-from backend.db import Sessions, get_engine, use_sessions  # noqa: E402
+from backend.db import get_engine  # noqa: E402
+from backend.transaction import Sessions, use_sessions  # noqa: E402
 
 from tests.support import require_shared_photos  # noqa: E402
 @pytest.fixture(scope="session")

@@ -2,7 +2,7 @@
 
 Two ways in, one check (`service.authenticate`, one statement): the dependencies below for
 ordinary endpoints, and `BearerToken` for the ingestion endpoints, which read the caller inside
-their one write step (`backend.db.run_write`) instead of in a dependency of their own
+their one write step (`backend.transaction.run_write`) instead of in a dependency of their own
 (resolving dependencies cost a fifth of a one-finding request, tests/bench/RESULTS.md).
 """
 
@@ -21,7 +21,7 @@ from backend.auth.scope import Scope
 from backend.auth.service import Caller
 from backend.clock import CLIENT_TIME_HEADER
 from backend.config import get_settings
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.errors import Forbidden, Unauthorized
 
 # Documents the scheme in OpenAPI; the token itself is read by `bearer_token`.

@@ -12,7 +12,7 @@ from backend.auth.dependencies import AdminUser, CurrentUser
 from backend.auth.models import AuthToken, LoginRequest, LoginResponse, Role, TokenPublic, User, \
     UserCreate, UserPublic, UserUpdate
 from backend.config import get_settings
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.auth.errors import REFUSALS
 from backend.errors import error_responses
 

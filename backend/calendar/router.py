@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from backend.auth.dependencies import AdminUser, CurrentUser
 from backend.calendar import service
 from backend.clock import ClockDep
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.errors import error_responses
 
 router = APIRouter(prefix="/api/calendar", tags=["calendar"])

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends
 
 from backend.auth.dependencies import CurrentUser, ScopeDep
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.findings import repository
 from backend.findings.errors import not_found
 from backend.findings.views import ticket_filter

@@ -18,13 +18,14 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from backend.config import get_settings
-from backend.dbtypes import utcnow
+from backend.dbtypes import as_local
 from backend.findings import repository, tickets
 from backend.findings.errors import not_found
 from backend.findings.models import EventKind, Finding, PhotoRef, Ticket, TicketEvent, TicketState
 from backend.findings.views import ticket_filter
 from backend.organisation.models import Compound
 from backend.photos.errors import PhotoRejected
+from backend.photos.models import Photo
 from backend.photos.service import capture_instant, receive_declared
 from backend.photos.storage import PhotoStore
 
@@ -39,7 +40,7 @@ def finding_in_scope(session: Session, finding_id: uuid.UUID, scope, user) -> Fi
 
 
 def attach_upload(session: Session, user, scope, *, finding_id: uuid.UUID,  # noqa: ANN001
-                  stream: BinaryIO, sha256: str | None, store: PhotoStore) -> dict:
+                  stream: BinaryIO, sha256: str | None, store: PhotoStore, now: datetime) -> dict:
     """Receive one declared photo of a finding (before) or of its ticket's events (after).
 
     Safe to repeat: the same bytes are stored once. Answers which declared photos the server
@@ -47,7 +48,6 @@ def attach_upload(session: Session, user, scope, *, finding_id: uuid.UUID,  # no
     finding = finding_in_scope(session, finding_id, scope, user)
     refs = session.execute(select(PhotoRef.sha256, PhotoRef.kind, PhotoRef.owner_id)
                            .where(PhotoRef.finding_id == finding.id)).all()
-    now = utcnow()
     photo = receive_declared(session, stream, sha256=sha256, declared={r.sha256 for r in refs},
                              place=session.get(Compound, finding.compound_id).name, uploader=user,
                              store=store, now=now)
@@ -94,3 +94,25 @@ def _retime(session: Session, ticket, event_id: uuid.UUID, sha256: str,  # noqa:
 def photo_visible(session: Session, sha256: str, scope, user) -> bool:  # noqa: ANN001
     """Whether the caller may see these bytes: held for a finding whose ticket they see."""
     return bool(repository.visible_photos(session, {sha256}, ticket_filter(scope, user)))
+
+
+def photo_evidence(session: Session, finding: Finding) -> list[dict]:
+    """What each held photo of a finding shows a verifier: before or after (and of which
+    event), its EXIF capture time and place, and when its bytes arrived. `check`: `no_capture_time`
+    when the photo cannot show it was taken after the dispatch (after-photos taken before it
+    are refused on upload)."""
+    dispatched = repository.load_ticket(session, finding.id).dispatched_at
+    rows = session.execute(
+        select(PhotoRef.sha256, PhotoRef.kind, PhotoRef.owner_id, PhotoRef.received_at,
+               Photo.taken_at, Photo.taken_at_local, Photo.latitude, Photo.longitude)
+        .outerjoin(Photo, Photo.sha256 == PhotoRef.sha256)
+        .where(PhotoRef.finding_id == finding.id, PhotoRef.received_at.is_not(None))
+        .order_by(PhotoRef.kind, PhotoRef.position)).all()
+    out = []
+    for sha, kind, owner, received, taken_utc, taken_local, lat, lon in rows:
+        taken = capture_instant(taken_utc or (datetime.fromisoformat(taken_local) if taken_local else None))
+        out.append({"sha256": sha, "kind": kind, "event_id": str(owner) if kind == "after" else None,
+                    "taken_at": as_local(taken), "latitude": lat, "longitude": lon,
+                    "received_at": as_local(received), "dispatched_at": as_local(dispatched),
+                    "check": "no_capture_time" if kind == "after" and taken is None else None})
+    return out

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from typing import Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from sqlmodel import Session
 
 from backend.auth.dependencies import INGEST_OPENAPI, BearerToken, CurrentUser, ScopeDep
 from backend.auth.service import authenticate
 from backend.clock import ClockDep, RequestClock, request_clock
 from backend.config import get_settings
-from backend.db import SessionDep, run_write
+from backend.transaction import SessionDep, run_write
 from backend.findings import service, transitions
 from backend.findings.dependencies import TicketDep, ticket_in_scope
 from backend.findings.errors import RESPONSES, raise_for, refused
-from backend.findings.schemas import EventIn, FindingIn, ItemResult, MergeIn, TicketPublic
+from backend.findings.schemas import EventIn, FindingIn, ItemResult, MergeIn, TicketPublic, TicketQuery
 from backend.findings.views import list_findings, list_tickets, tickets_public
 from backend.pagination import Page, PageDep
 
@@ -57,15 +57,12 @@ def get_findings(session: SessionDep, user: CurrentUser, scope: ScopeDep, page: 
 
 @router.get("/tickets", response_model=Page[TicketPublic], responses=RESPONSES)
 def get_tickets(session: SessionDep, user: CurrentUser, scope: ScopeDep, page: PageDep,
-                clock: ClockDep, state: Literal["open", "all", "closed", "cancelled"] = "open",
-                overdue: bool = False, street_id: uuid.UUID | None = None,
-                company_id: uuid.UUID | None = None, compound_id: uuid.UUID | None = None
-                ) -> Page[TicketPublic]:
-    """Tickets in scope by due time: a manager's open tickets, a supervisor's overdue list."""
-    items, total = list_tickets(session, user, scope, limit=page.limit, offset=page.offset,
-                                now=clock.now, state=state, overdue=overdue,
-                                street_id=street_id, company_id=company_id,
-                                compound_id=compound_id)
+                clock: ClockDep, query: Annotated[TicketQuery, Query()]) -> Page[TicketPublic]:
+    """Tickets in scope by due time, filtered: a manager's open tickets, a supervisor's overdue
+    list, a worklist by street, community, compound, company, type, source, dispatch dates, or
+    a case number or words of the description (`q`)."""
+    items, total = list_tickets(session, user, scope, query, limit=page.limit,
+                                offset=page.offset, now=clock.now)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 

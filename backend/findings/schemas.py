@@ -5,14 +5,14 @@ finding reaches the API, the pull and the phone's answers without being listed a
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field as PydField
 
 from backend.dbtypes import AwareDatetime
-from backend.findings.models import EventKind, FindingBase
+from backend.findings.models import EventKind, FindingBase, Source
 
 
 class PhotoDecl(BaseModel):
@@ -130,3 +130,27 @@ class MergeIn(BaseModel):
 
     into: uuid.UUID = PydField(description="the finding it repeats, which stays")
     note: str | None = PydField(default=None, max_length=1000)
+
+
+class TicketQuery(BaseModel):
+    """A worklist's filters (GET /api/tickets), every one optional and combined with AND."""
+
+    state: Literal["open", "all", "closed", "cancelled"] = "open"
+    overdue: bool = False
+    street_id: uuid.UUID | None = None
+    community_id: uuid.UUID | None = None
+    compound_id: uuid.UUID | None = None
+    company_id: uuid.UUID | None = None
+    catalog_code: str | None = PydField(default=None, max_length=16)
+    source: Source | None = None
+    dispatched_from: date | None = PydField(default=None, description="派单日期起（含）")
+    dispatched_to: date | None = PydField(default=None, description="派单日期止（含）")
+    q: str | None = PydField(default=None, min_length=1, max_length=64,
+                             description="案卷号，或问题说明中的文字")
+
+    @property
+    def narrowed(self) -> bool:
+        """Whether anything beyond the state and the overdue test narrows the list."""
+        return any(v is not None for v in (
+            self.street_id, self.community_id, self.compound_id, self.company_id,
+            self.catalog_code, self.source, self.dispatched_from, self.dispatched_to, self.q))

@@ -7,7 +7,8 @@ import heapq
 import uuid
 from collections import defaultdict
 from itertools import islice
-from datetime import datetime
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from pydantic import TypeAdapter
@@ -20,7 +21,8 @@ from backend.dbtypes import as_local
 from backend.findings import deadlines
 from backend.findings.models import Finding, PhotoRef, Ticket, TicketEvent
 from backend.findings.overdue import OPEN_LITERAL, OPEN_STATES, is_overdue, overdue_clause
-from backend.findings.schemas import EventPublic, FindingPublic, TicketPublic
+from backend.config import get_settings
+from backend.findings.schemas import EventPublic, FindingPublic, TicketPublic, TicketQuery
 from backend.organisation.models import Compound, OrgUnit, UnitLevel
 from backend.worktime.engine import work_seconds
 
@@ -197,24 +199,44 @@ def _district_streets(session: Session, scope: Scope, user: User) -> list[uuid.U
         OrgUnit.level.in_((UnitLevel.street, UnitLevel.town)))).all())
 
 
-def list_tickets(session: Session, user: User, scope: Scope, *, limit: int, offset: int,
-                 now: datetime, state: str, overdue: bool, street_id: uuid.UUID | None,
-                 company_id: uuid.UUID | None, compound_id: uuid.UUID | None
-                 ) -> tuple[list[TicketPublic], int]:
-    """Tickets in scope by due time: a manager's open tickets, a supervisor's overdue list."""
-    where = [ticket_filter(scope, user)]
-    if state == "open":
-        where.append(OPEN_LITERAL)  # literal: the partial indexes by due time serve it
-    elif state in ("closed", "cancelled"):
-        where.append(Ticket.state == state)
-    if overdue:
-        where.append(overdue_clause(now))
-    for column, value in ((Ticket.street_id, street_id), (Ticket.company_id, company_id),
-                          (Ticket.compound_id, compound_id)):
-        if value:
+def _narrowing(query: TicketQuery) -> list[ColumnElement[bool]]:
+    """The worklist's filters as conditions on the ticket (and, for text, on its finding)."""
+    where: list[ColumnElement[bool]] = []
+    for column, value in ((Ticket.street_id, query.street_id), (Ticket.company_id, query.company_id),
+                          (Ticket.compound_id, query.compound_id),
+                          (Ticket.catalog_code, query.catalog_code), (Ticket.source, query.source)):
+        if value is not None:
             where.append(column == value)
+    if query.community_id is not None:
+        where.append(Ticket.compound_id.in_(
+            select(Compound.id).where(Compound.community_id == query.community_id)))
+    zone = ZoneInfo(get_settings().timezone)
+    if query.dispatched_from is not None:
+        where.append(Ticket.dispatched_at >= datetime.combine(query.dispatched_from, time(), zone))
+    if query.dispatched_to is not None:
+        where.append(Ticket.dispatched_at < datetime.combine(
+            query.dispatched_to + timedelta(days=1), time(), zone))
+    if query.q:
+        text = query.q.strip()
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(Ticket.id.in_(select(Finding.id).where(or_(
+            Finding.case_no == text, Finding.description.like(like, escape="\\")))))
+    return where
+
+
+def list_tickets(session: Session, user: User, scope: Scope, query: TicketQuery, *, limit: int,
+                 offset: int, now: datetime) -> tuple[list[TicketPublic], int]:
+    """Tickets in scope by due time, filtered (a worklist): a manager's open tickets, a
+    supervisor's overdue list, a street's hotline cases of last week…"""
+    where = [ticket_filter(scope, user), *_narrowing(query)]
+    if query.state == "open":
+        where.append(OPEN_LITERAL)  # literal: the partial indexes by due time serve it
+    elif query.state in ("closed", "cancelled"):
+        where.append(Ticket.state == query.state)
+    if query.overdue:
+        where.append(overdue_clause(now))
     streets = _district_streets(session, scope, user) \
-        if state == "open" and not (street_id or company_id or compound_id) else None
+        if query.state == "open" and not query.narrowed else None
 
     def counts(extra: list) -> tuple[int, int]:
         return session.exec(select(func.count(), func.count(Ticket.due_at))

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from backend.auth.dependencies import ScopeDep
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.inspections import service
 from backend.inspections.models import Inspection
 

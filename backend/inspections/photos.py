@@ -4,13 +4,13 @@ it like a finding's, and seen by whoever sees the inspection."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import BinaryIO
 
 from sqlmodel import Session, select
 
 from backend.auth.models import User
 from backend.auth.scope import Scope
-from backend.dbtypes import utcnow
 from backend.inspections.models import Inspection, InspectionPhoto
 from backend.inspections.service import get_inspection, in_scope
 from backend.organisation.models import Compound, OrgUnit
@@ -19,7 +19,7 @@ from backend.photos.storage import PhotoStore
 
 
 def attach_upload(session: Session, user: User, scope: Scope, *, inspection_id: uuid.UUID,
-                  stream: BinaryIO, sha256: str | None, store: PhotoStore) -> dict:
+                  stream: BinaryIO, sha256: str | None, store: PhotoStore, now: datetime) -> dict:
     """Receive one declared photo of an inspection. Safe to repeat; answers which declared
     photos the server now holds, so the phone dequeues only what is confirmed."""
     inspection = get_inspection(session, scope, inspection_id)
@@ -27,7 +27,6 @@ def attach_upload(session: Session, user: User, scope: Scope, *, inspection_id: 
         InspectionPhoto.inspection_id == inspection.id)).all()
     subject = (session.get(Compound, inspection.compound_id) if inspection.compound_id
                else session.get(OrgUnit, inspection.unit_id))
-    now = utcnow()
     photo = receive_declared(session, stream, sha256=sha256, declared={r.sha256 for r in rows},
                              place=subject.name, uploader=user, store=store, now=now)
     for row in rows:

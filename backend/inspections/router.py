@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response, status
 
 from backend.auth.dependencies import CurrentUser, ScopeDep
 from backend.clock import ClockDep
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.dbtypes import as_local
 from backend.errors import error_responses
 from backend.inspections import coverage, service

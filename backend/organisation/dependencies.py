@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import Depends
 
 from backend.auth.dependencies import ScopeDep
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.organisation import service
 from backend.organisation.models import Company, Compound, OrgUnit
 

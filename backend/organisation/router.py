@@ -7,7 +7,7 @@ import uuid
 from fastapi import APIRouter, UploadFile, status
 
 from backend.auth.dependencies import AdminUser, ScopeDep
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.errors import error_responses
 from backend.organisation import importer, service
 from backend.organisation.dependencies import CompanyDep, CompoundDep, UnitDep

@@ -11,8 +11,9 @@ from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import FileResponse
 
 from backend.auth.dependencies import CurrentUser, ScopeDep
+from backend.clock import ClockDep
 from backend.config import get_settings
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.errors import error_responses
 from backend.photos.errors import REFUSALS
 from backend.findings import evidence, repository
@@ -28,7 +29,7 @@ def photo_store() -> PhotoStore:
 
 
 @router.post("/photos", responses=error_responses(401, 404, 413, 415, 422))
-def upload_photo(session: SessionDep, user: CurrentUser, scope: ScopeDep,
+def upload_photo(session: SessionDep, user: CurrentUser, scope: ScopeDep, clock: ClockDep,
                  file: Annotated[UploadFile, File(description="JPEG, PNG, WebP or HEIC")],
                  finding_id: Annotated[uuid.UUID | None, Form()] = None,
                  inspection_id: Annotated[uuid.UUID | None, Form()] = None,
@@ -44,17 +45,20 @@ def upload_photo(session: SessionDep, user: CurrentUser, scope: ScopeDep,
     if inspection_id is not None:
         return inspection_photos.attach_upload(session, user, scope, inspection_id=inspection_id,
                                                stream=file.file, sha256=sha256,
-                                               store=photo_store())
+                                               store=photo_store(), now=clock.now)
     return evidence.attach_upload(session, user, scope, finding_id=finding_id, stream=file.file,
-                                  sha256=sha256, store=photo_store())
+                                  sha256=sha256, store=photo_store(), now=clock.now)
 
 
 @router.get("/findings/{finding_id}/photos", responses=error_responses(401, 404))
 def finding_photos(finding_id: uuid.UUID, session: SessionDep, user: CurrentUser,
                    scope: ScopeDep) -> dict:
+    """Which declared photos the server holds, and what each held one shows a verifier (its
+    capture time and place beside the time it arrived)."""
     finding = evidence.finding_in_scope(session, finding_id, scope, user)
     held, missing = repository.photo_status(session, finding.id)
-    return {"complete": not missing, "photos_held": held, "photos_missing": missing}
+    return {"complete": not missing, "photos_held": held, "photos_missing": missing,
+            "photos": evidence.photo_evidence(session, finding)}
 
 
 @router.get("/photos/{sha256}/{variant}", responses=error_responses(401, 404),

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Query
 
 from backend.auth.dependencies import ScopeDep
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.organisation.models import OrgUnit
 from backend.reports import service
 from backend.reports.periods import Period, parse_period

@@ -39,43 +39,62 @@ def _num(value) -> Decimal | str:  # noqa: ANN001
     return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
 
 
-def street_notice(session: Session, district: OrgUnit, period: Period, rubric_id: str
-                  ) -> NoticeTable | None:
-    """Seed 001's layout: one column per street with each item's remaining points."""
-    rubric = library.rubric(rubric_id)  # 422 for an unknown rubric
+@dataclass
+class StreetAssessment:
+    """A street's latest inspection with one rubric in a period, in the organisation's order."""
+
+    unit: OrgUnit
+    inspection: Inspection
+    total: Decimal
+    rank: int
+
+
+def street_assessments(session: Session, district: OrgUnit, period: Period, rubric_id: str
+                       ) -> list[StreetAssessment]:
+    """The district's streets assessed with `rubric_id` (X or S) in the period: each street's
+    latest inspection, ranked on its total."""
     streets = {u.id: u for u in session.exec(select(OrgUnit).where(
         OrgUnit.parent_id == district.id, OrgUnit.level.in_([UnitLevel.street, UnitLevel.town])))}
+    if not streets:
+        return []
     latest: dict[uuid.UUID, Inspection] = {}
     for inspection in session.exec(select(Inspection).where(
             Inspection.unit_id.in_(list(streets)), Inspection.rubric_id == rubric_id,
             inspection_in_period(period)).order_by(Inspection.submitted_at)):
         latest[inspection.unit_id] = inspection
-    if not latest:
-        return None
-    order = [s for s in streets if s in latest]
     # as the organisation lists them (seed 001: 八一路, 人民广场, 白云, 日新, 香炉礁, neither
     # by name nor by score): by code where one is set, else in the order they were entered
     # (time-ordered ids)
-    order.sort(key=lambda s: (streets[s].code is None, streets[s].code or "", streets[s].id))
-    names = [streets[s].name for s in order]
+    order = sorted(latest, key=lambda s: (streets[s].code is None, streets[s].code or "", streets[s].id))
+    totals = {s: Decimal(str(latest[s].total)) for s in order}
+    ranked = {r.subject: r.rank for r in rank({str(s): t for s, t in totals.items()})}
+    return [StreetAssessment(streets[s], latest[s], totals[s], ranked[str(s)]) for s in order]
+
+
+def street_notice(session: Session, district: OrgUnit, period: Period, rubric_id: str
+                  ) -> NoticeTable | None:
+    """Seed 001's layout: one column per street with each item's remaining points."""
+    rubric = library.rubric(rubric_id)  # 422 for an unknown rubric
+    assessed = street_assessments(session, district, period, rubric_id)
+    if not assessed:
+        return None
+    names = [a.unit.name for a in assessed]
     table = NoticeTable(f"{district.name}{period.label}{rubric.name}通报表",
                         ["序号", "考核内容", "时间节点", "评分办法", "分值", *names])
-    items_by_street = {s: {i["id"]: i for i in latest[s].result["items"]} for s in order}
+    items_by_street = [{i["id"]: i for i in a.inspection.result["items"]} for a in assessed]
     for item in rubric.items:
         points = item.points if not hasattr(item.points, "value") else item.points.value
         row = [item.id, item.title, getattr(item, "time_node", None) or "", item.scoring_text,
                _num(points)]
-        for s in order:
-            got = items_by_street[s].get(item.id, {})
+        for items in items_by_street:
+            got = items.get(item.id, {})
             deduction = Decimal(str(got.get("deduction", 0)))
             row.append(_num(Decimal(str(points)) - deduction) if points is not None
                        else _num(-deduction))
         table.rows.append(row)
-    totals = {streets[s].name: Decimal(str(latest[s].total)) for s in order}
-    table.rows.append(["得分", "", "", "", "", *(_num(totals[n]) for n in names)])
-    ranked = {r.subject: r.rank for r in rank(totals)}
-    table.rows.append(["名次", "", "", "", "", *(ranked[n] for n in names)])
-    table.note = "；".join(f"{n}{_num(totals[n])}分" for n in names)
+    table.rows.append(["得分", "", "", "", "", *(_num(a.total) for a in assessed)])
+    table.rows.append(["名次", "", "", "", "", *(a.rank for a in assessed)])
+    table.note = "；".join(f"{a.unit.name}{_num(a.total)}分" for a in assessed)
     return table
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Response
 
 from backend.auth.dependencies import CurrentUser, ScopeDep, SupervisorUser
 from backend.clock import ClockDep
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.errors import error_responses
 from backend.findings.schemas import TicketPublic
 from backend.findings.views import tickets_public

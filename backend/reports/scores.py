@@ -10,7 +10,7 @@ from fastapi import APIRouter
 from backend.auth.dependencies import ScopeDep
 from backend.clock import ClockDep
 from backend.config import get_settings
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.errors import error_responses
 from backend.reports import service
 
@@ -24,15 +24,18 @@ def scores(session: SessionDep, scope: ScopeDep, clock: ClockDep,
     if period is None:
         local = clock.now.astimezone(ZoneInfo(get_settings().timezone))
         period = f"{local.year}-{local.month:02d}"
-    report = service.report(session, service.own_unit(session, scope),
-                            service.period_or_422(period), now=clock.now)
+    unit, period = service.own_unit(session, scope), service.period_or_422(period)
+    report = service.report(session, unit, period, now=clock.now)
     prizes = {p.compound_id: p.prize for p in report.prizes}
     items = [{"rank": c.rank, "name": c.name, "compound_id": c.compound_id, "score": c.total,
+              "parts": c.parts, "bonus": c.bonus, "finding_counts": c.finding_counts,
               "complete": c.complete, "prize": prizes.get(c.compound_id),
               "old_compound": asdict(c.old_compound) if c.old_compound else None,
               "inspections": c.inspections}
              for c in report.compounds]
     return {"period": asdict(report.period), "scope": asdict(report.scope),
-            "frozen": report.frozen, "items": items,
+            "frozen": report.frozen, "frozen_at": report.frozen_at, "items": items,
+            "street_assessments": service.street_scores(session, unit, period),
+            "publications": service.publication_history(session, unit, period),
             "streets": [asdict(s) for s in report.streets],
             "companies": [asdict(c) for c in report.companies], "warnings": report.warnings}

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from backend.audit.models import record
+from backend.auth.models import User
 from backend.auth.scope import Scope
 from backend.reports.errors import REFUSALS
 from backend.findings.models import Ticket
@@ -21,6 +22,7 @@ from backend.reports import aggregate, notice, rollup
 from backend.reports.models import PeriodPublication
 from backend.reports.periods import Period, PeriodError, parse_period
 from backend.reports.schemas import PeriodReport
+from backend.rubrics import library
 
 SCOPE_LEVELS = (UnitLevel.district, UnitLevel.street, UnitLevel.town, UnitLevel.community)
 
@@ -136,6 +138,35 @@ def reopen(session: Session, unit: OrgUnit, period: Period, *, actor_id: uuid.UU
            object_id=row.id, period=period.key, unit=unit.name, reason=reason)
     session.flush()
     return row
+
+
+def publication_history(session: Session, unit: OrgUnit, period: Period) -> list[dict]:
+    """Each publication of the period for the unit, oldest first: who froze it, and who
+    re-opened it, when and why (the audit trail a supervisor sees beside the ranking)."""
+    rows = session.exec(select(PeriodPublication).where(
+        PeriodPublication.scope_unit_id == unit.id, PeriodPublication.period_key == period.key)
+        .order_by(PeriodPublication.frozen_at)).all()
+    actors = ({r.frozen_by for r in rows} | {r.reopened_by for r in rows}) - {None}
+    people = {u.id: u.display_name for u in session.exec(
+        select(User).where(User.id.in_(actors)))} if actors else {}
+    return [{"id": str(r.id), "frozen_at": r.frozen_at, "frozen_by": people.get(r.frozen_by),
+             "reopened_at": r.reopened_at, "reopened_by": people.get(r.reopened_by),
+             "reopen_reason": r.reopen_reason} for r in rows]
+
+
+def street_scores(session: Session, unit: OrgUnit, period: Period) -> list[dict]:
+    """A district's streets as assessed with X and with S in the period, ranked."""
+    if unit.level != UnitLevel.district:
+        return []
+    out = []
+    for rubric_id in ("X", "S"):
+        assessed = notice.street_assessments(session, unit, period, rubric_id)
+        if assessed:
+            out.append({"rubric_id": rubric_id, "rubric_name": library.rubric(rubric_id).name,
+                        "rows": [{"unit_id": str(a.unit.id), "name": a.unit.name,
+                                  "total": str(a.total), "rank": a.rank,
+                                  "inspection_id": str(a.inspection.id)} for a in assessed]})
+    return out
 
 
 def notice_tables(session: Session, unit: OrgUnit, period: Period, rubric: str | None, *,

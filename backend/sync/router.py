@@ -11,7 +11,7 @@ from backend.auth.dependencies import INGEST_OPENAPI, BearerToken, CurrentUser, 
 from backend.auth.service import authenticate
 from backend.clock import ClockDep, RequestClock, request_clock
 from backend.config import get_settings
-from backend.db import SessionDep, run_write
+from backend.transaction import SessionDep, run_write
 from backend.errors import error_responses
 from backend.findings import service as findings
 from backend.findings.schemas import EventIn, FindingIn, ItemResult, SyncItemResult

@@ -14,7 +14,8 @@ from backend import __version__
 from backend.config import get_settings
 from backend.auth.models import Role
 from backend.auth.service import authenticate
-from backend.db import get_engine, unit_of_work
+from backend.db import get_engine
+from backend.transaction import unit_of_work
 from backend.errors import DomainError
 from backend.migrate import current_revision, head_revision
 from backend.photos.errors import CJKFontMissing

@@ -112,9 +112,11 @@ export function edited(item, payload, now, newId) {
   });
 }
 
-export function stateLabel(item) {
+/** `online` false: the browser reports no network, so nothing is being tried. */
+export function stateLabel(item, online = true) {
   if (item.state === SENT) return '已发送';
   if (item.state === FAILED) return `失败：${item.error ? item.error.message : '未知原因'}`;
+  if (!online) return item.accepted ? `照片待上传（${photosMissing(item).length}）· 等待网络` : '等待网络';
   if (item.accepted) return `照片待上传（${photosMissing(item).length}）`;
   if (item.error && item.error.transient) return `待发送（第 ${item.attempts} 次重试）`;
   return '待发送';

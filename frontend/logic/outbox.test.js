@@ -21,6 +21,7 @@ test('a network error keeps the item pending and schedules a retry', () => {
   assert.equal(ob.isDue(item, 6999), false);
   assert.equal(ob.isDue(item, 7000), true);
   assert.match(ob.stateLabel(item), /待发送/);
+  assert.equal(ob.stateLabel(item, false), '等待网络'); // no network: nothing is being tried
 });
 
 test('created with photos missing stays pending until every photo is in photos_held', () => {

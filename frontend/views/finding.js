@@ -11,6 +11,12 @@ import { isoWithOffset } from '../api.js';
 import * as db from '../db.js';
 import * as sync from '../sync.js';
 
+function Chips({ types, recent, onChange }) {
+  return html`<ul class="chips" aria-label="可选类型">${types.map((t) => html`<li key=${t.code}>
+    <button type="button" class=${`chip${recent.includes(t.code) ? ' chip-recent' : ''}`}
+      onClick=${() => onChange(t)}>${t.name}<small>${t.code}</small></button></li>`)}</ul>`;
+}
+
 export function CatalogPicker({ types, recent, value, onChange }) {
   const [query, setQuery] = useState('');
   if (value) {
@@ -25,10 +31,11 @@ export function CatalogPicker({ types, recent, value, onChange }) {
       <input type="search" value=${query} placeholder="搜索：井盖、垃圾、JC04…" onInput=${(e) => setQuery(e.target.value)} />
     </label>
     ${!types.length ? html`<p class="hint">问题类型目录尚未同步，可先只写说明</p>` : null}
-    <ul class="chips" aria-label="可选类型">
-      ${rows.map((t) => html`<li key=${t.code}><button type="button" class=${`chip${recent.includes(t.code) ? ' chip-recent' : ''}`}
-        onClick=${() => onChange(t)}>${t.name}<small>${t.code}</small></button></li>`)}
-    </ul>
+    ${query.trim() && !rows.length ? html`<p class="hint" role="status">没有找到“${query.trim()}”：请按分类浏览，或不选类型、只写说明（无时限，由监管人员补充类型）</p>` : null}
+    <${Chips} types=${rows} recent=${recent} onChange=${onChange} />
+    ${types.length ? html`<details class="catalog-browse" open=${!!query.trim() && !rows.length}><summary>按分类浏览全部 ${types.length} 类</summary>
+      ${[...new Set(types.map((t) => t.category))].map((c) => html`<section key=${c}><h3 class="hint">${c}</h3>
+        <${Chips} types=${types.filter((t) => t.category === c)} recent=${recent} onChange=${onChange} /></section>`)}</details>` : null}
   </div>`;
 }
 

@@ -16,18 +16,27 @@ function title(item, ctx) {
   return `${compound ? compound.name : '小区'} · ${type ? type.name : (item.payload.description || '问题')}`;
 }
 
+// Where an entry leads once the server holds it: the finding's (or event's) ticket, the
+// inspection's result.
+function linkOf(item, ctx) {
+  if (item.kind === 'inspection') return item.state === 'sent' ? `#/inspect/done/${item.payload.id}` : null;
+  const ticketId = item.kind === 'event' ? item.payload.ticket_id : item.payload.id;
+  return ctx.data.tickets.some((t) => t.id === ticketId) ? `#/ticket/${ticketId}` : null;
+}
+
 function OutboxItem({ item, ctx }) {
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(item.payload.description || item.payload.note || '');
   const field = item.kind === 'event' ? 'note' : 'description';
+  const link = linkOf(item, ctx);
   return html`<li class="outbox-item">
     <div class="outbox-item-photos">
       ${item.photos.slice(0, 3).map((sha) => html`<${PhotoThumb} key=${sha} owner=${item.owner} sha=${sha} token=${ctx.token} />`)}
     </div>
     <div class="outbox-item-body">
-      <p class="list-item-title">${title(item, ctx)}</p>
+      <p class="list-item-title">${link ? html`<a href=${link}>${title(item, ctx)}</a>` : title(item, ctx)}</p>
       <p class="list-item-meta">${formatTime(item.payload.observed_at || item.payload.at || item.payload.submitted_at)}${item.payload.description && item.kind === 'finding' ? ` · ${item.payload.description}` : ''}</p>
-      <span class=${`state-badge ${stateClass(item)}`} data-state=${item.state}>${stateLabel(item)}</span>
+      <span class=${`state-badge ${stateClass(item)}`} data-state=${item.state}>${stateLabel(item, ctx.online)}</span>
       ${item.state === FAILED ? html`<div class="button-row">
         <button type="button" class="button button-small" onClick=${() => sync.retryItem(item.id)}>重试</button>
         ${item.kind !== 'inspection' ? html`<button type="button" class="button button-small button-secondary" onClick=${() => setEditing(!editing)}>修改</button>` : null}
@@ -48,7 +57,7 @@ export function FindingsView({ ctx }) {
   const failed = items.filter((i) => i.state === FAILED).length;
   return html`<main class="screen">
     <${TopBar} title="我的记录" />
-    ${ctx.route.query.get('saved') ? html`<${Notice} kind="ok">已保存到本机${ctx.online ? '，正在发送' : '，联网后自动发送'}</${Notice}>` : null}
+    ${ctx.route.query.get('saved') ? html`<${Notice} kind="ok">已保存到本机${!unsent ? '，已发送' : ctx.online ? '，正在发送' : '，联网后自动发送'}</${Notice}>` : null}
     <p class="hint" role="status" data-testid="outbox-summary">
       ${unsent ? `${unsent} 条未发送${failed ? `（其中 ${failed} 条失败，需处理）` : ''}` : '全部已发送'}${ctx.syncStatus.running ? ' · 正在同步…' : ''}
     </p>

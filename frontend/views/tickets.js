@@ -2,7 +2,7 @@
 // calendar), a ticket's photos and history, rectify with the before-photo beside the camera,
 // and verify / reject / cancel. Every action goes to the outbox first.
 import { useState } from '../vendor/hooks.js';
-import { html, TopBar, Notice, Empty, PhotoPicker, PhotoThumb, PhotoGallery, formatTime, go } from './ui.js';
+import { html, TopBar, Notice, Empty, PhotoPicker, PhotoThumb, PhotoGallery, formatTime, go, Lazy } from './ui.js';
 import { ticketsByDue, isOverdue, withPending, timeLeft, STATE_LABELS, EVENT_LABELS } from '../logic/tickets.js';
 import { stateLabel } from '../logic/outbox.js';
 
@@ -27,46 +27,59 @@ function TicketRow({ t, ctx, plans }) {
     </a></li>`;
 }
 
+// Who logs findings sees first the tickets of their own findings; who acts on tickets, the open ones.
+const REPORTERS = ['inspector', 'grid_worker'];
+const FILTERS = [['mine', '我登记的'], ['open', '未办结'], ['overdue', '已超期'], ['all', '全部']];
+
 export function TicketsView({ ctx }) {
-  const [filter, setFilter] = useState('open');
+  const reporter = REPORTERS.includes(ctx.user.role);
+  const [filter, setFilter] = useState(reporter ? 'mine' : 'open');
   const all = ctx.data.tickets.map((t) => withPending(t, ctx.data.items));
-  const rows = ticketsByDue(all.filter((t) => (filter === 'open' ? ['open', 'rectified'].includes(t.state)
-    : filter === 'overdue' ? isOverdue(t, Date.now()) : true)));
+  const keep = {
+    mine: (t) => t.finding && t.finding.reporter_id === ctx.userId,
+    open: (t) => ['open', 'rectified'].includes(t.state),
+    overdue: (t) => isOverdue(t, Date.now()),
+    all: () => true,
+  }[filter];
+  const rows = ticketsByDue(all.filter(keep));
   const plans = new Map();
   return html`<main class="screen">
     <${TopBar} title="整改工单" />
     ${ctx.syncStatus.pull === 'missing' ? html`<${Notice} kind="warn">服务器暂未提供工单同步，列表可能为空</${Notice}>` : null}
     ${!ctx.data.calendar ? html`<p class="hint">工作日历尚未同步：剩余时间按默认作息（8:30-12:00、13:30-17:30，周一至周五）估算</p>` : null}
     <div class="segmented" role="group" aria-label="筛选">
-      ${[['open', '未办结'], ['overdue', '已超期'], ['all', '全部']].map(([v, l]) => html`<button type="button"
+      ${FILTERS.filter(([v]) => reporter || v !== 'mine').map(([v, l]) => html`<button type="button"
         class=${`segmented-item${filter === v ? ' segmented-active' : ''}`} aria-pressed=${filter === v} onClick=${() => setFilter(v)}>${l}</button>`)}
     </div>
+    ${['supervisor', 'admin'].includes(ctx.user.role) ? html`<a class="button button-secondary button-block" href="#/worklist">按街道、社区、小区、类型、来源、日期查询…</a>` : null}
     ${rows.length ? html`<ul class="list">${rows.map((t) => html`<${TicketRow} key=${t.id} t=${t} ctx=${ctx} plans=${plans} />`)}</ul>`
       : html`<${Empty}>没有工单</${Empty}>`}
   </main>`;
 }
 
+const loadVerify = () => import('./verify.js');
+
 async function act(ctx, ticket, kind, note, photos = []) {
   await sync.enqueue('event', { id: uuid7(), ticket_id: ticket.id, kind, at: isoWithOffset(), note: note || null }, photos);
 }
 
-function ActionForm({ ctx, ticket, kind, label, needsReason }) {
+// 撤销: supervisors only, apart from the verification, with its reason and a confirmation.
+function CancelForm({ ctx, ticket }) {
   const [open, setOpen] = useState(false);
   const [note, setNote] = useState('');
   const [error, setError] = useState(null);
-  if (!open) {
-    return html`<button type="button" class=${`button ${kind === 'close' ? 'button-ok' : 'button-danger'}`}
-      onClick=${() => (needsReason ? setOpen(true) : act(ctx, ticket, kind, '').then(() => go('#/tickets')))}>${label}</button>`;
-  }
+  if (!open) return html`<button type="button" class="button button-secondary" onClick=${() => setOpen(true)}>撤销工单</button>`;
   return html`<form class="form" onSubmit=${async (e) => {
     e.preventDefault();
-    if (!note.trim()) { setError('请填写原因'); return; }
-    await act(ctx, ticket, kind, note.trim());
+    if (!note.trim()) { setError('请填写撤销原因'); return; }
+    if (!confirm('撤销后该问题不再计分，也不再要求整改。确定撤销？')) return;
+    await act(ctx, ticket, 'cancel', note.trim());
     go('#/tickets');
   }}>
-    <label class="field">${label}原因（必填）<textarea rows="2" value=${note} onInput=${(e) => setNote(e.target.value)}></textarea></label>
+    <label class="field">撤销原因（必填）<textarea rows="2" value=${note} onInput=${(e) => setNote(e.target.value)}></textarea></label>
     ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}
-    <button class="button button-block" type="submit">确认${label}</button>
+    <div class="button-row"><button class="button button-danger" type="submit">确认撤销</button>
+      <button class="button button-secondary" type="button" onClick=${() => setOpen(false)}>取消</button></div>
   </form>`;
 }
 
@@ -128,6 +141,7 @@ function RectifyView({ ctx, ticket }) {
 }
 
 export function TicketView({ ctx, id, mode }) {
+  const [done, setDone] = useState(null); // what the verifier just recorded
   const raw = ctx.data.tickets.find((t) => String(t.id) === id);
   if (!raw) return html`<main class="screen"><${TopBar} title="工单" back="#/tickets" /><${Notice} kind="error">本机没有这张工单</${Notice}></main>`;
   const ticket = withPending(raw, ctx.data.items);
@@ -136,6 +150,7 @@ export function TicketView({ ctx, id, mode }) {
   const left = ticket.state === 'open' ? timeLeft(ticket, ctx.data.calendar) : null;
   const f = ticket.finding || {};
   const verifier = ['inspector', 'grid_worker', 'supervisor', 'admin'].includes(role);
+  const verifying = verifier && ticket.state === 'rectified' && !ticket.pending.length; // the evidence shows them
   return html`<main class="screen">
     <${TopBar} title=${ticket.catalog_name || '工单'} back="#/tickets" />
     <dl class="facts">
@@ -145,16 +160,14 @@ export function TicketView({ ctx, id, mode }) {
       <dt>到期</dt><dd>${formatTime(ticket.due_at)}${ticket.due_provisional ? html` <b title="跨入尚未公布节假日安排的年份，按仅双休日临时计算，公布后将重算">（临时）</b>` : null}${left ? html` · <b class=${left.overdue ? 'time-left-overdue' : ''}>${left.text}</b>` : null}</dd>
       <dt>问题</dt><dd>${f.description || ''}${f.building ? ` · ${f.building}` : ''}${f.location_text ? ` · ${f.location_text}` : ''}</dd>
     </dl>
-    <${PhotoGallery} shas=${f.before_photos || []} owner=${ctx.userId} token=${ctx.token} label="问题照片" />
-    ${ticket.pending.map((i) => html`<${Notice} kind="warn" key=${i.id}>${EVENT_LABELS[i.payload.kind]}：${stateLabel(i)}</${Notice}>`)}
-    <div class="button-row">
-      ${role === 'property_manager' && ticket.state === 'open' ? html`<a class="button button-block" href=${`#/ticket/${ticket.id}/rectify`}>整改并拍照</a>` : null}
-      ${verifier && ticket.state === 'rectified' ? html`<${ActionForm} ctx=${ctx} ticket=${ticket} kind="close" label="核查通过" />
-        <${ActionForm} ctx=${ctx} ticket=${ticket} kind="reject" label="退回" needsReason=${true} />` : null}
-      ${['supervisor', 'admin'].includes(role) && ['open', 'rectified'].includes(ticket.state)
-        ? html`<${ActionForm} ctx=${ctx} ticket=${ticket} kind="cancel" label="撤销" needsReason=${true} />
-          <${MergeForm} ctx=${ctx} ticket=${ticket} />` : null}
-    </div>
+    ${verifying ? null : html`<${PhotoGallery} shas=${f.before_photos || []} owner=${ctx.userId} token=${ctx.token} label="问题照片" />`}
+    ${ticket.pending.map((i) => html`<${Notice} kind="warn" key=${i.id}>${EVENT_LABELS[i.payload.kind]}：${stateLabel(i, ctx.online)}</${Notice}>`)}
+    ${role === 'property_manager' && ticket.state === 'open' ? html`<div class="button-row">
+      <a class="button button-block" href=${`#/ticket/${ticket.id}/rectify`}>整改并拍照</a></div>` : null}
+    ${verifying
+      ? html`<${Lazy} part load=${loadVerify} name="Verify" ctx=${ctx} ticket=${ticket} act=${act} onDone=${setDone} />` : null}
+    ${done ? html`<div data-testid="verify-done"><${Notice} kind="ok">${done}</${Notice}>
+      <a class="button button-secondary button-block" href="#/tickets">返回工单列表</a></div>` : null}
     <h2 class="section-title">处理记录</h2>
     <ol class="timeline">
       ${(ticket.events || []).map((e) => html`<li key=${e.id}>
@@ -165,5 +178,9 @@ export function TicketView({ ctx, id, mode }) {
         <${PhotoGallery} shas=${e.photos || []} owner=${ctx.userId} token=${ctx.token} label=${EVENT_LABELS[e.kind] || '照片'} />
       </li>`)}
     </ol>
+    ${['supervisor', 'admin'].includes(role) && ['open', 'rectified'].includes(ticket.state) ? html`<section aria-label="其他操作">
+      <h2 class="section-title">其他操作</h2>
+      <div class="button-row"><${CancelForm} ctx=${ctx} ticket=${ticket} /><${MergeForm} ctx=${ctx} ticket=${ticket} /></div>
+    </section>` : null}
   </main>`;
 }

@@ -9,6 +9,27 @@ import * as db from '../db.js';
 
 export const html = htm.bind(h);
 
+/** A component from a module loaded when first shown (sw.js MODULES precaches it, so it opens
+ * offline too): a whole screen, or with `part` a piece of one. */
+export function Lazy({ load, name, part, ...props }) {
+  const [module, setModule] = useState(null);
+  const [error, setError] = useState(null);
+  useEffect(() => { load().then(setModule, (err) => setError(err.message)); }, [load]);
+  const wrap = (body) => (part ? body : html`<main class="screen">${body}</main>`);
+  if (error) return wrap(html`<${Notice} kind="error">页面未能打开：${error}</${Notice}>`);
+  // (another lazy screen's module may still be here for a moment: wait for this one's)
+  if (!module || !module[name]) return wrap(html`<p class="hint">正在打开…</p>`);
+  const View = module[name];
+  return html`<${View} ...${props} />`;
+}
+
+/** A lazily loaded screen's stylesheet, added once (not part of the shell's weight). */
+export function addStyles(href) {
+  if (!document.querySelector(`link[href="${href}"]`)) {
+    document.head.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href }));
+  }
+}
+
 export function go(route) {
   location.hash = route;
 }
@@ -111,12 +132,12 @@ export function StateBadge({ item, label, cls }) {
 
 // A thumbnail strip whose photos open full screen (ux.md: a thumbnail always opens a viewer):
 // swipe or ‹ › between them, double-tap to zoom (then drag to look around), × to close.
-export function PhotoGallery({ shas, owner, token, label = '照片' }) {
+export function PhotoGallery({ shas, owner, token, label = '照片', size }) {
   const [open, setOpen] = useState(null);
   if (!shas || !shas.length) return null;
   return html`<div class="photo-strip">${shas.map((sha, i) => html`<button type="button" class="photo-open" key=${sha}
       aria-label=${`查看${label}第 ${i + 1} 张`} onClick=${() => setOpen(i)}>
-      <${PhotoThumb} owner=${owner} sha=${sha} token=${token} alt=${`${label}第 ${i + 1} 张`} /></button>`)}
+      <${PhotoThumb} owner=${owner} sha=${sha} token=${token} size=${size} alt=${`${label}第 ${i + 1} 张`} /></button>`)}
     ${open != null ? html`<${PhotoViewer} shas=${shas} index=${open} owner=${owner} token=${token} label=${label}
       onClose=${() => setOpen(null)} onIndex=${setOpen} />` : null}</div>`;
 }

@@ -115,7 +115,7 @@ def test_an_old_compound_assessed_with_rubric_e_offline_counts_once_as_the_engin
     page.locator("[data-testid=photo-gallery]").set_input_files(str(PHOTOS / "gps_DSCN0010.jpg"))
     page.locator(".photo-picker-item").first.wait_for(timeout=30000)
     page.get_by_role("button", name="发现问题，登记并派单").click()
-    page.locator(".problem-form .chip", has_text="井盖缺损").click()
+    page.locator(".problem-form .chip", has_text="井盖缺损").first.click()
     page.locator(".problem-form").get_by_label("说明").fill("2号楼北侧井盖缺失")
     screenshot(page, "44-inspector-item-problem")
     page.get_by_role("button", name="保存问题").click()

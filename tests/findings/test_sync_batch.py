@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import func, select
 
-from backend.db import SessionDep
+from backend.transaction import SessionDep
 from backend.digest import digest
 from backend.findings import repository
 from backend.findings.models import Finding, PhotoRef, Ticket, TicketEvent
@@ -169,7 +169,8 @@ def test_concurrent_read_then_write_requests_on_sqlite_queue_instead_of_failing(
     set-up, whichever database the rest of the suite uses.)"""
 
     from backend.config import Settings
-    from backend.db import EngineSessions, make_engine
+    from backend.db import make_engine
+    from backend.transaction import EngineSessions
 
     engine = make_engine(Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path / 'w.db'}"))
     with engine.begin() as conn:
@@ -209,7 +210,7 @@ def test_a_batch_of_500_is_stored_with_one_result_each(api, client, world, db):
 
 def test_more_concurrent_writers_than_threads_all_finish_on_sqlite(tmp_path):
     """60 concurrent POSTs that each read then write, more than the 40 worker threads: they
-    take turns on the event loop (backend.db.write_turn), none fails with "database is locked"
+    take turns on the event loop (backend.transaction's write turns), none fails with "database is locked"
     and none waits for a thread that a waiting writer holds."""
     import asyncio
 

@@ -1,8 +1,8 @@
-"""The ingestion hot paths' unit of work (backend.db.run_write) on a SQLite file: in a worker
+"""The ingestion hot paths' unit of work (backend.transaction.run_write) on a SQLite file: in a worker
 thread by default; with the inline policy on the event loop when SQLite's write lock is free,
 in a worker thread when another process holds it, never failing or blocking the loop for it;
 writers let the reads in flight go first; the unit of work commits, the work never does.
-(Always on a SQLite file: these test backend.db's SQLite set-up, whichever database the rest
+(Always on a SQLite file: these test backend.db's and backend.transaction's SQLite set-up, whichever database the rest
 of the suite uses.)"""
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from backend.config import Settings
-from backend.db import READS_FIRST_SECONDS, EngineSessions, ReadsFirst, SessionDep, \
-    get_engine, make_engine, run_write, sessions, set_engine, use_sessions
+from backend.db import get_engine, make_engine, set_engine
+from backend.transaction import (READS_FIRST_SECONDS, EngineSessions, ReadsFirst, SessionDep,
+                                 run_write, sessions, use_sessions)
 
 
 @pytest.fixture(params=["inline"])
@@ -182,7 +183,6 @@ def test_the_ingestion_endpoints_write_by_either_policy_and_a_refused_create_lea
     path): a batch and a single create are stored, inline or in a thread; a batch's refused item
     and a refused single create (an unknown compound) store nothing, and the create after the
     refusal finds its connection clean."""
-    import backend.db as db_module
     from backend.demo import load_demo
     from backend.findings.models import Finding, Ticket, TicketEvent
     from backend.ids import new_id
@@ -204,14 +204,14 @@ def test_the_ingestion_endpoints_write_by_either_policy_and_a_refused_create_lea
             before = {model: session.exec(select(func.count()).select_from(model)).one()
                       for model in (Finding, Ticket, TicketEvent)}
         inline: list[bool] = []
-        real_open = db_module.EngineSessions.open
+        real_open = EngineSessions.open
 
         def open_(self, *, write, nowait=False):  # noqa: ANN001, ANN202
             if nowait:
                 inline.append(True)
             return real_open(self, write=write, nowait=nowait)
 
-        monkeypatch.setattr(db_module.EngineSessions, "open", open_)
+        monkeypatch.setattr(EngineSessions, "open", open_)
 
         def finding(compound, code="JC04"):  # noqa: ANN001, ANN202
             return {"id": str(new_id()), "compound_id": str(compound), "catalog_code": code,

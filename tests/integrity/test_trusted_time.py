@@ -170,3 +170,20 @@ def api_id():  # noqa: ANN201
     from backend.ids import new_id
 
     return new_id()
+
+
+def test_the_verifier_sees_each_photos_capture_time_beside_its_arrival(api, clock):
+    """Issue 15 §1: before approving, the verifier reads when each photo was taken and when it
+    arrived; an after-photo without a capture time is flagged (it cannot show it was taken
+    after the dispatch)."""
+    ticket = _ticket(api)
+    dated = _photo_taken_at(datetime(2026, 10, 8, 8, 30, tzinfo=CST))
+    clock.set(2026, 10, 8, 9, 0)
+    assert api.event("manager_a", ticket, "rectify", photos=[dated, AFTER]).status_code == 201
+    assert api.upload("manager_a", ticket, dated).status_code == 200
+    assert api.upload("manager_a", ticket, AFTER).status_code == 200
+    r = api.client.get(f"/api/findings/{ticket}/photos", headers=api.world.headers("inspector"))
+    shown = {p["sha256"]: p for p in r.json()["photos"] if p["kind"] == "after"}
+    assert shown[sha(dated)]["taken_at"] == "2026-10-08T08:30:00+08:00"
+    assert shown[sha(dated)]["received_at"].startswith("2026-10-08T") and shown[sha(dated)]["check"] is None
+    assert shown[sha(AFTER)]["taken_at"] is None and shown[sha(AFTER)]["check"] == "no_capture_time"

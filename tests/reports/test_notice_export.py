@@ -85,3 +85,33 @@ def test_the_report_command_writes_the_notice(db, client, tmp_path, monkeypatch)
     assert "98" in result.output
     bad = CliRunner().invoke(app, ["report", "2021H3", "大连市西岗区"])
     assert bad.exit_code == 1 and "无法识别的期间" in bad.output
+
+
+def test_the_scores_of_2021h1_show_seed_001s_streets_and_the_publication_history(db, client):
+    """Issue 15 §3: the scores screen's data for a picked period and the caller's own unit
+    (no unit_id): seed 001's five streets with their X totals and ranks in the seed's order,
+    then publishing and re-opening with a reason, both in the period's history."""
+    streets, headers = xigang(db, client)
+    submit_seed_001(client, streets, headers)
+    scores = client.get("/api/scores", params={"period": "2021H1"}, headers=headers).json()
+    [x] = [a for a in scores["street_assessments"] if a["rubric_id"] == "X"]
+    assert [(r["name"], Decimal(r["total"])) for r in x["rows"]] == list(PUBLISHED.items())
+    assert [r["rank"] for r in x["rows"]] == [4, 1, 1, 4, 1]
+    assert scores["frozen"] is False and scores["publications"] == []
+
+    assert client.post("/api/reports/2021H1/freeze", headers=headers).status_code == 200
+    assert client.post("/api/reports/2021H1/reopen", json={"reason": ""},
+                       headers=headers).status_code == 422  # a reason is required
+    r = client.post("/api/reports/2021H1/reopen", json={"reason": "八一路街道申请复核5.2项"},
+                    headers=headers)
+    assert r.status_code == 200, r.text
+    [published] = client.get("/api/scores", params={"period": "2021H1"},
+                             headers=headers).json()["publications"]
+    assert published["frozen_by"] and published["reopened_by"]
+    assert published["reopen_reason"] == "八一路街道申请复核5.2项"
+
+
+def test_a_bad_period_on_the_scores_screen_is_refused_in_chinese(client, db):
+    _, headers = xigang(db, client)
+    r = client.get("/api/scores", params={"period": "2021H3"}, headers=headers)
+    assert r.status_code == 422 and "无法识别的期间" in r.json()["error"]["message"]

@@ -21,7 +21,8 @@ from sqlmodel import Session, select
 from backend.auth.scope import scope_for
 from backend.auth.models import User
 from backend.clock import RequestClock
-from backend.db import EngineSessions, make_engine
+from backend.db import make_engine
+from backend.transaction import EngineSessions
 from backend.config import Settings
 from backend.demo import load_demo
 from backend.dbtypes import utcnow

@@ -2,7 +2,7 @@
 // period, drafts in progress, and the routes of a run (#/inspect/run/<id>[/item/<item>]) and
 // of a submitted inspection's summary (#/inspect/done/<id>).
 import { useState, useEffect, useCallback } from '../../vendor/hooks.js';
-import { html, TopBar, Notice, Empty, go, formatTime } from '../ui.js';
+import { html, TopBar, Notice, Empty, go, formatTime, addStyles } from '../ui.js';
 import { api } from '../../api.js';
 import * as db from '../../db.js';
 import { uuid7 } from '../../logic/uuid7.js';
@@ -12,10 +12,7 @@ import { ItemView } from './item.js';
 import { SummaryView, InspectionDetailView } from './summary.js';
 import { rubricOf } from './parts.js';
 
-const STYLES = new URL('./inspect.css', import.meta.url).href;
-if (!document.querySelector(`link[href="${STYLES}"]`)) {
-  document.head.append(Object.assign(document.createElement('link'), { rel: 'stylesheet', href: STYLES }));
-}
+addStyles(new URL('./inspect.css', import.meta.url).href);
 
 /** Drafts and submitted inspections kept on this phone (IndexedDB cache), and the plan. */
 export function useInspections(ctx) {

@@ -1,0 +1,110 @@
+"""Issue 15 §3, "must show" (periods): a supervisor picks a period, sees its ranking, exports the
+notice and reads the workbook back, publishes it, finds the published numbers unchanged by a
+later edit, and re-opens it with a reason that the period's history then shows. At 360×640 and
+at 1280×800."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from backend.ids import new_id
+from tests.e2e.flows import login, logout, screenshot
+from tests.inspections.test_seed001_through_api import PUBLISHED
+
+pytestmark = pytest.mark.browser
+
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def _pick(page, kind: str, **fields: str) -> None:  # noqa: ANN001
+    picker = page.locator(".period-picker")
+    picker.get_by_role("radio", name=kind).click()
+    for field, label in fields.items():
+        picker.locator(f"[data-testid=period-{field}]").select_option(label=label)
+    picker.get_by_role("button", name="查看").click()
+
+
+def test_xigang_picks_2021h1_sees_seed_001s_streets_exports_publishes_and_reopens(
+        server, browser, tmp_path):
+    page = browser.page()
+    page.on("dialog", lambda d: d.accept())  # the publication's confirmation
+    login(page, server.url, "xigang")
+    page.goto(server.url + "/#/scores")
+    page.locator("[data-testid=period-status]").wait_for()
+    _pick(page, "半年", year="2021年", half="上半年")
+    table = page.locator("[data-testid=streets-X]")
+    table.wait_for()
+    rows = table.locator("[data-testid=street-row]")
+    shown = [(rows.nth(i).locator("td").nth(0).inner_text(), rows.nth(i).locator("td").nth(1).inner_text())
+             for i in range(rows.count())]
+    assert shown == [(name, str(score)) for name, score in PUBLISHED.items()]  # 98/99/99/98/99
+    assert "2021年上半年" in page.locator("[data-testid=period-status]").inner_text()
+    screenshot(page, "60-supervisor-period-2021h1")
+
+    with page.expect_download() as download:
+        page.get_by_role("button", name="导出通报（Excel）").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.name.endswith("2021H1-通报表.xlsx")
+    sheet = load_workbook(path).worksheets[0]
+    header = [c.value for c in sheet[2]]
+    totals = next([c.value for c in r] for r in sheet.iter_rows(min_row=3) if r[0].value == "得分")
+    assert {name: Decimal(str(totals[header.index(name)])) for name in PUBLISHED} == \
+        {k: Decimal(v) for k, v in PUBLISHED.items()}
+
+    page.get_by_role("button", name="发布").click()
+    page.get_by_text("已发布 · 冻结于").wait_for()
+    assert page.get_by_role("button", name="发布").count() == 0
+    screenshot(page, "61-supervisor-period-published")
+
+    page.get_by_role("button", name="重新开放").click()
+    page.get_by_role("button", name="确认重新开放").click()
+    page.get_by_text("请填写重新开放的理由").wait_for()  # no reason, nothing re-opened
+    assert server.get("/api/scores?period=2021H1", "xigang").json()["frozen"] is True
+    page.get_by_label("重新开放的理由").fill("八一路街道申请复核5.2项")
+    page.get_by_role("button", name="确认重新开放").click()
+    page.get_by_text("未发布").wait_for()
+    page.locator("[data-testid=publication]", has_text="八一路街道申请复核5.2项").wait_for()
+    screenshot(page, "62-supervisor-period-reopened")
+
+    page.set_viewport_size(DESKTOP)
+    page.reload()
+    table.wait_for()
+    screenshot(page, "60d-supervisor-period-2021h1-desktop")
+
+
+def test_a_published_month_keeps_its_numbers_when_a_finding_of_it_is_cancelled(server, browser):
+    """The demo's last month is published by XX区's supervisor. Cancelling one of its tickets
+    afterwards changes this month's live numbers, never the published ones."""
+    page = browser.page()
+    page.on("dialog", lambda d: d.accept())
+    login(page, server.url, "supervisor")
+    key = _last_month(server.get("/api/scores", "supervisor").json())  # from this month
+    history = server.get(f"/api/scores?period={key}", "supervisor").json()["publications"]
+    assert history and history[-1]["reopened_at"] is None  # the demo published it
+    page.goto(server.url + f"/#/scores?period={key}")
+    page.get_by_text("已发布 · 冻结于").wait_for()
+    before = page.locator("[data-testid=score-row]").all_inner_texts()
+    assert before
+    screenshot(page, "63-supervisor-last-month-published")
+
+    tickets = server.get("/api/tickets?limit=200", "supervisor").json()["items"]
+    [ticket] = [t for t in tickets if t["compound_name"] == "银杏苑" and t["catalog_code"] == "JC02"]
+    r = server.post(f"/api/tickets/{ticket['id']}/events", "supervisor",
+                    json={"id": str(new_id()), "ticket_id": ticket["id"], "kind": "cancel",
+                          "note": "重复登记，撤销"})
+    assert r.status_code in (200, 201), r.text
+
+    page.reload()
+    page.get_by_text("已发布 · 冻结于").wait_for()
+    assert page.locator("[data-testid=score-row]").all_inner_texts() == before
+    logout(page)
+
+
+def _last_month(scores: dict) -> str:
+    start = scores["period"]["start"]  # this month's first day
+    year, month = int(start[:4]), int(start[5:7])
+    return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
