@@ -22,6 +22,7 @@ const TABS = {
   supervisor: [['#/dashboard', '总览'], ['#/tickets', '工单'], ['#/inspect', '检查'], ['#/scores', '评分'], ['#/me', '我的']],
 };
 TABS.grid_worker = TABS.inspector;
+const TAB_OF = { ticket: 'tickets', worklist: 'tickets', new: 'compounds' };
 TABS.admin = TABS.supervisor;
 
 function parseRoute() {
@@ -49,6 +50,18 @@ function useOnline() {
     return () => { removeEventListener('online', on); removeEventListener('offline', on); };
   }, []);
   return online;
+}
+
+// A desk (≥ 1024 px): the ticket list and the ticket side by side, for those who verify.
+const DESK = matchMedia('(min-width: 1024px)');
+function useDesk() {
+  const [desk, setDesk] = useState(DESK.matches);
+  useEffect(() => {
+    const on = () => setDesk(DESK.matches);
+    DESK.addEventListener('change', on);
+    return () => DESK.removeEventListener('change', on);
+  }, []);
+  return desk;
 }
 
 // ------------------------------------------------------------------ service worker
@@ -118,6 +131,7 @@ const loadWorklist = () => import('./views/worklist.js');
 function App() {
   const route = useRoute();
   const online = useOnline();
+  const desk = useDesk();
   const [account, setAccount] = useState(undefined); // undefined: loading; null: logged out
   const [data, setData] = useState(null);
   const [syncStatus, setSyncStatus] = useState({ ...sync.status });
@@ -189,7 +203,11 @@ function App() {
   else if (first === 'new') view = html`<${FindingView} ctx=${ctx} />`;
   else if (first === 'findings') view = html`<${FindingsView} ctx=${ctx} />`;
   else if (first === 'inspect') view = html`<${Lazy} load=${loadInspect} name="InspectView" ctx=${ctx} />`;
-  else if (first === 'tickets') view = html`<${TicketsView} ctx=${ctx} />`;
+  else if (desk && role !== 'property_manager' && (first === 'tickets' || (first === 'ticket' && !route.parts[2]))) {
+    view = html`<div class="two-pane"><${TicketsView} ctx=${ctx} selected=${route.parts[1]} />
+      ${route.parts[1] ? html`<${TicketView} key=${route.parts[1]} ctx=${ctx} id=${route.parts[1]} />`
+        : html`<main class="screen pane-empty"><p class="hint">在左侧选择一张工单</p></main>`}</div>`;
+  } else if (first === 'tickets') view = html`<${TicketsView} ctx=${ctx} />`;
   else if (first === 'ticket') view = html`<${TicketView} key=${route.parts[1]} ctx=${ctx} id=${route.parts[1]} mode=${route.parts[2]} />`;
   else if (first === 'dashboard') view = html`<${Lazy} load=${loadDashboard} name="DashboardView" ctx=${ctx} />`;
   else if (first === 'worklist') view = html`<${Lazy} load=${loadWorklist} name="WorklistView" ctx=${ctx} />`;
@@ -205,13 +223,14 @@ function App() {
       ? html`<a class="notice notice-warn storage-warning" href="#/me">${storage.warning}</a>` : null,
     syncStatus.authLost ? html`<${Notice} kind="error">登录已失效：请在“我的”中退出后重新登录，未发送的记录会保留</${Notice}>` : null,
   ].filter(Boolean);
+  const here = `#/${TAB_OF[first] || first}`; // the tab a screen belongs to
   return html`
     <${UpdateBanner} />
     ${banners.length ? html`<div class="banners" role="region" aria-label="状态">${banners}</div>` : null}
     ${view}
     <nav class="tab-bar" aria-label="主菜单">
-      ${tabs.map(([href, label]) => html`<a class=${`tab-bar-item${`#/${first}` === href ? ' tab-bar-active' : ''}`}
-        href=${href} aria-current=${`#/${first}` === href ? 'page' : null}>
+      ${tabs.map(([href, label]) => html`<a class=${`tab-bar-item${here === href ? ' tab-bar-active' : ''}`}
+        href=${href} aria-current=${here === href ? 'page' : null}>
         ${label}</a>`)}
     </nav>`;
 }

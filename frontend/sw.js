@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '96684f998a47';
+const VERSION = '9c95e68b1ffa';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',

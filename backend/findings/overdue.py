@@ -103,7 +103,11 @@ def overdue_flag(now: datetime) -> ColumnElement[int]:
 
 
 def overdue_clause(now: datetime) -> ColumnElement[bool]:
-    """Open tickets that are overdue: the rule in SQL, with the two facts the indexes need
-    stated beside it (an open ticket that is overdue is past its due time, branch 4), so that
-    the partial indexes by street or company serve it as a range of due times."""
-    return and_(OPEN_LITERAL, Ticket.due_at < now, overdue_flag(now) == 1)
+    """Open tickets that are overdue: the rule's branches for an open or rectified ticket
+    (3 and 4), as plain conditions. The planner estimates these; it cannot estimate the
+    rule's CASE, and on PostgreSQL it then sorted a whole street's open tickets instead of
+    reading the partial index in due order (tests/bench/RESULTS.md, issue 13). Held equal to
+    the rule on every state by tests/findings/test_overdue_rule.py."""
+    return and_(OPEN_LITERAL, Ticket.due_at.is_not(None), Ticket.due_at < now,
+                or_(Ticket.state == TicketState.open.value, Ticket.rectified_at.is_(None),
+                    Ticket.rectified_at > Ticket.due_at))

@@ -56,7 +56,7 @@ class Shared:
     @classmethod
     def read(cls, session: Session, compounds: list[tuple], periods: list[Period]) -> "Shared":
         units = [uuid.UUID(k) for k in {c[4] for c in compounds} | {c[5] for c in compounds}]
-        companies = [uuid.UUID(c[6]) for c in compounds if c[6]]
+        companies = [uuid.UUID(k) for k in {c[6] for c in compounds if c[6]}]  # each once
         unit_names = {str(i): n for i, n in session.execute(
             select(OrgUnit.id, OrgUnit.name).where(OrgUnit.id.in_(units)))} if units else {}
         names = dict(session.execute(select(Company.id, Company.name)

@@ -6,6 +6,7 @@ import { useState, useEffect } from '../vendor/hooks.js';
 import { html, TopBar, Notice, Empty, go, formatTime, addStyles } from './ui.js';
 import { api } from '../api.js';
 import { KINDS, periodKey, periodError, selectionOf, thisMonth, yearsUpTo } from '../logic/periods.js';
+import { worklistParams } from '../logic/worklist.js';
 
 addStyles(new URL('./desk.css', import.meta.url).href);
 
@@ -119,7 +120,45 @@ function StreetTable({ assessment }) {
     </table></section>`;
 }
 
-function CompoundRow({ r }) {
+// Seed 004 10.3.1: a company's score is 70% the mean of its projects' and 30% the housing
+// department's direct score, entered here by the supervisor (audited on the server).
+function Companies({ ctx, rows, periodKeyText, onChanged }) {
+  const [editing, setEditing] = useState(null);
+  const [value, setValue] = useState('');
+  const [message, setMessage] = useState(null);
+  const canEdit = ctx.user.role === 'supervisor';
+  async function save(e, company) {
+    e.preventDefault();
+    const score = Number(value);
+    if (value === '' || Number.isNaN(score) || score < 0 || score > 100) { setMessage({ kind: 'error', text: '直接考核成绩应为 0–100 的数字' }); return; }
+    try {
+      await api('/api/company-direct-scores', { method: 'PUT', token: ctx.token, body: { company_id: company.id, period: periodKeyText, score: value } });
+      setEditing(null);
+      setMessage({ kind: 'ok', text: `已保存${company.name}的直接考核成绩 ${score} 分` });
+      onChanged();
+    } catch (err) { setMessage({ kind: 'error', text: err.status === 0 ? '离线：需联网保存' : err.message }); }
+  }
+  return html`<section aria-label="物业公司">
+    <h2 class="section-title">物业公司（项目平均 70% + 住建部门直接考核 30%）</h2>
+    ${message ? html`<${Notice} kind=${message.kind}>${message.text}</${Notice}>` : null}
+    <table class="table" data-testid="companies">
+      <thead><tr><th>物业公司</th><th class="num">项目数</th><th class="num">项目平均</th><th class="num">直接考核</th><th class="num">综合</th><th class="num">名次</th><th>信用等级</th></tr></thead>
+      <tbody>${rows.map((c) => html`<tr key=${c.id} data-testid="company-row">
+        <td>${c.name}${c.warnings && c.warnings.length ? html`<br /><small class="line-error">${c.warnings.join('；')}</small>` : null}</td>
+        <td class="num">${c.projects}</td><td class="num">${num(c.project_average)}</td>
+        <td class="num">${editing === c.id ? html`<form class="inline-form" onSubmit=${(e) => save(e, c)}>
+            <input type="number" inputmode="decimal" min="0" max="100" step="0.1" value=${value} aria-label=${`${c.name}直接考核成绩`}
+              onInput=${(e) => setValue(e.target.value)} /><button class="button button-small" type="submit">保存</button></form>`
+          : html`${num(c.direct)}${canEdit ? html` <button type="button" class="button button-small button-secondary"
+              onClick=${() => { setEditing(c.id); setValue(c.direct == null ? '' : String(Number(c.direct))); setMessage(null); }}>${c.direct == null ? '录入' : '修改'}</button>` : null}`}</td>
+        <td class="num"><b>${num(c.total)}</b></td><td class="num">${c.rank || '—'}</td>
+        <td>${c.credit_grade || '—'}</td></tr>`)}</tbody>
+    </table>
+    <p class="hint">信用等级：按省物业服务企业信用信息管理系统的评价（AAA、AA、A、B、C，种子004 10.1.2），由管理员维护。</p>
+  </section>`;
+}
+
+function CompoundRow({ r, period }) {
   const parts = r.parts && (r.parts.L != null || r.parts.P != null)
     ? `长效管理 ${num(r.parts.L)} · 物业管理 ${num(r.parts.P)}${r.bonus && Number(r.bonus) ? ` · 加分 ${num(r.bonus)}` : ''}` : '';
   const old = r.old_compound && r.old_compound.total != null ? `老旧小区考核 ${num(r.old_compound.total)} 分${r.old_compound.grade ? ` · ${r.old_compound.grade}` : ''}${
@@ -127,6 +166,9 @@ function CompoundRow({ r }) {
   return html`<li class="list-item" data-testid="score-row">
     <span class="list-item-title">${r.rank ? `${r.rank}. ` : ''}${r.name}</span>
     ${parts ? html`<span class="list-item-meta">${parts}</span>` : null}
+    ${r.finding_counts && (r.finding_counts.on_time || r.finding_counts.overdue) ? html`<span class="list-item-meta">
+      <a data-testid="findings-link" href=${`#/worklist?${worklistParams({ compound_id: r.compound_id, state: 'all', dispatched_from: period.start, dispatched_to: period.end })}`}>
+        问题 ${r.finding_counts.on_time + r.finding_counts.overdue} 条（超期 ${r.finding_counts.overdue} 条，双倍扣分）</a></span>` : null}
     ${Object.keys(r.inspections || {}).length ? html`<span class="list-item-meta">${Object.entries(r.inspections).map(([rid, iid]) => html`
       <a key=${rid} href=${`#/inspect/view/${iid}`} data-testid="inspection-link">细则${rid}检查详情</a> `)}</span>` : null}
     <span class="list-item-meta">${r.prize || ''}${r.score == null && !old ? '本期未考核物业管理（细则P），不参加排名' : ''}${old}</span>
@@ -156,7 +198,8 @@ export function ScoresView({ ctx }) {
         ${data.frozen ? html`<span class="badge badge-frozen">已发布 · 冻结于 ${formatTime(data.frozen_at)}</span>` : html`<span class="badge">未发布</span>`}</p>
       ${ctx.user.role === 'supervisor' ? html`<${Publication} ctx=${ctx} data=${data} periodKeyText=${key} onChanged=${() => setVersion(version + 1)} />` : null}
       ${data.street_assessments.map((a) => html`<${StreetTable} key=${a.rubric_id} assessment=${a} />`)}
-      ${rows.length ? html`<h2 class="section-title">小区排名</h2><ol class="list ranking">${rows.map((r, i) => html`<${CompoundRow} key=${i} r=${r} />`)}</ol>`
+      ${data.companies && data.companies.length ? html`<${Companies} ctx=${ctx} rows=${data.companies} periodKeyText=${key} onChanged=${() => setVersion(version + 1)} />` : null}
+      ${rows.length ? html`<h2 class="section-title">小区排名</h2><ol class="list ranking">${rows.map((r, i) => html`<${CompoundRow} key=${i} r=${r} period=${data.period} />`)}</ol>`
         : data.street_assessments.length ? null : html`<${Empty}>本期暂无评分</${Empty}>`}`;
   }
   return html`<main class="screen screen-wide">

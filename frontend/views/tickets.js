@@ -16,11 +16,12 @@ import { uuid7 } from '../logic/uuid7.js';
 import { isoWithOffset, api } from '../api.js';
 import * as sync from '../sync.js';
 
-function TicketRow({ t, ctx, plans }) {
+function TicketRow({ t, ctx, plans, selected }) {
   const left = t.state === 'open' ? timeLeft(t, ctx.data.calendar, Date.now(), plans) : null;
   const overdue = isOverdue(t, Date.now());
   return html`<li>
-    <a class=${`list-item ticket-row${overdue ? ' ticket-row-overdue' : ''}`} href=${`#/ticket/${t.id}`}>
+    <a class=${`list-item ticket-row${overdue ? ' ticket-row-overdue' : ''}${selected ? ' ticket-row-selected' : ''}`}
+      href=${`#/ticket/${t.id}`} aria-current=${selected ? 'true' : null}>
       <span class="list-item-title">${t.catalog_name || t.finding.description || '问题'}</span>
       <span class="list-item-meta">${t.compound_name || ''} · ${STATE_LABELS[t.state] || t.state}${t.pending.length ? ' · 有待发送操作' : ''}</span>
       ${left ? html`<span class=${`list-item-aside time-left${left.overdue ? ' time-left-overdue' : ''}`}>${left.text}${t.due_provisional ? '（临时）' : ''}</span>` : null}
@@ -31,7 +32,7 @@ function TicketRow({ t, ctx, plans }) {
 const REPORTERS = ['inspector', 'grid_worker'];
 const FILTERS = [['mine', '我登记的'], ['open', '未办结'], ['overdue', '已超期'], ['all', '全部']];
 
-export function TicketsView({ ctx }) {
+export function TicketsView({ ctx, selected }) {
   const reporter = REPORTERS.includes(ctx.user.role);
   const [filter, setFilter] = useState(reporter ? 'mine' : 'open');
   const all = ctx.data.tickets.map((t) => withPending(t, ctx.data.items));
@@ -52,7 +53,7 @@ export function TicketsView({ ctx }) {
         class=${`segmented-item${filter === v ? ' segmented-active' : ''}`} aria-pressed=${filter === v} onClick=${() => setFilter(v)}>${l}</button>`)}
     </div>
     ${['supervisor', 'admin'].includes(ctx.user.role) ? html`<a class="button button-secondary button-block" href="#/worklist">按街道、社区、小区、类型、来源、日期查询…</a>` : null}
-    ${rows.length ? html`<ul class="list">${rows.map((t) => html`<${TicketRow} key=${t.id} t=${t} ctx=${ctx} plans=${plans} />`)}</ul>`
+    ${rows.length ? html`<ul class="list">${rows.map((t) => html`<${TicketRow} key=${t.id} t=${t} ctx=${ctx} plans=${plans} selected=${String(t.id) === selected} />`)}</ul>`
       : html`<${Empty}>没有工单</${Empty}>`}
   </main>`;
 }

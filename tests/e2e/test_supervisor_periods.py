@@ -108,3 +108,67 @@ def _last_month(scores: dict) -> str:
     start = scores["period"]["start"]  # this month's first day
     year, month = int(start[:4]), int(start[5:7])
     return f"{year - 1}-12" if month == 1 else f"{year}-{month - 1:02d}"
+
+
+def test_the_supervisor_enters_a_companys_direct_score_and_sees_its_70_30_total(server, browser):
+    """Seed 004 10.3.1: 70% the mean of the company's projects and 30% the housing
+    department's direct score, entered on the scores screen at a desk."""
+    page = browser.page()
+    page.set_viewport_size(DESKTOP)
+    login(page, server.url, "supervisor")
+    key = _last_month(server.get("/api/scores", "supervisor").json())
+    server.post(f"/api/reports/{key}/reopen", "supervisor", json={"reason": "录入直接考核成绩"})
+    page.goto(server.url + f"/#/scores?period={key}")
+    row = page.locator("[data-testid=company-row]").first
+    row.wait_for()
+    name = row.locator("td").first.inner_text().split("\n")[0]
+    row.get_by_role("button", name="录入").click()
+    row.get_by_label(f"{name}直接考核成绩").fill("90")
+    row.get_by_role("button", name="保存").click()
+    page.get_by_text(f"已保存{name}的直接考核成绩 90 分").wait_for()
+    [company] = [c for c in server.get(f"/api/scores?period={key}", "supervisor").json()["companies"]
+                 if c["name"] == name]
+    assert Decimal(company["direct"]) == 90
+    assert Decimal(company["total"]) == \
+        (Decimal("0.7") * Decimal(company["project_average"]) + Decimal("0.3") * 90).quantize(Decimal(company["total"]))
+    page.locator("[data-testid=company-row]", has_text=name).get_by_text(f"{Decimal(company['total']).normalize():f}", exact=True).wait_for()
+    screenshot(page, "66d-supervisor-companies-desktop")
+
+
+def test_from_a_ranking_number_to_the_photo_behind_it(server, browser):
+    """Issue 15: the ranking's finding count opens the worklist of that compound and period,
+    a ticket there opens with its photos, and a photo opens full screen. At 360×640."""
+    page = browser.page()
+    login(page, server.url, "supervisor")
+    key = _last_month(server.get("/api/scores", "supervisor").json())
+    page.goto(server.url + f"/#/scores?period={key}")
+    row = page.locator("[data-testid=score-row]", has_text="锦绣花园")
+    row.locator("[data-testid=findings-link]").click()
+    page.locator("[data-testid=worklist-total]").wait_for()
+    rows = page.locator("[data-testid=worklist-row]")
+    assert rows.count() >= 1 and all("锦绣花园" in t for t in rows.all_inner_texts())
+    screenshot(page, "67-supervisor-worklist-from-ranking")
+    rows.first.locator("a").click()
+    page.get_by_role("button", name="查看问题照片第 1 张").or_(
+        page.get_by_role("button", name="查看整改前照片第 1 张")).first.click()
+    page.locator(".viewer img").wait_for()
+    assert page.locator(".viewer img").evaluate("img => img.complete && img.naturalWidth > 0")
+    screenshot(page, "68-supervisor-photo-from-ranking")
+
+
+def test_the_worklist_filters_refuse_nothing_silently(server, browser):
+    """The worklist by source and text at a desk: the demo's hotline case by its case number."""
+    page = browser.page()
+    page.set_viewport_size(DESKTOP)
+    login(page, server.url, "supervisor")
+    page.goto(server.url + "/#/worklist?state=all")
+    page.locator("[data-testid=worklist-total]").wait_for()
+    page.locator("select[name=source]").select_option(label="热线案卷")
+    page.get_by_label("案卷号或文字").fill("12345-2026-118806")
+    page.get_by_role("button", name="查询").click()
+    page.get_by_text("共 1 张").wait_for()
+    assert "翠竹苑" in page.locator("[data-testid=worklist-row]").inner_text()
+    screenshot(page, "69d-supervisor-worklist-desktop")
+    page.get_by_label("案卷号或文字").fill("不存在的问题")
+    page.get_by_role("button", name="查询").click()
+    page.get_by_text("没有符合条件的工单").wait_for()
