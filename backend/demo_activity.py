@@ -29,6 +29,9 @@ from backend.dbtypes import utcnow
 from backend.findings import evidence, service as findings, transitions
 from backend.findings.models import EventKind
 from backend.findings.schemas import EventIn, FindingIn, PhotoDecl
+from backend.inspections import service as inspections
+from backend.inspections.models import Inspection
+from backend.inspections.schemas import InspectionStart, InspectionSubmit
 from backend.organisation.models import Compound, OrgUnit
 from backend.photos.storage import PhotoStore
 from backend.reports import service as reports
@@ -163,15 +166,46 @@ def play(session: Session, now: datetime | None = None) -> None:
                 clock=RequestClock(at, timedelta(0)))
             if after:
                 _upload(session, actor, actor_scope, finding_id, after, store, at)
+    _assess_last_month(session, actors, compounds, now)
     _publish_last_month(session, actors, now)
+
+
+# Last month's 物业管理考核 (rubric P, seed 002 附件2) of each compound, 明查 by the inspector:
+# (missing plans, unreported rectifications, community activities, satisfaction %); so the
+# published month has a ranking, prizes and company scores.
+ASSESSMENTS = {"锦绣花园": (0, 0, 3, 92), "翠竹苑": (1, 0, 1, 86), "金桂园": (0, 1, 2, 90),
+               "银杏苑": (2, 1, 0, 78), "丹枫园": (1, 0, 2, 88), "紫荆园": (0, 0, 1, 84)}
+
+
+def _assess_last_month(session: Session, actors: _Actors, compounds: dict, now: datetime) -> None:
+    period = _last_month(now)
+    user, scope = actors("inspector")
+    for number, (name, (plans, unreported, activities, satisfied)) in enumerate(ASSESSMENTS.items()):
+        inspection_id = _id("inspection", period.key, name)
+        if name not in compounds or session.get(Inspection, inspection_id) is not None:
+            continue  # played before
+        at = datetime.combine(period.end, datetime.min.time(), ZoneInfo(get_settings().timezone)) \
+            - timedelta(days=3, hours=-9 - number)
+        clock = RequestClock(at, timedelta(0))
+        inspection, _ = inspections.start(session, user, scope, InspectionStart(
+            id=inspection_id, compound_id=compounds[name].id, rubric_id="P",
+            period_start=period.start, period_end=period.end), clock=clock)
+        observations = {"1": {"missing_plans": plans}, "2": {"feedback_missing": unreported},
+                        "B1": {"activities": activities},
+                        "B2": {"satisfaction": {"value": satisfied, "sample": 85}}}
+        inspections.submit(session, user, inspection,
+                           InspectionSubmit(observations=observations), clock=clock)
+
+
+def _last_month(now: datetime):  # noqa: ANN202
+    local = now.astimezone(ZoneInfo(get_settings().timezone))
+    last = local.replace(day=1) - timedelta(days=1)
+    return parse_period(f"{last.year}-{last.month:02d}")
 
 
 def _publish_last_month(session: Session, actors: _Actors, now: datetime) -> None:
     """The district's supervisor publishes last month's results (the period the story covers)."""
-    local = now.astimezone(ZoneInfo(get_settings().timezone))
-    first = local.replace(day=1)
-    last_month = first - timedelta(days=1)
-    period = parse_period(f"{last_month.year}-{last_month.month:02d}")
+    period = _last_month(now)
     supervisor, scope = actors(PUBLISHED_BY)
     unit = reports.own_unit(session, scope)
     if isinstance(unit, OrgUnit) and reports.publication(session, unit, period) is None:

@@ -159,16 +159,20 @@ class _Turns:
         self.no_reads = asyncio.Event()
         self.no_reads.set()
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[None]:
+    def begin_read(self) -> Callable[[], None]:
+        """Count a read in flight; the function returned ends it (once)."""
         self.reads += 1
         self.no_reads.clear()
-        try:
-            yield
-        finally:
-            self.reads -= 1
-            if not self.reads:
-                self.no_reads.set()
+        ended = False
+
+        def end() -> None:
+            nonlocal ended
+            if not ended:
+                ended = True
+                self.reads -= 1
+                if not self.reads:
+                    self.no_reads.set()
+        return end
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator["_Turns"]:
@@ -200,7 +204,8 @@ def _turn(write: bool) -> AbstractAsyncContextManager["_Turns | None"]:
 
 class ReadsFirst:
     """ASGI middleware: API reads (GET, HEAD) are counted while in flight, from the moment they
-    enter the app, so that SQLite's writers let them go first (`_Turns`)."""
+    enter the app until their response starts, so that SQLite's writers let them go first
+    (`_Turns`)."""
 
     def __init__(self, app) -> None:  # noqa: ANN001
         self.app = app
@@ -210,8 +215,33 @@ class ReadsFirst:
                 not scope["path"].startswith("/api/") or not sessions().serialised:
             await self.app(scope, receive, send)
             return
-        async with _loop_turns().read():
-            await self.app(scope, receive, send)
+        end = _loop_turns().begin_read()
+
+        async def sending(message) -> None:  # noqa: ANN001
+            if message["type"] == "http.response.start":
+                end()  # its queries are done: a photo's bytes or a pull's body need no turn
+            await send(message)
+        try:
+            await self.app(scope, receive, sending)
+        finally:
+            end()
+
+
+# Ingestion work in worker threads at once, per process (PostgreSQL, or SQLite's thread path).
+# Sixteen phones' writes running side by side in sixteen threads spend the CPU passing the GIL
+# around (the server CPU of a PostgreSQL batch rose from 18 to 34 ms once writers stopped
+# queueing on a row lock: tests/bench/RESULTS.md); the database does not go faster for more.
+WRITER_THREADS = 4
+_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = \
+    weakref.WeakKeyDictionary()
+
+
+def _loop_writers() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _writers.get(loop)
+    if limiter is None:
+        limiter = _writers[loop] = anyio.CapacityLimiter(WRITER_THREADS)
+    return limiter
 
 
 async def _in_thread(step: Callable[[], T]) -> T:
@@ -293,6 +323,7 @@ async def run_write(request: Request, work: Callable[[Session], T]) -> T:
                     return _run(session, work)
         session = source.open(write=write)
         try:
-            return await anyio.to_thread.run_sync(lambda: _run(session, work))
+            return await anyio.to_thread.run_sync(lambda: _run(session, work),
+                                                  limiter=_loop_writers())
         finally:
             await _finish(session, session.close)

@@ -51,9 +51,11 @@ def run_migrations_online() -> None:
 
 
 def _run(connection, check_foreign_keys: bool = False) -> None:  # noqa: ANN001
-    # Batch mode lets ALTERs work on SQLite, which rebuilds the table instead.
+    # Batch mode lets ALTERs work on SQLite, which rebuilds the table instead. On SQLite the
+    # whole upgrade is one transaction (SQLite's DDL is transactional, though Alembic does not
+    # assume it), so that a failed key check below undoes every step, the version stamp too.
     context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, transactional_ddl=True if check_foreign_keys else None)
     with context.begin_transaction():
         context.run_migrations()
         if check_foreign_keys:

@@ -94,6 +94,11 @@ class Scope:
                 or (self.company_id is not None and compound.company_id == self.company_id)
                 or bool(grid_ids and self.grid_ids & grid_ids))
 
+    def oversees(self, unit: OrgUnit) -> bool:
+        """Whether the caller covers `unit` from above (its district, or everything): a
+        street's assessment (S, X) is the district's, never the street's own."""
+        return self.is_global or unit.district_id in self.district_ids
+
     def covers_unit(self, unit: OrgUnit) -> bool:
         if self.is_global:
             return True

@@ -98,10 +98,12 @@ def photo_visible(session: Session, sha256: str, scope, user) -> bool:  # noqa: 
 
 def photo_evidence(session: Session, finding: Finding) -> list[dict]:
     """What each held photo of a finding shows a verifier: before or after (and of which
-    event), its EXIF capture time and place, and when its bytes arrived. `check`: `no_capture_time`
-    when the photo cannot show it was taken after the dispatch (after-photos taken before it
-    are refused on upload)."""
+    event), its EXIF capture time and place, and when its bytes arrived. `check` on an
+    after-photo: `no_capture_time` (it cannot show it was taken after the dispatch), or
+    `taken_before_dispatch` (bytes the server already held, e.g. an old photo declared again:
+    never uploaded, so never refused on upload)."""
     dispatched = repository.load_ticket(session, finding.id).dispatched_at
+    tolerance = timedelta(seconds=get_settings().clock_tolerance_seconds)
     rows = session.execute(
         select(PhotoRef.sha256, PhotoRef.kind, PhotoRef.owner_id, PhotoRef.received_at,
                Photo.taken_at, Photo.taken_at_local, Photo.latitude, Photo.longitude)
@@ -114,5 +116,6 @@ def photo_evidence(session: Session, finding: Finding) -> list[dict]:
         out.append({"sha256": sha, "kind": kind, "event_id": str(owner) if kind == "after" else None,
                     "taken_at": as_local(taken), "latitude": lat, "longitude": lon,
                     "received_at": as_local(received), "dispatched_at": as_local(dispatched),
-                    "check": "no_capture_time" if kind == "after" and taken is None else None})
+                    "check": None if kind != "after" else "no_capture_time" if taken is None
+                    else "taken_before_dispatch" if taken < dispatched - tolerance else None})
     return out

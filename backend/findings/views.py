@@ -216,11 +216,13 @@ def _narrowing(query: TicketQuery) -> list[ColumnElement[bool]]:
     if query.dispatched_to is not None:
         where.append(Ticket.dispatched_at < datetime.combine(
             query.dispatched_to + timedelta(days=1), time(), zone))
-    if query.q:
-        text = query.q.strip()
+    text = (query.q or "").strip()
+    if text:
         like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        where.append(Ticket.id.in_(select(Finding.id).where(or_(
-            Finding.case_no == text, Finding.description.like(like, escape="\\")))))
+        # correlated: each ticket already in scope looks up its own finding (by key), instead
+        # of a search through every finding in the database
+        where.append(select(Finding.id).where(Finding.id == Ticket.id, or_(
+            Finding.case_no == text, Finding.description.like(like, escape="\\"))).exists())
     return where
 
 

@@ -41,6 +41,8 @@ def plan(session: Session, scope: Scope, period: Period, *, today: date) -> Plan
                          Subject("compound", names, flags)))
     for u in session.exec(select(OrgUnit).where(scope.unit_filter(), OrgUnit.level.in_(
             (UnitLevel.street, UnitLevel.town)))):
+        if not scope.oversees(u):
+            continue  # a street's own staff do not assess their street
         names = frozenset(units[i].name for i in (u.id, u.district_id) if i in units)
         subjects.append(("street", u.id, u.name, _name(units, u.district_id),
                          Subject("street", names)))

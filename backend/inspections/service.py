@@ -10,10 +10,10 @@ refused once the period it counts for is published.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
 from sqlmodel import Session, select
 
 from backend.audit.models import record
@@ -87,6 +87,8 @@ def _target(session: Session, scope: Scope, data: InspectionStart) -> Compound |
                                                scope.unit_filter())).first()
     if found is None or found.level not in (UnitLevel.street, UnitLevel.town):
         raise REFUSALS("unit_not_found")
+    if not scope.oversees(found):
+        raise REFUSALS("street_assessed_from_above")
     return found
 
 
@@ -176,6 +178,9 @@ def submit(session: Session, user: User, inspection: Inspection, data: Inspectio
         return inspection, False
     if inspection.inspector_id != user.id and user.role != Role.admin:
         raise REFUSALS("not_the_inspector")
+    frozen = frozen_period(session, inspection)  # published numbers never change
+    if frozen:
+        raise REFUSALS("period_frozen", period=frozen)
     subject = (session.get(Compound, inspection.compound_id) if inspection.compound_id
                else session.get(OrgUnit, inspection.unit_id))
     submitted_at = _claim(ClaimRule.of(clock), data.submitted_at,
@@ -223,6 +228,8 @@ def receive(session: Session, user: User, scope: Scope, data: InspectionIn, *,
         _check_photo_items(inspection, data)
         submit(session, user, inspection, data.submission(), clock=clock,
                content_hash=content_hash)
+        if previous is not None:
+            _supersede(session, previous, inspection)
     except DomainError as error:
         return item_refusal(data.id, error)
     # An amendment keeps its version's photos: those the server holds already count as held.
@@ -234,14 +241,26 @@ def receive(session: Session, user: User, scope: Scope, data: InspectionIn, *,
                 inspection_id=inspection.id, sha256=photo.sha256, item_id=item_id,
                 position=position, received_at=clock.now if photo.sha256 in held else None))
     if previous is not None:
-        previous.superseded_by_id = inspection.id
-        inspection.amends_id = previous.id
-        session.add_all([previous, inspection])
         record(session, actor_id=user.id, action="inspection.amend", object_type="inspection",
                object_id=inspection.id, amends=str(previous.id),
                total_before=str(previous.total), total_after=str(inspection.total))
     session.flush()
     return _answer(session, inspection, "created")
+
+
+def _supersede(session: Session, previous: Inspection, inspection: Inspection) -> None:
+    """The new version replaces the previous one: once (of two amendments sent at once, the
+    second is refused), and later (the roll-ups count a subject's latest version)."""
+    won = session.execute(update(Inspection).where(
+        Inspection.id == previous.id, Inspection.superseded_by_id.is_(None))
+        .values(superseded_by_id=inspection.id)).rowcount
+    if not won:
+        raise REFUSALS("already_amended")
+    inspection.amends_id = previous.id
+    if inspection.submitted_at <= previous.submitted_at:
+        inspection.submitted_at = previous.submitted_at + timedelta(microseconds=1)
+    session.add(inspection)
+    session.flush()
 
 
 def _check_photo_items(inspection: Inspection, data: InspectionIn) -> None:
@@ -258,8 +277,10 @@ def _amended(session: Session, user: User, scope: Scope, data: InspectionIn) -> 
                                                      in_scope(scope))).first()
     if previous is None:
         raise REFUSALS("amended_not_found")
-    if (previous.compound_id, previous.unit_id, previous.rubric_id) != \
-            (data.compound_id, data.unit_id, data.rubric_id):
+    if (previous.compound_id, previous.unit_id, previous.rubric_id, previous.source,
+            previous.period_start, previous.period_end) != \
+            (data.compound_id, data.unit_id, data.rubric_id, data.source,
+             data.period_start, data.period_end):
         raise REFUSALS("amend_mismatch")
     if previous.submitted_at is None:
         raise REFUSALS("not_submitted")

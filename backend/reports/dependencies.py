@@ -37,6 +37,16 @@ def query_period(period: Annotated[str | None, Query(
     return lambda today: asked or parse_period(f"{today.year}-{today.month:02d}")
 
 
+def notice_unit(session: SessionDep, scope: ScopeDep, period: Annotated[Period, Depends(path_period)],
+                unit_id: Annotated[uuid.UUID | None, Query(
+                    description="通报的单位；默认为本人管辖的单位。已发布的上级通报，其所辖单位也可下载")] = None
+                ) -> OrgUnit:
+    if unit_id is None:
+        return service.own_unit(session, scope)
+    return service.notice_unit(session, scope, unit_id, period)
+
+
 PeriodDep = Annotated[Period, Depends(path_period)]
+NoticeUnitDep = Annotated[OrgUnit, Depends(notice_unit)]
 PeriodQueryDep = Annotated[Callable[[date], Period], Depends(query_period)]
 UnitDep = Annotated[OrgUnit, Depends(report_unit)]

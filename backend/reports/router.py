@@ -16,7 +16,7 @@ from backend.findings.schemas import TicketPublic
 from backend.findings.views import tickets_public
 from backend.pagination import Page, PageDep
 from backend.reports import notice, records, service
-from backend.reports.dependencies import PeriodDep, UnitDep
+from backend.reports.dependencies import NoticeUnitDep, PeriodDep, UnitDep
 from backend.reports.models import CaseFlagsIn, DemonstrationIn, DirectScoreIn, ReopenIn
 from backend.reports.schemas import PeriodReport
 
@@ -72,7 +72,7 @@ def reopen(period: PeriodDep, unit: UnitDep, body: ReopenIn, session: SessionDep
 
 
 @router.get("/reports/{period}/notice.{fmt}", responses=error_responses(401, 404, 422))
-def notice_file(period: PeriodDep, fmt: Literal["xlsx", "csv"], unit: UnitDep,
+def notice_file(period: PeriodDep, fmt: Literal["xlsx", "csv"], unit: NoticeUnitDep,
                 session: SessionDep, clock: ClockDep,
                 rubric: Literal["X", "S"] | None = None) -> Response:
     """The notice laid out like seed 001's table: streets (rubric X or S) or compounds."""

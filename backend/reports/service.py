@@ -6,10 +6,11 @@ import uuid
 from dataclasses import asdict
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import Session, select
 
 from backend.audit.models import record
+from backend.errors import DomainError
 from backend.auth.models import User
 from backend.auth.scope import Scope
 from backend.reports.errors import REFUSALS
@@ -39,6 +40,21 @@ def scope_unit(session: Session, scope: Scope, unit_id: uuid.UUID) -> OrgUnit:
     if unit is None or not scope.covers_unit(unit) or unit.level not in SCOPE_LEVELS:
         raise REFUSALS("unit_not_found")
     return unit
+
+
+def notice_unit(session: Session, scope: Scope, unit_id: uuid.UUID, period: Period) -> OrgUnit:
+    """The unit whose notice the caller may download: one in their scope, or, once published,
+    one whose notice covers them (a street reads its district's published notice)."""
+    try:
+        return scope_unit(session, scope, unit_id)
+    except DomainError:
+        unit = session.get(OrgUnit, unit_id)
+        covered = unit is not None and publication(session, unit, period) is not None and \
+            session.exec(select(OrgUnit.id).where(scope.unit_filter(), or_(
+                OrgUnit.district_id == unit.id, OrgUnit.street_id == unit.id))).first()
+        if not covered:
+            raise
+        return unit
 
 
 def own_unit(session: Session, scope: Scope) -> OrgUnit:

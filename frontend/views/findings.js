@@ -8,7 +8,8 @@ import * as sync from '../sync.js';
 function title(item, ctx) {
   if (item.kind === 'inspection') {
     const c = ctx.data.compounds.find((x) => x.id === item.payload.compound_id);
-    return `考核检查 · ${c ? c.name : '街道/镇'} · 细则 ${item.payload.rubric_id}`;
+    const r = ((ctx.data.rubrics && ctx.data.rubrics.rubrics) || []).find((x) => x.id === item.payload.rubric_id);
+    return `考核检查 · ${c ? c.name : '街道/镇'} · ${r ? r.name : item.payload.rubric_id}`;
   }
   if (item.kind === 'event') return `${EVENT_LABELS[item.payload.kind] || item.payload.kind}：${item.payload.note || ''}`;
   const compound = ctx.data.compounds.find((c) => c.id === item.payload.compound_id);

@@ -158,7 +158,12 @@ function Companies({ ctx, rows, periodKeyText, onChanged }) {
   </section>`;
 }
 
-function CompoundRow({ r, period }) {
+const rubricName = (ctx, id) => {
+  const r = ((ctx.data.rubrics && ctx.data.rubrics.rubrics) || []).find((x) => x.id === id);
+  return r ? `《${r.name}》` : `细则${id}`;
+};
+
+function CompoundRow({ ctx, r, period }) {
   const parts = r.parts && (r.parts.L != null || r.parts.P != null)
     ? `长效管理 ${num(r.parts.L)} · 物业管理 ${num(r.parts.P)}${r.bonus && Number(r.bonus) ? ` · 加分 ${num(r.bonus)}` : ''}` : '';
   const old = r.old_compound && r.old_compound.total != null ? `老旧小区考核 ${num(r.old_compound.total)} 分${r.old_compound.grade ? ` · ${r.old_compound.grade}` : ''}${
@@ -170,8 +175,8 @@ function CompoundRow({ r, period }) {
       <a data-testid="findings-link" href=${`#/worklist?${worklistParams({ compound_id: r.compound_id, state: 'all', dispatched_from: period.start, dispatched_to: period.end })}`}>
         问题 ${r.finding_counts.on_time + r.finding_counts.overdue} 条（超期 ${r.finding_counts.overdue} 条，双倍扣分）</a></span>` : null}
     ${Object.keys(r.inspections || {}).length ? html`<span class="list-item-meta">${Object.entries(r.inspections).map(([rid, iid]) => html`
-      <a key=${rid} href=${`#/inspect/view/${iid}`} data-testid="inspection-link">细则${rid}检查详情</a> `)}</span>` : null}
-    <span class="list-item-meta">${r.prize || ''}${r.score == null && !old ? '本期未考核物业管理（细则P），不参加排名' : ''}${old}</span>
+      <a key=${rid} href=${`#/inspect/view/${iid}`} data-testid="inspection-link">${rubricName(ctx, rid)}检查详情</a> `)}</span>` : null}
+    <span class="list-item-meta">${r.prize || ''}${r.score == null && !old ? '本期无物业管理考核，不参加排名' : ''}${old}</span>
     <span class="list-item-aside">${r.score != null ? Number(r.score).toFixed(2) : old ? num(r.old_compound.total) : '—'}</span></li>`;
 }
 
@@ -183,12 +188,14 @@ export function ScoresView({ ctx }) {
   const [state, setState] = useState({ loading: true });
   const [version, setVersion] = useState(0);
   useEffect(() => {
-    setState({ loading: true });
+    // a new period blanks the screen; a change to this one (published, a score entered) keeps
+    // it, and the messages in it, while the numbers are read again
+    setState((s) => (s.key === key ? { ...s, loading: true } : { key, loading: true }));
     api(`/api/scores?period=${encodeURIComponent(key)}`, { token: ctx.token })
-      .then((data) => setState({ data }), (err) => setState({ error: err }));
+      .then((data) => setState({ key, data }), (err) => setState({ key, error: err }));
   }, [key, version]);
   let body;
-  if (state.loading) body = html`<p class="hint">正在读取…</p>`;
+  if (state.loading && !state.data) body = html`<p class="hint">正在读取…</p>`;
   else if (state.error) body = html`<${Notice} kind="error">${state.error.status === 0 ? '离线：评分需联网查看' : state.error.message}</${Notice}>`;
   else {
     const data = state.data;
@@ -199,7 +206,7 @@ export function ScoresView({ ctx }) {
       ${ctx.user.role === 'supervisor' ? html`<${Publication} ctx=${ctx} data=${data} periodKeyText=${key} onChanged=${() => setVersion(version + 1)} />` : null}
       ${data.street_assessments.map((a) => html`<${StreetTable} key=${a.rubric_id} assessment=${a} />`)}
       ${data.companies && data.companies.length ? html`<${Companies} ctx=${ctx} rows=${data.companies} periodKeyText=${key} onChanged=${() => setVersion(version + 1)} />` : null}
-      ${rows.length ? html`<h2 class="section-title">小区排名</h2><ol class="list ranking">${rows.map((r, i) => html`<${CompoundRow} key=${i} r=${r} period=${data.period} />`)}</ol>`
+      ${rows.length ? html`<h2 class="section-title">小区排名</h2><ol class="list ranking">${rows.map((r, i) => html`<${CompoundRow} key=${i} ctx=${ctx} r=${r} period=${data.period} />`)}</ol>`
         : data.street_assessments.length ? null : html`<${Empty}>本期暂无评分</${Empty}>`}`;
   }
   return html`<main class="screen screen-wide">

@@ -22,7 +22,7 @@ function TicketRow({ t, ctx, plans, selected }) {
   return html`<li>
     <a class=${`list-item ticket-row${overdue ? ' ticket-row-overdue' : ''}${selected ? ' ticket-row-selected' : ''}`}
       href=${`#/ticket/${t.id}`} aria-current=${selected ? 'true' : null}>
-      <span class="list-item-title">${t.catalog_name || t.finding.description || '问题'}</span>
+      <span class="list-item-title">${t.catalog_name || (t.finding && t.finding.description) || '问题'}</span>
       <span class="list-item-meta">${t.compound_name || ''} · ${STATE_LABELS[t.state] || t.state}${t.pending.length ? ' · 有待发送操作' : ''}</span>
       ${left ? html`<span class=${`list-item-aside time-left${left.overdue ? ' time-left-overdue' : ''}`}>${left.text}${t.due_provisional ? '（临时）' : ''}</span>` : null}
     </a></li>`;

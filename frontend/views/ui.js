@@ -14,7 +14,7 @@ export const html = htm.bind(h);
 export function Lazy({ load, name, part, ...props }) {
   const [module, setModule] = useState(null);
   const [error, setError] = useState(null);
-  useEffect(() => { load().then(setModule, (err) => setError(err.message)); }, [load]);
+  useEffect(() => { setError(null); load().then(setModule, (err) => setError(err.message)); }, [load]);
   const wrap = (body) => (part ? body : html`<main class="screen">${body}</main>`);
   if (error) return wrap(html`<${Notice} kind="error">页面未能打开：${error}</${Notice}>`);
   // (another lazy screen's module may still be here for a moment: wait for this one's)

@@ -11,14 +11,19 @@ addStyles(new URL('./desk.css', import.meta.url).href);
 const place = (p) => (p.latitude != null && p.longitude != null
   ? `${p.latitude.toFixed(5)}, ${p.longitude.toFixed(5)}` : null);
 
-function Caption({ title, shas, evidence }) {
+const CHECKS = {
+  no_capture_time: (p) => `照片无拍摄时间，无法确认拍摄于派单（${formatTime(p.dispatched_at)}）之后`,
+  taken_before_dispatch: (p) => `照片拍摄于派单（${formatTime(p.dispatched_at)}）之前，不能证明已整改`,
+};
+
+function Caption({ title, kind, shas, evidence }) {
   if (!shas.length) return html`<figcaption>${title}：无照片</figcaption>`;
   if (!evidence) return html`<figcaption>${title}（拍摄时间和位置需联网查看）</figcaption>`;
   return html`<figcaption><b>${title}</b>${shas.map((sha, i) => {
-    const p = evidence.get(sha);
+    const p = evidence.get(`${kind}:${sha}`);
     if (!p) return html`<span class="evidence-line" key=${sha}>第 ${i + 1} 张：尚未上传到服务器</span>`;
     return html`<span class="evidence-line" key=${sha}>第 ${i + 1} 张：拍摄 ${p.taken_at ? formatTime(p.taken_at) : '—'} · 接收 ${formatTime(p.received_at)}${place(p) ? ` · 位置 ${place(p)}` : ''}
-      ${p.check === 'no_capture_time' ? html`<b class="evidence-flag" data-testid="no-capture-time">照片无拍摄时间，无法确认拍摄于派单（${formatTime(p.dispatched_at)}）之后</b>` : null}</span>`;
+      ${p.check ? html`<b class="evidence-flag" data-testid=${`check-${p.check}`}>${CHECKS[p.check](p)}</b>` : null}</span>`;
   })}</figcaption>`;
 }
 
@@ -27,7 +32,7 @@ export function Evidence({ ctx, ticket }) {
   const [evidence, setEvidence] = useState(null);
   useEffect(() => {
     api(`/api/findings/${ticket.id}/photos`, { token: ctx.token })
-      .then((r) => setEvidence(new Map(r.photos.map((p) => [p.sha256, p]))), () => setEvidence(null));
+      .then((r) => setEvidence(new Map(r.photos.map((p) => [`${p.kind}:${p.sha256}`, p]))), () => setEvidence(null));
   }, [ticket.id, ticket.version]);
   const rectify = [...(ticket.events || [])].reverse().find((e) => e.kind === 'rectify');
   const before = (ticket.finding && ticket.finding.before_photos) || [];
@@ -35,11 +40,11 @@ export function Evidence({ ctx, ticket }) {
   return html`<section class="evidence" aria-label="整改前后对比" data-testid="evidence">
     <figure class="evidence-side">
       <${PhotoGallery} shas=${before} owner=${ctx.userId} token=${ctx.token} label="整改前照片" size="display" />
-      <${Caption} title="整改前" shas=${before} evidence=${evidence} />
+      <${Caption} title="整改前" kind="before" shas=${before} evidence=${evidence} />
     </figure>
     <figure class="evidence-side">
       <${PhotoGallery} shas=${after} owner=${ctx.userId} token=${ctx.token} label="整改后照片" size="display" />
-      <${Caption} title=${`整改后${rectify ? `（${formatTime(rectify.at)} ${rectify.actor_name || ''}）` : ''}`} shas=${after} evidence=${evidence} />
+      <${Caption} title=${`整改后${rectify ? `（${formatTime(rectify.at)} ${rectify.actor_name || ''}）` : ''}`} kind="after" shas=${after} evidence=${evidence} />
     </figure>
     ${rectify && rectify.note ? html`<p class="evidence-note">整改说明：${rectify.note}</p>` : null}
   </section>`;

@@ -65,13 +65,13 @@ export function WorklistView({ ctx }) {
   const offset = Number(filters.offset || 0);
   const [state, setState] = useState({ loading: true });
   const [sort, setSort] = useState({ key: 'due_at', desc: false });
-  const query = worklistParams(filters);
+  const query = worklistParams({ ...filters, offset: 0 }); // the page is its own parameter
   useEffect(() => {
     setState({ loading: true });
     api(`/api/tickets?${query}&limit=${PAGE}&offset=${offset}`, { token: ctx.token })
       .then((data) => setState({ data }), (err) => setState({ error: err }));
   }, [query, offset]);
-  const apply = (f) => go(`#/worklist?${worklistParams(f)}`);
+  const apply = (f) => go(`#/worklist?${worklistParams({ ...f, offset: 0 })}`); // new filters: page 1
   let body;
   if (state.loading) body = html`<p class="hint">正在查询…</p>`;
   else if (state.error) body = html`<${Notice} kind="error">${state.error.status === 0 ? '离线：工单查询需联网' : state.error.message}</${Notice}>`;

@@ -37,7 +37,7 @@ def test_supervisor_rejects_a_rectification_with_a_reason(server, browser):
     before = evidence.get_by_role("button", name="查看整改前照片第 1 张")
     after = evidence.get_by_role("button", name="查看整改后照片第 1 张")
     after.locator("img").wait_for()
-    evidence.get_by_test_id("no-capture-time").wait_for()  # orientation_landscape_2 has no EXIF time
+    evidence.get_by_test_id("check-no_capture_time").wait_for()  # orientation_landscape_2 has no EXIF time
     assert "接收" in evidence.inner_text()
     assert _in_view(page, before) and _in_view(page, after)
     screenshot(page, "17-supervisor-verify")
@@ -88,7 +88,7 @@ def test_supervisor_approves_a_rectification_with_a_note_at_a_desk(server, brows
     wait_for_cache(page, "tickets")
     page.goto(server.url + f"/#/ticket/{ticket_id}")
     page.get_by_test_id("evidence").get_by_text("拍摄 ").first.wait_for()
-    assert page.get_by_test_id("no-capture-time").count() == 0
+    assert page.get_by_test_id("check-no_capture_time").count() == 0
     assert page.get_by_role("button", name="撤销工单").count() == 1  # apart, under 其他操作
     screenshot(page, "19d-supervisor-verify-desktop")
     page.get_by_role("button", name="核查通过").click()

@@ -37,6 +37,7 @@ def counter_db(request, tmp_path):  # noqa: ANN001, ANN201
     set_engine(engine)
     use_sessions(EngineSessions(engine, write_policy=request.param))
     yield engine, path
+    use_sessions(None)  # the engine's sessions again, for the tests after this one
     set_engine(previous)
     engine.dispose()
 
@@ -233,6 +234,7 @@ def test_the_ingestion_endpoints_write_by_either_policy_and_a_refused_create_lea
 
         batch, single, refused = asyncio.run(go())
     finally:
+        use_sessions(None)
         set_engine(previous)
     assert batch.status_code == 200
     assert [r["status"] for r in batch.json()["results"]] == ["created", "invalid", "created"]

@@ -241,3 +241,34 @@ def test_the_plan_refuses_an_unknown_period_in_chinese(client, erqi):
     r = client.get("/api/inspections/plan", params={"period": "2026-13"},
                    headers=erqi.headers("erqi"))
     assert r.status_code == 422 and "月份无效" in r.json()["error"]["message"]
+
+
+def test_a_new_inspection_of_a_published_period_is_refused_and_nothing_stored(client, erqi, db):
+    """Published numbers never change: after November is published, an inspection of
+    November is refused (the street notice and the rankings stay as published)."""
+    r = client.post("/api/reports/2026-11/freeze", headers=erqi.headers("erqi_supervisor"),
+                    params={"unit_id": str(erqi.units["erqi"].id)})
+    assert r.status_code in (200, 201), r.text
+    item = _inspection(erqi)
+    [result] = _send(client, erqi, item)
+    assert (result["status"], result["code"]) == ("conflict", "period_frozen")
+    assert "不能再提交或修改" in result["message"]
+    assert db.get(Inspection, uuid.UUID(item["id"])) is None
+
+
+def test_a_streets_own_inspector_cannot_assess_the_street(client, erqi, db):
+    """Rubric S and X assess a street for its district: 淮河路街道's own inspector is refused,
+    and the plan does not offer it; the district's supervisor may."""
+    street = erqi.units["erqi_street"]
+    body = {"id": str(new_id()), "unit_id": str(street.id), "rubric_id": "S", "source": "announced",
+            "period_start": "2026-01-01", "period_end": "2026-12-31",
+            "started_at": "2026-11-20T09:00:00+08:00", "submitted_at": "2026-11-20T11:00:00+08:00",
+            "observations": {}, "notes": {}, "not_assessed": []}
+    [refused] = _send(client, erqi, body)
+    assert refused["code"] == "street_assessed_from_above" and "区级" in refused["message"]
+    plan = client.get("/api/inspections/plan", params={"period": "2026-11"},
+                      headers=erqi.headers("erqi")).json()
+    assert not [r for r in plan["rows"] if r["subject_kind"] == "street"]
+    plan = client.get("/api/inspections/plan", params={"period": "2026-11"},
+                      headers=erqi.headers("erqi_supervisor")).json()
+    assert [r for r in plan["rows"] if r["subject_kind"] == "street" and r["rubric_id"] == "S"]

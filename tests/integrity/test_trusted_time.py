@@ -187,3 +187,20 @@ def test_the_verifier_sees_each_photos_capture_time_beside_its_arrival(api, cloc
     assert shown[sha(dated)]["taken_at"] == "2026-10-08T08:30:00+08:00"
     assert shown[sha(dated)]["received_at"].startswith("2026-10-08T") and shown[sha(dated)]["check"] is None
     assert shown[sha(AFTER)]["taken_at"] is None and shown[sha(AFTER)]["check"] == "no_capture_time"
+
+
+def test_an_old_photo_declared_again_as_the_repair_is_flagged_to_the_verifier(api, clock):
+    """The manager declares, as the after-photo, bytes the server already holds (here the
+    finding's own before-photo, taken in 2015): held at once, never uploaded, so never refused
+    on upload. The verifier is told it was taken before the dispatch."""
+    old = real_photo("hdr_iphone_hdr_NO.jpg")  # taken 2015-04-10
+    body = api.finding("inspector", photos=[old])
+    assert api.post_finding("inspector", body).status_code == 201
+    assert api.upload("inspector", body["id"], old).status_code == 200
+    clock.set(2026, 10, 8, 9, 0)
+    assert api.event("manager_a", body["id"], "rectify", photos=[old]).status_code == 201
+    r = api.client.get(f"/api/findings/{body['id']}/photos", headers=api.world.headers("inspector"))
+    [after] = [p for p in r.json()["photos"] if p["kind"] == "after"]
+    assert after["check"] == "taken_before_dispatch" and after["taken_at"].startswith("2015-04-10")
+    [before] = [p for p in r.json()["photos"] if p["kind"] == "before"]
+    assert before["check"] is None

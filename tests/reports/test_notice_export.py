@@ -115,3 +115,28 @@ def test_a_bad_period_on_the_scores_screen_is_refused_in_chinese(client, db):
     _, headers = xigang(db, client)
     r = client.get("/api/scores", params={"period": "2021H3"}, headers=headers)
     assert r.status_code == 422 and "无法识别的期间" in r.json()["error"]["message"]
+
+
+def test_a_street_downloads_its_districts_notice_once_published(db, client):
+    """Issue 15 §3: the units a notice covers can download it, once it is published."""
+    from backend.auth import users
+    from backend.auth.models import Role, UserCreate
+    from tests.personas import PASSWORD
+
+    streets, headers = xigang(db, client)
+    submit_seed_001(client, streets, headers)
+    users.create_user(db, UserCreate(username="baiyun", display_name="白云街道", role=Role.supervisor,
+                                     password=PASSWORD, unit_ids=[streets["白云街道"].id]),
+                      actor_id=None)
+    db.commit()
+    baiyun = {"Authorization": "Bearer " + client.post("/api/auth/login", json={
+        "username": "baiyun", "password": PASSWORD}).json()["access_token"]}
+    district = str(streets["白云街道"].parent_id)
+    path = "/api/reports/2021H1/notice.csv"
+    assert client.get(path, params={"unit_id": district}, headers=baiyun).status_code == 404
+    assert client.post("/api/reports/2021H1/freeze", headers=headers).status_code == 200
+    r = client.get(path, params={"unit_id": district}, headers=baiyun)
+    assert r.status_code == 200 and "白云街道" in r.content.decode("utf-8-sig")
+    # ... not a district it does not lie in, published or not
+    other = client.get(path, params={"unit_id": str(streets["八一路街道"].id)}, headers=baiyun)
+    assert other.status_code == 404

@@ -61,7 +61,7 @@ function TimeNodes({ input, value, onChange }) {
     const lateDate = typeof v === 'string' && v !== 'on_time' && v !== 'missing' ? v : '';
     if (!node.due) return html`<p class="hint" key=${node.deadline}>节点 ${node.deadline}：未到期</p>`;
     return html`<fieldset class="time-node" key=${node.deadline}>
-      <legend>节点 ${node.deadline}${input.late ? `（逾期扣 ${scoreText(input.late)}，` : '（'}未报送扣 ${scoreText(input.missing)}）</legend>
+      <legend>节点 ${node.deadline}${input.late ? `（逾期扣 ${scoreText(input.late)} 分，` : '（'}未报送扣 ${scoreText(input.missing)} 分）</legend>
       <div class="segmented" role="radiogroup">${NODE_CHOICES.map(([k, label]) => html`
         <button type="button" role="radio" aria-checked=${kind === k} data-testid=${`node-${node.deadline}-${k}`}
           class=${`segmented-item${kind === k ? ' segmented-active' : ''}${kind === k && k !== 'on_time' ? ' segmented-bad' : ''}`}

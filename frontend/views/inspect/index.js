@@ -67,7 +67,7 @@ function PlanRow({ row, onStart, draft }) {
         ${STATUS_LABELS[row.status]}</span>
       ${draft ? html`<a class="button button-small" href=${`#/inspect/run/${draft.id}`}>继续</a>`
         : html`<button type="button" class="button button-small" onClick=${() => onStart(row)}>
-          ${row.status === 'done' ? '再查' : '开始'}${SOURCE_LABELS[row.source]}</button>`}
+          ${row.status === 'done' ? '再次' : '开始'}${SOURCE_LABELS[row.source]}</button>`}
     </div>
   </li>`;
 }

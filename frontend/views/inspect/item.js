@@ -115,7 +115,7 @@ export function ItemView({ ctx, store, draft, rubric, itemId }) {
       ${item.scoring_text ? html`<p class="seed-text"><b>评分办法：</b>${item.scoring_text}</p>` : null}
       ${item.time_node ? html`<p class="seed-text"><b>时间节点：</b>${item.time_node}</p>` : null}
     </article>
-    ${draft.notAssessed.includes(itemId) ? html`<${Notice} kind="info">本项记为“不检查”，不计分</${Notice}>`
+    ${draft.notAssessed.includes(itemId) ? html`<${Notice} kind="info">本项记为“未检查”：不扣分，结果中注明未检查</${Notice}>`
       : inputs.map((input) => html`<${Control} key=${input.clause} input=${input} value=${values[input.clause]}
           line=${lineOf(input.clause)} error=${errors[input.clause]} facts=${draft.facts} onChange=${(v) => change(input, v)} />`)}
     <div class="button-row">

@@ -72,7 +72,8 @@ export function SummaryView({ ctx, store, id }) {
     <p class="hint">问题 ${draft.findings.length} 条（已派单整改）· 照片 ${Object.values(draft.photos).flat().length} 张 · 未检查 ${result ? result.items.filter((i) => i.status === 'not_assessed').length : 0} 项</p>
     <div class="button-stack">
       <a class="button" href="#/inspect">返回检查计划</a>
-      ${server ? html`<button type="button" class="button button-secondary" onClick=${amend}>提交修改版</button>` : null}
+      ${server && outbox && outbox.state === 'sent' ? html`<button type="button" class="button button-secondary" onClick=${amend}>提交修改版</button>`
+        : server ? html`<p class="hint">照片上传完成后可提交修改版</p>` : null}
     </div>
   </main>`;
 }
