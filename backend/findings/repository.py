@@ -9,7 +9,7 @@ model family (models.py): a finding's phone-given columns are `FindingBase`'s fi
 Statements go straight to the DB-API connection under the session's transaction (`RawSQL`):
 on the ingestion hot path SQLAlchemy's per-statement cost was most of a request
 (tests/bench/RESULTS.md). Rows written here read back through the ORM like the ORM's own
-(tests/findings/test_raw_sql.py). Nothing here commits: the unit of work does (backend/db.py).
+(tests/findings/test_raw_sql.py). Nothing here commits: the unit of work does (backend/transaction.py).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ Run:  .venv/bin/python tests/bench/bench_mixed.py [--duration 15] [--rounds 3]
 
 Issue 13 asks what users feel under load: the pages' p50/p99 while phones send batches and
 single findings, and the sync throughput, for the inline and the threaded write policy
-(`XUNJIAN_WRITE_POLICY`, backend/db.py `run_write`). All on 127.0.0.1:
+(`XUNJIAN_WRITE_POLICY`, backend/transaction.py `run_write`). All on 127.0.0.1:
 
 1. a temporary data folder prepared as bench_sync.py does (demo data, 300 compounds in the
    demo inspector's scope), then `--preload` findings sent in batches so that the pages have
@@ -139,9 +139,12 @@ def one_round(env: dict, policy: str, tokens: dict, compounds: list[str], codes:
         server.stop()
     seconds = results["batches"]["duration_us"] / 1e6
     sent = results["batches"]["requests"] * 100 + results["singles"]["requests"]
-    if abs(stored - sent) > 2 * (8 * 100 + 8):
-        raise SystemExit(f"{policy}: sent {sent} findings but stored {stored}")
-    out = {"policy": policy, "sync_rate": stored / seconds, "cpu_s": cpu,
+    # Findings answered with 200 but not stored (an item refused inside its batch) are
+    # reported, not hidden: the rate counts only what the database holds.
+    lost = max(0, sent - stored - 2 * (8 * 100 + 8))
+    if lost:
+        print(f"[{policy}] answered {sent:,} findings, stored {stored:,}", flush=True)
+    out = {"policy": policy, "sync_rate": stored / seconds, "cpu_s": cpu, "not_stored": lost,
            "batches_p99_ms": results["batches"]["p99_us"] / 1000,
            "singles_p99_ms": results["singles"]["p99_us"] / 1000,
            "batches_per_s": results["batches"]["requests"] / seconds,
