@@ -205,9 +205,9 @@ export function ScoresView({ ctx }) {
         ${data.frozen ? html`<span class="badge badge-frozen">已发布 · 冻结于 ${formatTime(data.frozen_at)}</span>` : html`<span class="badge">未发布</span>`}</p>
       ${ctx.user.role === 'supervisor' ? html`<${Publication} ctx=${ctx} data=${data} periodKeyText=${key} onChanged=${() => setVersion(version + 1)} />` : null}
       ${data.street_assessments.map((a) => html`<${StreetTable} key=${a.rubric_id} assessment=${a} />`)}
-      ${data.companies && data.companies.length ? html`<${Companies} ctx=${ctx} rows=${data.companies} periodKeyText=${key} onChanged=${() => setVersion(version + 1)} />` : null}
       ${rows.length ? html`<h2 class="section-title">小区排名</h2><ol class="list ranking">${rows.map((r, i) => html`<${CompoundRow} key=${i} ctx=${ctx} r=${r} period=${data.period} />`)}</ol>`
-        : data.street_assessments.length ? null : html`<${Empty}>本期暂无评分</${Empty}>`}`;
+        : data.street_assessments.length ? null : html`<${Empty}>本期暂无评分</${Empty}>`}
+      ${data.companies && data.companies.length ? html`<${Companies} ctx=${ctx} rows=${data.companies} periodKeyText=${key} onChanged=${() => setVersion(version + 1)} />` : null}`;
   }
   return html`<main class="screen screen-wide">
     <${TopBar} title="评分与排名" />
