@@ -183,15 +183,22 @@ class _Turns:
             yield self
 
 
-_turns: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _Turns] = weakref.WeakKeyDictionary()
+class _PerLoop:
+    """One `make()` per running event loop (tests run several loops in one process)."""
+
+    def __init__(self, make: Callable[[], T]) -> None:
+        self.make = make
+        self.made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    def __call__(self):  # noqa: ANN204
+        loop = asyncio.get_running_loop()
+        value = self.made.get(loop)
+        if value is None:
+            value = self.made[loop] = self.make()
+        return value
 
 
-def _loop_turns() -> _Turns:
-    loop = asyncio.get_running_loop()
-    turns = _turns.get(loop)
-    if turns is None:
-        turns = _turns[loop] = _Turns()
-    return turns
+_loop_turns = _PerLoop(_Turns)
 
 
 def _turn(write: bool) -> AbstractAsyncContextManager["_Turns | None"]:
@@ -232,16 +239,7 @@ class ReadsFirst:
 # around (the server CPU of a PostgreSQL batch rose from 18 to 34 ms once writers stopped
 # queueing on a row lock: tests/bench/RESULTS.md); the database does not go faster for more.
 WRITER_THREADS = 4
-_writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = \
-    weakref.WeakKeyDictionary()
-
-
-def _loop_writers() -> anyio.CapacityLimiter:
-    loop = asyncio.get_running_loop()
-    limiter = _writers.get(loop)
-    if limiter is None:
-        limiter = _writers[loop] = anyio.CapacityLimiter(WRITER_THREADS)
-    return limiter
+_loop_writers = _PerLoop(lambda: anyio.CapacityLimiter(WRITER_THREADS))
 
 
 async def _in_thread(step: Callable[[], T]) -> T:

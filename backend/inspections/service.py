@@ -272,7 +272,7 @@ def _check_photo_items(inspection: Inspection, data: InspectionIn) -> None:
 
 def _amended(session: Session, user: User, scope: Scope, data: InspectionIn) -> Inspection:
     """The inspection an amendment replaces, if it may be replaced: the latest version, of the
-    same subject and rubric, submitted, and its period not yet published."""
+    same subject, rubric, period and source, and submitted."""
     previous = session.exec(select(Inspection).where(Inspection.id == data.amends,
                                                      in_scope(scope))).first()
     if previous is None:
@@ -288,10 +288,7 @@ def _amended(session: Session, user: User, scope: Scope, data: InspectionIn) -> 
         raise REFUSALS("already_amended")
     if previous.inspector_id != user.id and user.role not in (Role.admin, Role.supervisor):
         raise REFUSALS("not_the_inspector")
-    frozen = frozen_period(session, previous)
-    if frozen:
-        raise REFUSALS("period_frozen", period=frozen)
-    return previous
+    return previous  # a published period: `submit` refuses the new version, as any submission
 
 
 def frozen_period(session: Session, inspection: Inspection) -> str | None:

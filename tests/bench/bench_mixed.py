@@ -27,7 +27,6 @@ The phones' connections saturate the server: this is the worst case, far above a
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import random
@@ -76,14 +75,7 @@ class Load:
 
     def result(self) -> dict:
         out, err = self.proc.communicate(timeout=600)
-        for line in out.splitlines():
-            if line.startswith("WRK_JSON "):
-                result = json.loads(line[len("WRK_JSON "):])
-                if result["status_errors"] or result["socket_errors"]:
-                    raise SystemExit(f"{self.name}: {result['status_errors']} non-2xx answers, "
-                                     f"{result['socket_errors']} socket errors\n{out}")
-                return result
-        raise SystemExit(f"wrk failed ({self.name}): {out}\n{err}")
+        return sync.wrk_result(self.name, out, err)
 
 
 def phones_lua(token: str, compounds: list[str], codes: list[str], path: str, batch: int,

@@ -283,14 +283,19 @@ def run_wrk(port: int, path: str, batch: int, token: str, compounds: list[str],
     argv = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s",
             "-s", str(script), f"http://127.0.0.1:{port}"]
     out = subprocess.run(pinned(1, argv, pin), capture_output=True, text=True, timeout=seconds + 60)
-    for line in out.stdout.splitlines():
+    return wrk_result(path, out.stdout, out.stderr)
+
+
+def wrk_result(name: str, stdout: str, stderr: str) -> dict:
+    """What WRK_DONE printed; a load with any non-2xx answer or socket error stops the bench."""
+    for line in stdout.splitlines():
         if line.startswith("WRK_JSON "):
             result = json.loads(line[len("WRK_JSON "):])
             if result["status_errors"] or result["socket_errors"]:
-                raise SystemExit(f"{path}: {result['status_errors']} non-2xx answers, "
-                                 f"{result['socket_errors']} socket errors\n{out.stdout}")
+                raise SystemExit(f"{name}: {result['status_errors']} non-2xx answers, "
+                                 f"{result['socket_errors']} socket errors\n{stdout}")
             return result
-    raise SystemExit(f"wrk failed: {out.stdout}\n{out.stderr}")
+    raise SystemExit(f"wrk failed ({name}): {stdout}\n{stderr}")
 
 
 # ------------------------------------------------------------------ set-up of a database

@@ -21,7 +21,8 @@ from PIL import Image
 from tests.findings.conftest import real_photo, sha
 
 CST = ZoneInfo("Asia/Shanghai")
-AFTER = real_photo("orientation_landscape_3.jpg")  # no capture time of its own
+def _after() -> bytes:
+    return real_photo("orientation_landscape_3.jpg")  # no capture time of its own
 
 
 def _ticket(api) -> str:  # noqa: ANN001
@@ -38,7 +39,7 @@ def _event(ticket: dict, kind: str) -> dict:
 def test_a_rectification_claimed_before_the_due_time_but_arriving_days_later_counts_at_arrival(api, clock):
     ticket = _ticket(api)
     clock.set(2026, 10, 14, 9, 0)  # four days after the due time
-    r = api.event("manager_a", ticket, "rectify", photos=[AFTER], at="2026-10-09T10:00:00+08:00")
+    r = api.event("manager_a", ticket, "rectify", photos=[_after()], at="2026-10-09T10:00:00+08:00")
     assert r.status_code == 201, r.text
     t = r.json()["ticket"]
     rectify = _event(t, "rectify")
@@ -51,7 +52,7 @@ def test_a_rectification_claimed_before_the_due_time_but_arriving_days_later_cou
 def test_offline_work_within_the_window_counts_when_it_was_done(api, clock):
     ticket = _ticket(api)
     clock.set(2026, 10, 10, 19, 0)  # arrives after the due time, 9 hours after the work
-    r = api.event("manager_a", ticket, "rectify", photos=[AFTER], at="2026-10-10T10:00:00+08:00")
+    r = api.event("manager_a", ticket, "rectify", photos=[_after()], at="2026-10-10T10:00:00+08:00")
     t = r.json()["ticket"]
     rectify = _event(t, "rectify")
     assert rectify["at"] == "2026-10-10T10:00:00+08:00" and rectify["time_flag"] is None
@@ -61,7 +62,7 @@ def test_offline_work_within_the_window_counts_when_it_was_done(api, clock):
 def test_a_claim_before_the_dispatch_counts_at_arrival(api, clock):
     ticket = _ticket(api)
     clock.set(2026, 9, 30, 17, 0)
-    r = api.event("manager_a", ticket, "rectify", photos=[AFTER], at="2026-09-30T16:00:00+08:00")
+    r = api.event("manager_a", ticket, "rectify", photos=[_after()], at="2026-09-30T16:00:00+08:00")
     rectify = _event(r.json()["ticket"], "rectify")
     assert rectify["at"] == "2026-09-30T17:00:00+08:00" and rectify["time_flag"] == "before_dispatch"
 
@@ -156,9 +157,9 @@ def test_an_event_with_an_impossible_time_is_refused_in_its_batch_and_the_others
     first, second = _ticket(api), _ticket(api)
     clock.set(2026, 10, 8, 9, 0)
     events = [{"id": str(api_id()), "ticket_id": first, "kind": "rectify",
-               "at": "0001-01-01T00:00:00+14:00", "photos": [{"sha256": sha(AFTER)}]},
+               "at": "0001-01-01T00:00:00+14:00", "photos": [{"sha256": sha(_after())}]},
               {"id": str(api_id()), "ticket_id": second, "kind": "rectify",
-               "photos": [{"sha256": sha(AFTER)}]}]
+               "photos": [{"sha256": sha(_after())}]}]
     r = api.client.post("/api/sync/events", json={"events": events},
                         headers=api.world.headers("manager_a"))
     assert r.status_code == 200, r.text
@@ -179,14 +180,14 @@ def test_the_verifier_sees_each_photos_capture_time_beside_its_arrival(api, cloc
     ticket = _ticket(api)
     dated = _photo_taken_at(datetime(2026, 10, 8, 8, 30, tzinfo=CST))
     clock.set(2026, 10, 8, 9, 0)
-    assert api.event("manager_a", ticket, "rectify", photos=[dated, AFTER]).status_code == 201
+    assert api.event("manager_a", ticket, "rectify", photos=[dated, _after()]).status_code == 201
     assert api.upload("manager_a", ticket, dated).status_code == 200
-    assert api.upload("manager_a", ticket, AFTER).status_code == 200
+    assert api.upload("manager_a", ticket, _after()).status_code == 200
     r = api.client.get(f"/api/findings/{ticket}/photos", headers=api.world.headers("inspector"))
     shown = {p["sha256"]: p for p in r.json()["photos"] if p["kind"] == "after"}
     assert shown[sha(dated)]["taken_at"] == "2026-10-08T08:30:00+08:00"
     assert shown[sha(dated)]["received_at"].startswith("2026-10-08T") and shown[sha(dated)]["check"] is None
-    assert shown[sha(AFTER)]["taken_at"] is None and shown[sha(AFTER)]["check"] == "no_capture_time"
+    assert shown[sha(_after())]["taken_at"] is None and shown[sha(_after())]["check"] == "no_capture_time"
 
 
 def test_an_old_photo_declared_again_as_the_repair_is_flagged_to_the_verifier(api, clock):
