@@ -101,6 +101,9 @@ class Finding(FindingBase, table=True):
         Index("ix_finding_inspection_id", "inspection_id",
               sqlite_where=text("inspection_id IS NOT NULL"),
               postgresql_where=text("inspection_id IS NOT NULL")),
+        # A case by its number (the worklist's search, the hotline import); only cases (0014).
+        Index("ix_finding_case_no", "case_no", sqlite_where=text("case_no IS NOT NULL"),
+              postgresql_where=text("case_no IS NOT NULL")),
     )
 
     id: uuid.UUID = Field(primary_key=True)
@@ -139,9 +142,10 @@ class Ticket(SQLModel, table=True):
         # Covering: the overdue test (state, rectified_at) and the scope (district, compound)
         # are answered from the index; migration 0005.
         # With the id after the due time: a page ends inside a run of equal due times (a batch's
-        # findings share theirs) without sorting the run (migration 0013).
+        # findings share theirs) without sorting the run (migration 0013). The worklist's
+        # filters last: a type, a source or a dispatch week counted from the index (0014).
         Index("ix_ticket_open_street_due", "street_id", "due_at", "id", "state", "rectified_at",
-              "district_id", "compound_id",
+              "district_id", "compound_id", "catalog_code", "source", "dispatched_at",
               sqlite_where=text("state IN ('open', 'rectified')"),
               postgresql_where=text("state IN ('open', 'rectified')")),
         # A company's open tickets by due time (a manager's list); covering like the street's,
@@ -155,14 +159,18 @@ class Ticket(SQLModel, table=True):
         # compound's month in change_seq order, so new tickets append (migration 0009).
         Index("ix_ticket_month_compound", "month", "compound_id", "change_seq", "catalog_code",
               "source", "state", "due_at", "rectified_at"),
+        # Tickets of every state dispatched in a date range (a worklist), by due time; new
+        # tickets append to it (0014).
+        Index("ix_ticket_dispatched", "dispatched_at", "district_id", "street_id", "due_at", "id"),
         # Recurrence leaves cancelled tickets out: the few of a month, found directly (0006),
         # from the index alone (0010).
         Index("ix_ticket_cancelled_month", "month", "compound_id", "catalog_code", "id",
               sqlite_where=text("state = 'cancelled'"),
               postgresql_where=text("state = 'cancelled'")),
         # Hotline cases: a twentieth of the tickets, read without the others (0010).
+        # A street's cases of every state, from the index alone too (0014).
         Index("ix_ticket_hotline_month", "month", "compound_id", "catalog_code", "state",
-              "due_at", "rectified_at", "id",
+              "due_at", "rectified_at", "id", "street_id", "dispatched_at",
               sqlite_where=text("source = 'hotline'"), postgresql_where=text("source = 'hotline'")),
     )
 

@@ -13,10 +13,11 @@ from backend.auth.service import authenticate
 from backend.clock import ClockDep, RequestClock, request_clock
 from backend.config import get_settings
 from backend.transaction import SessionDep, run_write
-from backend.findings import service, transitions
+from backend.findings import dashboard, service, transitions
 from backend.findings.dependencies import TicketDep, ticket_in_scope
 from backend.findings.errors import RESPONSES, raise_for, refused
-from backend.findings.schemas import EventIn, FindingIn, ItemResult, MergeIn, TicketPublic, TicketQuery
+from backend.findings.schemas import (EventIn, FindingIn, ItemResult, MergeIn, OverdueBoard,
+                                      TicketNarrowing, TicketPublic, TicketQuery)
 from backend.findings.views import list_findings, list_tickets, tickets_public
 from backend.pagination import Page, PageDep
 
@@ -64,6 +65,14 @@ def get_tickets(session: SessionDep, user: CurrentUser, scope: ScopeDep, page: P
     items, total = list_tickets(session, user, scope, query, limit=page.limit,
                                 offset=page.offset, now=clock.now)
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
+
+
+@router.get("/dashboard/overdue", response_model=OverdueBoard, responses=RESPONSES)
+def overdue_dashboard(session: SessionDep, user: CurrentUser, scope: ScopeDep, clock: ClockDep,
+                      query: Annotated[TicketNarrowing, Query()]) -> OverdueBoard:
+    """Overdue tickets of a selection (the worklist's filters), counted one level down (street
+    → community → compound) and by company."""
+    return dashboard.overdue_board(session, user, scope, query, now=clock.now)
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketPublic, responses=RESPONSES)

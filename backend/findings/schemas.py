@@ -132,11 +132,10 @@ class MergeIn(BaseModel):
     note: str | None = PydField(default=None, max_length=1000)
 
 
-class TicketQuery(BaseModel):
-    """A worklist's filters (GET /api/tickets), every one optional and combined with AND."""
+class TicketNarrowing(BaseModel):
+    """Where and what: the filters the worklist and the overdue dashboard share, every one
+    optional and combined with AND."""
 
-    state: Literal["open", "all", "closed", "cancelled"] = "open"
-    overdue: bool = False
     street_id: uuid.UUID | None = None
     community_id: uuid.UUID | None = None
     compound_id: uuid.UUID | None = None
@@ -150,7 +149,43 @@ class TicketQuery(BaseModel):
 
     @property
     def narrowed(self) -> bool:
-        """Whether anything beyond the state and the overdue test narrows the list."""
-        return any(v is not None for v in (
-            self.street_id, self.community_id, self.compound_id, self.company_id,
-            self.catalog_code, self.source, self.dispatched_from, self.dispatched_to, self.q))
+        """Whether any of these filters is set (a worklist's state and overdue test aside)."""
+        return any(getattr(self, name) is not None for name in TicketNarrowing.model_fields)
+
+
+class TicketQuery(TicketNarrowing):
+    """A worklist's filters (GET /api/tickets): the narrowing, the state and the overdue test."""
+
+    state: Literal["open", "all", "closed", "cancelled"] = "open"
+    overdue: bool = False
+
+
+class OverdueCount(BaseModel):
+    """Overdue tickets of one place or company (`id` null: tickets of no company)."""
+
+    id: uuid.UUID | None
+    name: str
+    overdue: int
+
+
+class ChosenPlace(BaseModel):
+    """One step of the dashboard's drill-down, for its crumbs: the filter and its name."""
+
+    key: Literal["street_id", "community_id", "compound_id", "company_id"]
+    id: uuid.UUID
+    name: str
+
+
+class OverdueBoard(BaseModel):
+    """The overdue dashboard of a selection (GET /api/dashboard/overdue): its totals, the
+    overdue counts of the next level down (street → community → compound) and of its
+    companies, most overdue first."""
+
+    total: int = PydField(description="超期工单数")
+    open: int = PydField(description="未办结工单数")
+    level: Literal["street", "community", "compound"] | None = PydField(
+        description="`rows` 按哪一级计数；已选到小区时为空")
+    rows: list[OverdueCount]
+    by_company: list[OverdueCount] = PydField(description="超期最多的物业公司（至多 20 家）")
+    companies: int = PydField(description="有超期工单的物业公司数")
+    path: list[ChosenPlace]

@@ -87,13 +87,6 @@ def notice_file(period: PeriodDep, fmt: Literal["xlsx", "csv"], unit: NoticeUnit
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})
 
 
-@router.get("/dashboard/overdue", responses=error_responses(401))
-def overdue_dashboard(session: SessionDep, user: CurrentUser, scope: ScopeDep,
-                      clock: ClockDep) -> dict:
-    """Overdue tickets in scope, counted by street, compound and company."""
-    return service.overdue_dashboard(session, user, scope, now=clock.now)
-
-
 # ------------------------------------------------------------------ inputs supervisors record
 
 

@@ -15,9 +15,8 @@ from backend.auth.models import User
 from backend.auth.scope import Scope
 from backend.reports.errors import REFUSALS
 from backend.findings.models import Ticket
-from backend.findings.overdue import overdue_clause
 from backend.findings.views import ticket_filter
-from backend.organisation.models import Company, Compound, OrgUnit, UnitLevel
+from backend.organisation.models import OrgUnit, UnitLevel
 from backend.config import get_settings
 from backend.reports import aggregate, notice, rollup
 from backend.reports.models import PeriodPublication
@@ -200,22 +199,3 @@ def notice_tables(session: Session, unit: OrgUnit, period: Period, rubric: str |
         raise REFUSALS("nothing_to_publish")
     return tables
 
-
-def overdue_dashboard(session: Session, user, scope: Scope, *, now: datetime) -> dict:  # noqa: ANN001
-    """Overdue tickets in scope, counted by street, compound and company."""
-    where = [ticket_filter(scope, user), overdue_clause(now)]
-
-    def counts(column, name_model):  # noqa: ANN001, ANN202
-        rows = session.exec(select(column, func.count()).where(*where).group_by(column)
-                            .order_by(func.count().desc())).all()
-        ids = [r[0] for r in rows if r[0] is not None]
-        names = dict(session.exec(select(name_model.id, name_model.name)
-                                  .where(name_model.id.in_(ids))).all()) if ids else {}
-        return [{"id": str(k) if k else None, "name": names.get(k, "无物业"), "overdue": n}
-                for k, n in rows]
-
-    by_street = counts(Ticket.street_id, OrgUnit)
-    # every ticket has a street: the total is the sum by street (no fourth scan)
-    return {"total": sum(row["overdue"] for row in by_street), "by_street": by_street,
-            "by_compound": counts(Ticket.compound_id, Compound),
-            "by_company": counts(Ticket.company_id, Company)}

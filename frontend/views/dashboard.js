@@ -1,59 +1,84 @@
-// Supervisor: overdue tickets (counted in work time, logic/tickets.js isOverdue), drilled down
-// street → community → compound, with the companies of the selection beside, then the list;
-// each level opens in the worklist (the server's filters) too.
-import { html, TopBar, Notice, Empty, go, addStyles } from './ui.js';
-import { overdueCounts, ticketsByDue, isOverdue, withPending, timeLeft } from '../logic/tickets.js';
+// Supervisor: overdue tickets counted in work time, drilled street → community → compound, with
+// the companies of the selection beside, then the list. The server counts the whole district
+// (GET /api/dashboard/overdue, one level per request); offline, the same board is counted from
+// the tickets synced to this phone (logic/dashboard.js). Every count opens in the worklist.
+import { useState, useEffect } from '../vendor/hooks.js';
+import { html, TopBar, Notice, Empty, addStyles } from './ui.js';
+import { api } from '../api.js';
+import { ticketsByDue, isOverdue, isOpen, withPending, timeLeft } from '../logic/tickets.js';
+import { localBoard } from '../logic/dashboard.js';
 import { worklistParams } from '../logic/worklist.js';
 
 addStyles(new URL('./desk.css', import.meta.url).href);
 
-const LEVELS = [['street_id', 'street_name', '按街道/镇'], ['community_id', 'community_name', '按社区'],
-  ['compound_id', 'name', '按小区']];
+const PLACES = ['street_id', 'community_id', 'compound_id'];
+const LEVEL = { street: ['street_id', '按街道/镇'], community: ['community_id', '按社区'], compound: ['compound_id', '按小区'] };
+const LIST = 20;
 
-function Counts({ title, rows, onPick }) {
+function Counts({ title, rows, href }) {
   return html`<section class="counts">
     <h2 class="section-title">${title}</h2>
-    ${rows.length ? html`<ul class="counts-list">${rows.map((r) => html`<li key=${r.name}>
-      ${onPick ? html`<button type="button" class="counts-pick" onClick=${() => onPick(r.name)}>${r.label}</button>` : html`<span>${r.label}</span>`}
-      <b class="counts-value">${r.count}</b></li>`)}</ul>` : html`<p class="hint">无超期</p>`}
+    ${rows.length ? html`<ul class="counts-list">${rows.map((r) => {
+      const link = r.id && href(r.id);
+      return html`<li key=${r.id || r.name}>
+        ${link ? html`<a class="counts-pick" href=${link}>${r.name}</a>` : html`<span>${r.name}</span>`}
+        <b class="counts-value">${r.overdue}</b></li>`;
+    })}</ul>` : html`<p class="hint">无超期</p>`}
   </section>`;
 }
 
-export function DashboardView({ ctx }) {
+function offlineState(ctx, chosen) {
   const now = Date.now();
-  const query = ctx.route.query;
-  const chosen = Object.fromEntries(LEVELS.map(([key]) => [key, query.get(key)]).filter(([, v]) => v));
-  const byId = new Map(ctx.data.compounds.map((c) => [c.id, c]));
-  const compoundOf = (t) => byId.get(t.compound_id) || {};
-  const inSelection = (t) => Object.entries(chosen).every(([key, id]) =>
-    (key === 'compound_id' ? t.compound_id : compoundOf(t)[key]) === id);
-  const tickets = ctx.data.tickets.map((t) => withPending(t, ctx.data.items)).filter(inSelection);
-  const overdue = ticketsByDue(tickets.filter((t) => isOverdue(t, now)));
-  const depth = LEVELS.findIndex(([key]) => !chosen[key]);
-  const names = (key, nameKey) => new Map(ctx.data.compounds.map((c) => [key === 'compound_id' ? c.id : c[key], c[nameKey]]));
-  const counts = (key, nameKey) => {
-    const label = names(key, nameKey);
-    return overdueCounts(tickets, (t) => (key === 'compound_id' ? t.compound_id : compoundOf(t)[key]), now)
-      .map((r) => ({ ...r, label: label.get(r.name) || '未知' }));
-  };
-  const drill = (key) => (id) => go(`#/dashboard?${worklistParams({ ...chosen, [key]: id })}`);
-  const crumbs = LEVELS.filter(([key]) => chosen[key]).map(([key, nameKey]) => ({ key, name: names(key, nameKey).get(chosen[key]) }));
-  const up = (i) => `#/dashboard?${worklistParams(Object.fromEntries(crumbs.slice(0, i).map((c) => [c.key, chosen[c.key]])))}`;
-  const next = depth >= 0 ? LEVELS[depth] : null;
-  return html`<main class="screen screen-wide">
+  const tickets = ctx.data.tickets.map((t) => withPending(t, ctx.data.items));
+  const board = localBoard(tickets, ctx.data.compounds, chosen, now);
+  const inBoard = new Set(ctx.data.compounds.filter((c) => PLACES.every((k) => !chosen[k] || (k === 'compound_id' ? c.id : c[k]) === chosen[k])).map((c) => c.id));
+  const overdue = ticketsByDue(tickets.filter((t) => inBoard.has(t.compound_id) && isOpen(t) && isOverdue(t, now)));
+  return { board, list: overdue.slice(0, LIST), listTotal: overdue.length, offline: true };
+}
+
+export function DashboardView({ ctx }) {
+  const chosen = Object.fromEntries(PLACES.map((key) => [key, ctx.route.query.get(key)]).filter(([, v]) => v));
+  const params = worklistParams(chosen);
+  const [state, setState] = useState({ loading: true });
+  useEffect(() => {
+    let live = true;
+    setState((old) => ({ ...old, loading: true }));
+    Promise.all([api(`/api/dashboard/overdue?${params}`, { token: ctx.token }),
+      api(`/api/tickets?${worklistParams({ ...chosen, overdue: 'true' })}&limit=${LIST}`, { token: ctx.token })])
+      .then(([board, list]) => live && setState({ board, list: list.items, listTotal: list.total }),
+        (err) => live && setState(err.status === 0 ? offlineState(ctx, chosen) : { error: err }));
+    return () => { live = false; };
+  }, [params]);
+  const { board, list, listTotal, offline, error, loading } = state;
+  const drill = (key) => (id) => `#/dashboard?${worklistParams({ ...chosen, [key]: id })}`;
+  const worklist = (extra) => `#/worklist?${worklistParams({ ...chosen, overdue: 'true', ...extra })}`;
+  let body = null;
+  if (error) body = html`<${Notice} kind="error">${error.message}</${Notice}>`;
+  else if (!board) body = html`<p class="hint">正在统计…</p>`;
+  else {
+    const level = board.level && LEVEL[board.level];
+    const crumbs = board.path.filter((p) => PLACES.includes(p.key));
+    body = html`
+      <nav class="crumbs" aria-label="范围"><a href="#/dashboard">全部</a>${crumbs.map((c, i) => html` › <a key=${c.key} href=${`#/dashboard?${worklistParams(Object.fromEntries(crumbs.slice(0, i + 1).map((p) => [p.key, p.id])))}`}>${c.name}</a>`)}</nav>
+      <p class="big-number" role="status"><b class=${board.total ? 'time-left-overdue' : ''}>${board.total}</b> 张工单已超期 · 未办结 ${board.open} 张</p>
+      ${offline ? null : html`<a class="button button-secondary" href=${worklist({})}>在工单查询中打开</a>`}
+      <div class="counts-pair">
+        ${level ? html`<${Counts} title=${level[1]} rows=${board.rows} href=${drill(level[0])} />` : null}
+        <${Counts} title=${board.companies > board.by_company.length ? `按物业公司（超期最多的 ${board.by_company.length} 家，共 ${board.companies} 家）` : '按物业公司'}
+          rows=${board.by_company} href=${(id) => (offline ? null : worklist({ company_id: id }))} />
+      </div>
+      <h2 class="section-title">超期清单${listTotal > list.length ? `（最早到期的 ${list.length} 张，共 ${listTotal} 张）` : ''}</h2>
+      ${list.length ? html`<ul class="list">${list.map((t) => html`<li key=${t.id}>
+        <a class="list-item ticket-row ticket-row-overdue" href=${`#/ticket/${t.id}`}>
+          <span class="list-item-title">${t.catalog_name || (t.finding && t.finding.description) || '问题'}</span>
+          <span class="list-item-meta">${t.compound_name || ''}</span>
+          <span class="list-item-aside time-left time-left-overdue">${timeLeft(t, ctx.data.calendar).text}</span>
+        </a></li>`)}</ul>` : html`<${Empty}>没有超期工单</${Empty}>`}
+      ${!offline && listTotal > list.length ? html`<a class="button button-secondary" href=${worklist({})}>查看全部 ${listTotal} 张</a>` : null}`;
+  }
+  return html`<main class="screen screen-wide" aria-busy=${loading ? 'true' : 'false'}>
     <${TopBar} title="超期总览" />
-    ${ctx.syncStatus.pull === 'missing' ? html`<${Notice} kind="warn">服务器暂未提供工单同步，暂无数据</${Notice}>` : null}
-    <nav class="crumbs" aria-label="范围"><a href="#/dashboard">全部</a>${crumbs.map((c, i) => html` › <a key=${c.key} href=${i === crumbs.length - 1 ? '#/dashboard?' + worklistParams(chosen) : up(i + 1)}>${c.name}</a>`)}</nav>
-    <p class="big-number" role="status"><b class=${overdue.length ? 'time-left-overdue' : ''}>${overdue.length}</b> 张工单已超期 · 未办结 ${tickets.filter((t) => ['open', 'rectified'].includes(t.state)).length} 张</p>
-    <a class="button button-secondary" href=${`#/worklist?${worklistParams({ ...chosen, overdue: 'true' })}`}>在工单查询中打开</a>
-    ${next ? html`<${Counts} title=${next[2]} rows=${counts(next[0], next[1])} onPick=${drill(next[0])} />` : null}
-    <${Counts} title="按物业公司" rows=${counts('company_id', 'company_name')} />
-    <h2 class="section-title">超期清单</h2>
-    ${overdue.length ? html`<ul class="list">${overdue.map((t) => html`<li key=${t.id}>
-      <a class="list-item ticket-row ticket-row-overdue" href=${`#/ticket/${t.id}`}>
-        <span class="list-item-title">${t.catalog_name || (t.finding && t.finding.description) || '问题'}</span>
-        <span class="list-item-meta">${t.compound_name || ''}</span>
-        <span class="list-item-aside time-left time-left-overdue">${timeLeft(t, ctx.data.calendar).text}</span>
-      </a></li>`)}</ul>` : html`<${Empty}>没有超期工单</${Empty}>`}
+    ${offline ? html`<p class="hint" role="status">离线：以下按本机已同步的工单统计</p>` : null}
+    ${body}
   </main>`;
 }

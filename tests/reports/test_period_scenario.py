@@ -232,7 +232,8 @@ def test_the_overdue_page_lists_open_tickets_past_due_in_scope(api, clock, clien
             assert (item["catalog_code"], item["overdue"], item["state"]) == ("JC01", True, "open")
             assert item["work_seconds_left"] < 0
     board = client.get("/api/dashboard/overdue", headers=world.headers("supervisor")).json()
-    assert board["total"] == 1 and board["by_street"][0]["overdue"] == 1
+    assert (board["total"], board["open"], board["level"]) == (1, 1, "street")
+    assert [(r["name"], r["overdue"]) for r in board["rows"]] == [("东街道", 1)]
 
 
 def test_items_the_inspector_did_not_assess_stay_out_of_the_period_score(client, world, clock):
