@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = 'bda5e35e4c1b';
+const VERSION = '067421e2676a';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -49,6 +49,7 @@ const MODULES = [
   './views/scores.js',
   './views/verify.js',
   './views/worklist.js',
+  './views/table.js',
   './logic/dashboard.js',
   './logic/worklist.js',
   './logic/periods.js',

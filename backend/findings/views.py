@@ -175,12 +175,13 @@ def _by_due_time(session: Session, where: list, dated: int, undated: int, limit:
                       .order_by(Ticket.due_at, Ticket.id).limit(offset + limit).subquery()
                       for s in streets]
             keys = union_all(*(select(r.c.due_at, r.c.id) for r in ranges)).subquery()
+            page = session.exec(select(keys.c.id).order_by(keys.c.due_at, keys.c.id)
+                                .limit(limit).offset(offset)).all()
         else:
-            keys = select(Ticket.due_at, Ticket.id).where(*dated_where).subquery()
-        # the page's keys first (an index that covers the filters answers them alone), then
-        # only the page's rows
-        page = session.exec(select(keys.c.id).order_by(keys.c.due_at, keys.c.id)
-                            .limit(limit).offset(offset)).all()
+            page = session.exec(select(Ticket.id).where(*dated_where)
+                                .order_by(Ticket.due_at, Ticket.id).limit(limit).offset(offset)).all()
+        # the page's keys came first (an index that covers the filters answers them alone);
+        # now only the page's rows
         found = {t.id: t for t in session.exec(select(Ticket).where(Ticket.id.in_(page)))}
         rows = [found[i] for i in page]
     if len(rows) < limit and undated:

@@ -101,3 +101,16 @@ export function timeLeft(ticket, calendar, nowMs = Date.now(), plans = new Map()
   if (!plans.has(key)) plans.set(key, prepareSchedule(calendar || {}, key));
   return timeLeftLabel(nowMs, at(ticket.due_at), plans.get(key), ticket.deadline_unit);
 }
+
+// Issue 15 §1: an after-photo whose camera time lies before the dispatch cannot show the
+// repair; the server refuses it (backend/findings/evidence.py, with the same five minutes'
+// grace for a phone clock behind the server's), so the picker says so before it is queued.
+// A photo without a capture time is left to the verifier. The camera writes the phone's local
+// time, which is how Date.parse reads a time without an offset.
+export const CLOCK_GRACE_MS = 5 * 60 * 1000;
+
+export function takenBeforeDispatch(photo, ticket, graceMs = CLOCK_GRACE_MS) {
+  const taken = at(photo.takenAt);
+  const dispatched = at(ticket.dispatched_at);
+  return taken != null && dispatched != null && !Number.isNaN(taken) && taken < dispatched - graceMs;
+}

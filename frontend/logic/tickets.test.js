@@ -52,3 +52,12 @@ test('an unsent supplement leaves the state as it is', () => {
   const items = [{ kind: 'event', state: 'pending', payload: { ticket_id: 'x', kind: 'supplement', at: 'now' } }];
   assert.equal(t.withPending({ id: 'x', state: 'open' }, items).state, 'open');
 });
+
+test('an after-photo taken before the dispatch is caught before it is queued', () => {
+  const ticket = { dispatched_at: '2026-12-01T10:00:00+08:00' };
+  assert.equal(t.takenBeforeDispatch({ takenAt: '2026-11-30T16:20:00+08:00' }, ticket), true);
+  assert.equal(t.takenBeforeDispatch({ takenAt: '2026-12-01T09:57:00+08:00' }, ticket), false); // a clock 3 min behind
+  assert.equal(t.takenBeforeDispatch({ takenAt: '2026-12-02T09:00:00+08:00' }, ticket), false);
+  assert.equal(t.takenBeforeDispatch({ takenAt: null }, ticket), false); // no time: the verifier is told
+  assert.equal(t.takenBeforeDispatch({ takenAt: 'garbage' }, ticket), false);
+});

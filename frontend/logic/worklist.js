@@ -17,7 +17,8 @@ export function worklistParams(filters) {
   return out.toString();
 }
 
-/** A copy of `rows` ordered by `key` (text in Chinese collation, times as instants); rows
+/** A copy of `rows` ordered by `key` (numbers as numbers, even sent as decimal strings; text in
+ * Chinese collation; times as instants); rows
  * without the value last, whichever the direction. */
 export function sortRows(rows, key, desc = false) {
   const value = (r) => r[key];
@@ -26,7 +27,9 @@ export function sortRows(rows, key, desc = false) {
     const y = value(b);
     if (x == null || x === '') return y == null || y === '' ? 0 : 1;
     if (y == null || y === '') return -1;
-    const order = key.endsWith('_at') ? Date.parse(x) - Date.parse(y) : String(x).localeCompare(String(y), 'zh-CN');
+    const numbers = typeof x !== 'boolean' && Number.isFinite(Number(x)) && Number.isFinite(Number(y));
+    const order = key.endsWith('_at') ? Date.parse(x) - Date.parse(y)
+      : numbers ? Number(x) - Number(y) : String(x).localeCompare(String(y), 'zh-CN');
     return desc ? -order : order;
   };
   return rows.slice().sort(cmp);

@@ -18,3 +18,9 @@ test('a page sorts by a column; rows without the value go last both ways', () =>
   assert.deepEqual(sortRows(rows, 'compound_name').map((r) => r.compound_name), ['翠竹苑', '金桂园', '银杏苑']);
   assert.equal(rows[0].id, 1); // the page itself is left as it was
 });
+
+test('scores sort as numbers, though the server sends decimals as strings', () => {
+  const rows = [{ total: '95.50' }, { total: '100.00' }, { total: null }, { total: '9.5' }];
+  assert.deepEqual(sortRows(rows, 'total').map((r) => r.total), ['9.5', '95.50', '100.00', null]);
+  assert.deepEqual(sortRows(rows, 'total', true).map((r) => r.total), ['100.00', '95.50', '9.5', null]);
+});

@@ -7,6 +7,7 @@ import { html, TopBar, Notice, Empty, go, formatTime, addStyles } from './ui.js'
 import { api } from '../api.js';
 import { KINDS, periodKey, periodError, selectionOf, thisMonth, yearsUpTo } from '../logic/periods.js';
 import { worklistParams } from '../logic/worklist.js';
+import { useSorted } from './table.js';
 
 addStyles(new URL('./desk.css', import.meta.url).href);
 
@@ -127,6 +128,7 @@ function Companies({ ctx, rows, periodKeyText, onChanged }) {
   const [value, setValue] = useState('');
   const [message, setMessage] = useState(null);
   const canEdit = ctx.user.role === 'supervisor';
+  const [sorted, head] = useSorted(rows);
   async function save(e, company) {
     e.preventDefault();
     const score = Number(value);
@@ -142,8 +144,8 @@ function Companies({ ctx, rows, periodKeyText, onChanged }) {
     <h2 class="section-title">物业公司（项目平均 70% + 住建部门直接考核 30%）</h2>
     ${message ? html`<${Notice} kind=${message.kind}>${message.text}</${Notice}>` : null}
     <table class="table" data-testid="companies">
-      <thead><tr><th>物业公司</th><th class="num">项目数</th><th class="num">项目平均</th><th class="num">直接考核</th><th class="num">综合</th><th class="num">名次</th><th>信用等级</th></tr></thead>
-      <tbody>${rows.map((c) => html`<tr key=${c.id} data-testid="company-row">
+      <thead><tr>${head('name', '物业公司')}${head('projects', '项目数', 'num')}${head('project_average', '项目平均', 'num')}${head('direct', '直接考核', 'num')}${head('total', '综合', 'num')}${head('rank', '名次', 'num')}<th>信用等级</th></tr></thead>
+      <tbody>${sorted.map((c) => html`<tr key=${c.id} data-testid="company-row">
         <td>${c.name}${c.warnings && c.warnings.length ? html`<br /><small class="line-error">${c.warnings.join('；')}</small>` : null}</td>
         <td class="num">${c.projects}</td><td class="num">${num(c.project_average)}</td>
         <td class="num">${editing === c.id ? html`<form class="inline-form" onSubmit=${(e) => save(e, c)}>

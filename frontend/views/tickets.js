@@ -1,9 +1,9 @@
 // Tickets: the list by due time with work time left (computed on the phone from the cached
 // calendar), a ticket's photos and history, rectify with the before-photo beside the camera,
 // and verify / reject / cancel. Every action goes to the outbox first.
-import { useState } from '../vendor/hooks.js';
+import { useState, useEffect } from '../vendor/hooks.js';
 import { html, TopBar, Notice, Empty, PhotoPicker, PhotoThumb, PhotoGallery, formatTime, go, Lazy } from './ui.js';
-import { ticketsByDue, isOverdue, withPending, timeLeft, STATE_LABELS, EVENT_LABELS } from '../logic/tickets.js';
+import { ticketsByDue, isOverdue, withPending, timeLeft, takenBeforeDispatch, STATE_LABELS, EVENT_LABELS } from '../logic/tickets.js';
 import { stateLabel } from '../logic/outbox.js';
 
 // backend/clock.py FLAGS: why the phone's time was not believed
@@ -116,6 +116,10 @@ function RectifyView({ ctx, ticket }) {
   const [note, setNote] = useState('');
   const [error, setError] = useState(null);
   const before = (ticket.finding.before_photos || [])[0];
+  const early = photos.filter((p) => takenBeforeDispatch(p, ticket));
+  useEffect(() => { // the warning lies below the picker: bring it into view
+    if (early.length) document.querySelector('[data-testid=photo-before-dispatch]').scrollIntoView({ block: 'center' });
+  }, [early.length]);
   return html`<main class="screen">
     <${TopBar} title="整改" back=${`#/ticket/${ticket.id}`} />
     <div class="compare">
@@ -125,12 +129,14 @@ function RectifyView({ ctx, ticket }) {
         <figcaption>整改前：请从同一位置拍摄</figcaption>
       </figure>
       <div class="compare-after">
-        <${PhotoPicker} photos=${photos} onChange=${setPhotos} label="整改后照片" />
+        <${PhotoPicker} photos=${photos} onChange=${(next) => { setPhotos(next); setError(null); }} label="整改后照片" />
       </div>
     </div>
+    ${early.length ? html`<${Notice} kind="error"><span data-testid="photo-before-dispatch">${early.map((p) => `第 ${photos.indexOf(p) + 1} 张照片拍摄于 ${new Date(p.takenAt).getFullYear()}年${formatTime(p.takenAt)}`).join('；')}，早于派单时间 ${formatTime(ticket.dispatched_at)}，不能证明已整改：请删除后到现场重新拍摄</span></${Notice}>` : null}
     <form class="form" onSubmit=${async (e) => {
       e.preventDefault();
       if (!photos.length) { setError('请至少拍一张整改后照片'); return; }
+      if (early.length) { setError('有照片早于派单时间，请删除后重新拍摄'); return; }
       await act(ctx, ticket, 'rectify', note.trim(), photos);
       go('#/tickets');
     }}>

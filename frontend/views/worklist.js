@@ -6,7 +6,8 @@ import { useState, useEffect } from '../vendor/hooks.js';
 import { html, TopBar, Notice, Empty, go, formatTime, addStyles } from './ui.js';
 import { api } from '../api.js';
 import { STATE_LABELS, timeLeft } from '../logic/tickets.js';
-import { worklistParams, sortRows } from '../logic/worklist.js';
+import { worklistParams } from '../logic/worklist.js';
+import { useSorted } from './table.js';
 
 addStyles(new URL('./desk.css', import.meta.url).href);
 
@@ -64,7 +65,7 @@ export function WorklistView({ ctx }) {
   const filters = Object.fromEntries(ctx.route.query.entries());
   const offset = Number(filters.offset || 0);
   const [state, setState] = useState({ loading: true });
-  const [sort, setSort] = useState({ key: 'due_at', desc: false });
+  const [rows, head] = useSorted((state.data && state.data.items) || [], { key: 'due_at', desc: false });
   const query = worklistParams({ ...filters, offset: 0 }); // the page is its own parameter
   useEffect(() => {
     setState({ loading: true });
@@ -78,9 +79,6 @@ export function WorklistView({ ctx }) {
   else if (!state.data.items.length) body = html`<${Empty}>没有符合条件的工单</${Empty}>`;
   else {
     const { items, total } = state.data;
-    const rows = sortRows(items, sort.key, sort.desc);
-    const head = (key, label) => html`<th aria-sort=${sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
-      <button type="button" class="sort" onClick=${() => setSort({ key, desc: sort.key === key ? !sort.desc : false })}>${label}${sort.key === key ? (sort.desc ? ' ▼' : ' ▲') : ''}</button></th>`;
     body = html`<p class="hint" role="status" data-testid="worklist-total">共 ${total} 张，第 ${offset + 1}–${offset + items.length} 张</p>
       <table class="table worklist-table"><thead><tr>${COLUMNS.map(([k, l]) => head(k, l))}<th>剩余/超期</th></tr></thead>
         <tbody>${rows.map((t) => {
