@@ -19,10 +19,10 @@ week's dispatches, a case number, words of the description, a deep page).
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -101,54 +101,22 @@ def measure(engine, runs: int, label: str) -> list[dict]:  # noqa: ANN001
             size = body["total"]
             times.sort()
             row = {"page": name, "median": statistics.median(times),
-                   "p95": times[max(0, int(len(times) * 0.95) - 1)], "max": times[-1], "total": size}
+                   "p95": times[math.ceil(len(times) * 0.95) - 1], "max": times[-1], "total": size}
             out.append(row)
             print(f"[{label}] {name}: median {row['median']:.1f} ms, p95 {row['p95']:.1f} ms, "
                   f"max {row['max']:.1f} ms (total {size:,})", flush=True)
     return out
 
 
-def run(url: str, args, label: str, fresh: bool) -> list[dict]:  # noqa: ANN001
-    os.environ["XUNJIAN_DATABASE_URL"] = url
-    from backend import db as db_module
-    from backend.config import get_settings
-
-    get_settings.cache_clear()
-    db_module._engine = None
-    bench_rollup.setup_database(url, fresh)
-    engine = db_module.get_engine()
-    if fresh:
-        bench_rollup.generate(engine, 10_000, 1_000_000, 7)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("ANALYZE")
-    try:
-        return measure(engine, args.runs, label)
-    finally:
-        engine.dispose()
-        db_module._engine = None
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", help="SQLite database file (default: a temporary one)")
-    parser.add_argument("--pg", help="also run on this PostgreSQL database (name contains 'bench')")
-    parser.add_argument("--reuse", action="store_true", help="reuse --db / --pg data if present")
+    bench_rollup.add_data_arguments(parser)
     parser.add_argument("--runs", type=int, default=20)
-    parser.add_argument("--skip-sqlite", action="store_true")
-    parser.add_argument("--write-results", action="store_true")
     args = parser.parse_args()
-
-    tmp = Path(tempfile.mkdtemp(prefix="xunjian-bench-desk-"))
-    os.environ["XUNJIAN_DATA_DIR"] = str(tmp / "data")
-    os.environ.setdefault("XUNJIAN_ARGON2_TIME_COST", "1")
-    os.environ.setdefault("XUNJIAN_ARGON2_MEMORY_KIB", "8192")
     results = {}
-    if not args.skip_sqlite:
-        path = Path(args.db) if args.db else tmp / "bench.db"
-        fresh = not (args.reuse and path.exists())
-        results["SQLite"] = run(f"sqlite:///{path}", args, "SQLite", fresh)
-    if args.pg:
-        results["PostgreSQL"] = run(args.pg, args, "PostgreSQL", not args.reuse)
+    for label, url, fresh in bench_rollup.databases(args, "xunjian-bench-desk-"):
+        with bench_rollup.bench_database(url, args, fresh) as (engine, _):
+            results[label] = measure(engine, args.runs, label)
     if args.write_results:
         write_results(results, args)
 

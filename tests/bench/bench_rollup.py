@@ -602,66 +602,83 @@ def setup_database(url: str, fresh: bool) -> None:
     upgrade("head", url)
 
 
-def run_one(url: str, args, label: str, fresh: bool) -> dict:  # noqa: ANN001
+@contextmanager
+def bench_database(url: str, args, fresh: bool) -> Iterator[tuple[object, dict | None]]:  # noqa: ANN001
+    """The app's engine on `url`, migrated; with this script's data generated when `fresh`
+    (the generation's stats, else None, beside the engine), ANALYZEd when reused so that a new
+    revision's indexes are planned for. Disposed afterwards. Shared with bench_desk.py."""
     os.environ["XUNJIAN_DATABASE_URL"] = url
+    from backend import db as db_module
     from backend.config import get_settings
 
     get_settings.cache_clear()
-    from backend import db as db_module
-
     if db_module._engine is not None:
         db_module._engine.dispose()
     db_module._engine = None
     setup_database(url, fresh)
     engine = db_module.get_engine()
-    stats = None
-    if fresh:
-        stats = generate(engine, args.compounds, args.findings, args.seed)
+    try:
+        stats = generate(engine, args.compounds, args.findings, args.seed) if fresh else None
+        if not fresh:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("ANALYZE")
+        yield engine, stats
+    finally:
+        engine.dispose()
+        db_module._engine = None
+
+
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """Where the data lives and how much of it: the options bench_desk.py shares."""
+    parser.add_argument("--pg", help="also run on this PostgreSQL database (name contains 'bench')")
+    parser.add_argument("--db", help="SQLite database file (default: a temporary one)")
+    parser.add_argument("--reuse", action="store_true", help="reuse --db / --pg data if present")
+    parser.add_argument("--compounds", type=int, default=10_000)
+    parser.add_argument("--findings", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument("--write-results", action="store_true")
+
+
+def databases(args, prefix: str) -> list[tuple[str, str, bool]]:  # noqa: ANN001
+    """(label, url, fresh) of each database to run on, in a temporary data folder; a SQLite
+    file that is not reused is removed first, with its WAL."""
+    tmp = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["XUNJIAN_DATA_DIR"] = str(tmp / "data")
+    os.environ.setdefault("XUNJIAN_ARGON2_TIME_COST", "1")
+    os.environ.setdefault("XUNJIAN_ARGON2_MEMORY_KIB", "8192")
+    out = []
+    if not args.skip_sqlite:
+        path = Path(args.db) if args.db else tmp / "bench.db"
+        fresh = not (args.reuse and path.exists())
+        if fresh:
+            for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+                p.unlink(missing_ok=True)
+        out.append(("SQLite", f"sqlite:///{path}", fresh))
+    if args.pg:
+        out.append(("PostgreSQL", args.pg, not args.reuse))
+    return out
+
+
+def run_one(url: str, args, label: str, fresh: bool) -> dict:  # noqa: ANN001
+    with bench_database(url, args, fresh) as (engine, stats):
         if args.generate_only:
-            engine.dispose()
-            db_module._engine = None
             return {"label": label, "generation": stats}
-    else:
-        # keep the new revision's indexes etc. in step with a reused database
-        with engine.begin() as conn:
-            conn.exec_driver_sql("ANALYZE")
-    out = measure(engine, args.runs, label)
+        out = measure(engine, args.runs, label)
     out["generation"] = stats
-    engine.dispose()
-    db_module._engine = None
     return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pg", help="also run on this PostgreSQL database (name contains 'bench')")
-    parser.add_argument("--db", help="SQLite database file (default: a temporary one)")
-    parser.add_argument("--reuse", action="store_true", help="reuse --db / --pg data if present")
+    add_data_arguments(parser)
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--compounds", type=int, default=10_000)
-    parser.add_argument("--findings", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--skip-sqlite", action="store_true")
     parser.add_argument("--generate-only", action="store_true",
                         help="build the data and stop (measure later with --reuse)")
-    parser.add_argument("--write-results", action="store_true")
     parser.add_argument("--json", help="write the raw numbers here")
     args = parser.parse_args()
-
-    tmp = Path(tempfile.mkdtemp(prefix="xunjian-bench-rollup-"))
-    os.environ["XUNJIAN_DATA_DIR"] = str(tmp / "data")
-    os.environ.setdefault("XUNJIAN_ARGON2_TIME_COST", "1")
-    os.environ.setdefault("XUNJIAN_ARGON2_MEMORY_KIB", "8192")
-    results = []
-    if not args.skip_sqlite:
-        path = Path(args.db) if args.db else tmp / "bench.db"
-        fresh = not (args.reuse and path.exists())
-        if fresh and path.exists():
-            for p in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
-                p.unlink(missing_ok=True)
-        results.append(run_one(f"sqlite:///{path}", args, "SQLite", fresh))
-    if args.pg:
-        results.append(run_one(args.pg, args, "PostgreSQL", not args.reuse))
+    results = [run_one(url, args, label, fresh)
+               for label, url, fresh in databases(args, "xunjian-bench-rollup-")]
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=1, default=str))
     if args.generate_only:
