@@ -202,16 +202,16 @@ function App() {
   if (first === 'compounds') view = html`<${CompoundsView} ctx=${ctx} />`;
   else if (first === 'new') view = html`<${FindingView} ctx=${ctx} />`;
   else if (first === 'findings') view = html`<${FindingsView} ctx=${ctx} />`;
-  else if (first === 'inspect') view = html`<${Lazy} load=${loadInspect} name="InspectView" ctx=${ctx} />`;
+  else if (first === 'inspect') view = html`<${Lazy} key="inspect" load=${loadInspect} name="InspectView" ctx=${ctx} />`;
   else if (desk && role !== 'property_manager' && (first === 'tickets' || (first === 'ticket' && !route.parts[2]))) {
     view = html`<div class="two-pane"><${TicketsView} ctx=${ctx} selected=${route.parts[1]} />
       ${route.parts[1] ? html`<${TicketView} key=${route.parts[1]} ctx=${ctx} id=${route.parts[1]} />`
         : html`<main class="screen pane-empty"><p class="hint">在左侧选择一张工单</p></main>`}</div>`;
   } else if (first === 'tickets') view = html`<${TicketsView} ctx=${ctx} />`;
   else if (first === 'ticket') view = html`<${TicketView} key=${route.parts[1]} ctx=${ctx} id=${route.parts[1]} mode=${route.parts[2]} />`;
-  else if (first === 'dashboard') view = html`<${Lazy} load=${loadDashboard} name="DashboardView" ctx=${ctx} />`;
-  else if (first === 'worklist') view = html`<${Lazy} load=${loadWorklist} name="WorklistView" ctx=${ctx} />`;
-  else if (first === 'scores') view = html`<${Lazy} load=${loadScores} name="ScoresView" ctx=${ctx} />`;
+  else if (first === 'dashboard') view = html`<${Lazy} key="dashboard" load=${loadDashboard} name="DashboardView" ctx=${ctx} />`;
+  else if (first === 'worklist') view = html`<${Lazy} key="worklist" load=${loadWorklist} name="WorklistView" ctx=${ctx} />`;
+  else if (first === 'scores') view = html`<${Lazy} key="scores" load=${loadScores} name="ScoresView" ctx=${ctx} />`;
   else if (first === 'me') view = html`<${MeView} ctx=${ctx} />`;
   else { location.hash = tabs[0][0]; return null; }
 

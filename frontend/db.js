@@ -169,6 +169,17 @@ export function cachePut(owner, name, data) {
   return run('cache', 'readwrite', (s) => done(s.cache.put({ key: `${owner}:${name}`, owner, name, data })));
 }
 
+// Read, change and write one cached record in one transaction, so that two writers (a screen
+// and the outbox) never overwrite each other's change. `change(data)` returns the new data.
+export function cacheUpdate(owner, name, fallback, change) {
+  return run('cache', 'readwrite', async (s) => {
+    const row = await done(s.cache.get(`${owner}:${name}`));
+    const data = change(row ? row.data : fallback);
+    await done(s.cache.put({ key: `${owner}:${name}`, owner, name, data }));
+    return data;
+  });
+}
+
 export function getAccount(userId) {
   return run('accounts', 'readonly', (s) => done(s.accounts.get(userId)));
 }

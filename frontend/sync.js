@@ -232,10 +232,9 @@ export function startSync() {
 // The server's answer for a submitted inspection (its score, grade and deductions), beside the
 // phone's copy, for the summary screen.
 async function keepInspection(answer) {
-  const sent = await db.cacheGet(session.userId, 'inspections-sent', {});
-  if (!sent[answer.id]) return;
-  sent[answer.id] = { ...sent[answer.id], answer };
-  await db.cachePut(session.userId, 'inspections-sent', sent);
+  // the submit screen wrote the entry before queueing it (views/inspect/run.js)
+  await db.cacheUpdate(session.userId, 'inspections-sent', {}, (sent) => ({
+    ...sent, [answer.id]: { ...(sent[answer.id] || { id: answer.id }), answer } }));
 }
 
 async function mergeTickets(tickets) {

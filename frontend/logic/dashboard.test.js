@@ -28,6 +28,7 @@ test('the district board counts overdue tickets by street, as the server does', 
   assert.deepEqual(board.by_company.map((r) => [r.name, r.overdue]), [['甲物业', 2], ['无物业', 1]]);
   assert.equal(board.companies, 2);
   assert.deepEqual(board.path, []);
+  assert.deepEqual(board.overdue.map((t) => t.id), ['t1', 't2', 't5']); // the list, by due time
 });
 
 test('a street drills to its communities, a community to its compounds, a compound to nothing', () => {
@@ -42,5 +43,6 @@ test('a street drills to its communities, a community to its compounds, a compou
   assert.equal(one.level, null);
   assert.deepEqual(one.rows, []);
   assert.equal(one.total, 2);
+  assert.deepEqual(one.overdue.map((t) => t.id), ['t1', 't2']);
   assert.deepEqual(one.path.map((p) => p.name), ['XX镇', '桂园社区', '金桂园']);
 });

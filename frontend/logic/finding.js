@@ -4,7 +4,10 @@
 // here (backend/findings/models.py). tests/frontend/test_finding_payload.py validates what this
 // builds against the server's model.
 
-export const SOURCES = [['patrol', '巡查'], ['announced', '明查'], ['unannounced', '暗访'], ['hotline', '12345 热线']];
+import { distanceM } from './sorting.js';
+
+// ux.md's words
+export const SOURCES = [['patrol', '巡查'], ['announced', '明查'], ['unannounced', '暗访'], ['hotline', '12345热线']];
 
 const trimmed = (s) => (s || '').trim();
 
@@ -47,16 +50,6 @@ export function findingPayload(entry, { id, observedAt, position = null }) {
 
 const NEAR_METRES = 30;
 
-/** Metres between two GPS points (haversine; a compound is small, a sphere is enough). */
-export function metresBetween(a, b) {
-  const rad = (d) => (d * Math.PI) / 180;
-  const dLat = rad(b.latitude - a.latitude);
-  const dLon = rad(b.longitude - a.longitude);
-  const h = Math.sin(dLat / 2) ** 2
-    + Math.cos(rad(a.latitude)) * Math.cos(rad(b.latitude)) * Math.sin(dLon / 2) ** 2;
-  return 2 * 6371000 * Math.asin(Math.sqrt(h));
-}
-
 const norm = (s) => (s || '').replace(/\s+/g, '').toLowerCase();
 
 /**
@@ -74,7 +67,7 @@ export function nearDuplicates(tickets, entry, position = null) {
     if (t.state !== 'open' && t.state !== 'rectified') continue;
     const sameBuilding = norm(entry.building) !== '' && norm(entry.building) === norm(f.building);
     const metres = position && f.latitude != null && f.longitude != null
-      ? metresBetween(position, f) : null;
+      ? distanceM(position, f) : null;
     if (sameBuilding || (metres != null && metres <= NEAR_METRES)) out.push({ ticket: t, metres, sameBuilding });
   }
   return out.sort((a, b) => (a.metres ?? Infinity) - (b.metres ?? Infinity));

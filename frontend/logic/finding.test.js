@@ -38,7 +38,8 @@ test('a rubric inspection finding carries its inspection and item', () => {
   assert.equal(p.latitude, null);
 });
 
-import { nearDuplicates, metresBetween } from './finding.js';
+import { nearDuplicates } from './finding.js';
+import { distanceM } from './sorting.js';
 
 const ticket = (id, fields, state = 'open') => ({ id, compound_id: 'c', catalog_code: 'JC04', state,
   finding: { building: null, latitude: null, longitude: null, ...fields } });
@@ -58,5 +59,5 @@ test('within ~30 m when both have GPS, closest first; farther is another problem
     ticket('60m', { latitude: 31.23064, longitude: 121.4737 })];
   const found = nearDuplicates(tickets, { compoundId: 'c', type: manhole }, here);
   assert.deepEqual(found.map((d) => d.ticket.id), ['5m', '20m']);
-  assert.ok(Math.abs(metresBetween(here, tickets[2].finding) - 60) < 2);
+  assert.ok(Math.abs(distanceM(here, tickets[2].finding) - 60) < 2);
 });

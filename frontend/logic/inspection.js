@@ -7,8 +7,9 @@
 // perfect; marking it 符合 records the values of a clean item (0 occurrences, no deduction).
 
 import { evaluate, itemInputs } from './rubric.js';
+import { SOURCES } from './finding.js';
 
-export const SOURCE_LABELS = { announced: '明查', unannounced: '暗访', patrol: '巡查' };
+export const SOURCE_LABELS = Object.fromEntries(SOURCES);
 export const STATUS_LABELS = { missing: '未完成', upcoming: '未到期', done: '已完成' };
 
 const copy = (o) => JSON.parse(JSON.stringify(o));

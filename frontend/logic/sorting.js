@@ -12,7 +12,8 @@ export function distanceM(a, b) {
   return 2 * EARTH_M * Math.asin(Math.sqrt(h));
 }
 
-const collator = new Intl.Collator('zh-Hans-CN');
+// Chinese names in the order officials expect (pinyin); one for every list on the phone.
+export const collator = new Intl.Collator('zh-Hans-CN');
 
 // Nearest first when a position is known; compounds without coordinates go last, by name.
 export function compoundsByDistance(compounds, position) {

@@ -81,20 +81,6 @@ export function ticketsByDue(tickets) {
   });
 }
 
-const collator = new Intl.Collator('zh-Hans-CN');
-
-// Overdue counts by a key (street, compound, company), largest first.
-export function overdueCounts(tickets, keyOf, nowMs) {
-  const counts = new Map();
-  for (const t of tickets) {
-    if (!isOverdue(t, nowMs)) continue;
-    const key = keyOf(t) || '未知';
-    counts.set(key, (counts.get(key) || 0) + 1);
-  }
-  return [...counts.entries()].map(([name, count]) => ({ name, count }))
-    .sort((a, b) => b.count - a.count || collator.compare(a.name, b.name));
-}
-
 // {text, overdue} of the work time left, counted on the phone from the cached calendar.
 export function timeLeft(ticket, calendar, nowMs = Date.now(), plans = new Map()) {
   const key = scheduleKeyFor(calendar, ticket);

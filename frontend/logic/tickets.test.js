@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as t from './tickets.js';
+import { localBoard } from './dashboard.js';
 
 const bj = (s) => `${s}:00+08:00`;
 const now = Date.parse(bj('2026-11-20T10:00'));
@@ -14,7 +15,9 @@ test('open tickets first by due time; overdue counts by street', () => {
     { id: 'e', state: 'open', due_at: bj('2026-11-18T10:00'), street: 'Y' },
   ];
   assert.deepEqual(t.ticketsByDue(rows).map((x) => x.id), ['e', 'c', 'b', 'd', 'a']);
-  assert.deepEqual(t.overdueCounts(rows, (x) => x.street, now), [{ name: 'Y', count: 2 }]);
+  const compounds = ['X', 'Y'].map((s) => ({ id: `c${s}`, street_id: s, street_name: s }));
+  const board = localBoard(rows.map((x) => ({ ...x, compound_id: `c${x.street}` })), compounds, {}, now);
+  assert.deepEqual(board.rows.map((r) => ({ name: r.name, count: r.overdue })), [{ name: 'Y', count: 2 }]);
 });
 
 test('a ticket closed on a late rectification is overdue; rectified in time is not', () => {

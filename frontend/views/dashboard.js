@@ -5,7 +5,7 @@
 import { useState, useEffect } from '../vendor/hooks.js';
 import { html, TopBar, Notice, Empty, addStyles } from './ui.js';
 import { api } from '../api.js';
-import { ticketsByDue, isOverdue, isOpen, withPending, timeLeft } from '../logic/tickets.js';
+import { withPending, timeLeft } from '../logic/tickets.js';
 import { localBoard } from '../logic/dashboard.js';
 import { worklistParams } from '../logic/worklist.js';
 
@@ -28,12 +28,9 @@ function Counts({ title, rows, href }) {
 }
 
 function offlineState(ctx, chosen) {
-  const now = Date.now();
   const tickets = ctx.data.tickets.map((t) => withPending(t, ctx.data.items));
-  const board = localBoard(tickets, ctx.data.compounds, chosen, now);
-  const inBoard = new Set(ctx.data.compounds.filter((c) => PLACES.every((k) => !chosen[k] || (k === 'compound_id' ? c.id : c[k]) === chosen[k])).map((c) => c.id));
-  const overdue = ticketsByDue(tickets.filter((t) => inBoard.has(t.compound_id) && isOpen(t) && isOverdue(t, now)));
-  return { board, list: overdue.slice(0, LIST), listTotal: overdue.length, offline: true };
+  const board = localBoard(tickets, ctx.data.compounds, chosen, Date.now());
+  return { board, list: board.overdue.slice(0, LIST), listTotal: board.total, offline: true };
 }
 
 export function DashboardView({ ctx }) {

@@ -192,9 +192,11 @@ export function ScoresView({ ctx }) {
   useEffect(() => {
     // a new period blanks the screen; a change to this one (published, a score entered) keeps
     // it, and the messages in it, while the numbers are read again
+    let live = true; // an older period's answer never lands on a newer one
     setState((s) => (s.key === key ? { ...s, loading: true } : { key, loading: true }));
     api(`/api/scores?period=${encodeURIComponent(key)}`, { token: ctx.token })
-      .then((data) => setState({ key, data }), (err) => setState({ key, error: err }));
+      .then((data) => live && setState({ key, data }), (err) => live && setState({ key, error: err }));
+    return () => { live = false; };
   }, [key, version]);
   let body;
   if (state.loading && !state.data) body = html`<p class="hint">正在读取…</p>`;

@@ -3,7 +3,7 @@
 // and verify / reject / cancel. Every action goes to the outbox first.
 import { useState, useEffect } from '../vendor/hooks.js';
 import { html, TopBar, Notice, Empty, PhotoPicker, PhotoThumb, PhotoGallery, formatTime, go, Lazy } from './ui.js';
-import { ticketsByDue, isOverdue, withPending, timeLeft, takenBeforeDispatch, STATE_LABELS, EVENT_LABELS } from '../logic/tickets.js';
+import { ticketsByDue, isOpen, isOverdue, nextActions, withPending, timeLeft, takenBeforeDispatch, STATE_LABELS, EVENT_LABELS } from '../logic/tickets.js';
 import { stateLabel } from '../logic/outbox.js';
 
 // backend/clock.py FLAGS: why the phone's time was not believed
@@ -38,7 +38,7 @@ export function TicketsView({ ctx, selected }) {
   const all = ctx.data.tickets.map((t) => withPending(t, ctx.data.items));
   const keep = {
     mine: (t) => t.finding && t.finding.reporter_id === ctx.userId,
-    open: (t) => ['open', 'rectified'].includes(t.state),
+    open: isOpen,
     overdue: (t) => isOverdue(t, Date.now()),
     all: () => true,
   }[filter];
@@ -156,8 +156,8 @@ export function TicketView({ ctx, id, mode }) {
   const role = ctx.user.role;
   const left = ticket.state === 'open' ? timeLeft(ticket, ctx.data.calendar) : null;
   const f = ticket.finding || {};
-  const verifier = ['inspector', 'grid_worker', 'supervisor', 'admin'].includes(role);
-  const verifying = verifier && ticket.state === 'rectified' && !ticket.pending.length; // the evidence shows them
+  const can = nextActions(ticket, role); // logic/tickets.js TRANSITIONS: who may do what, when
+  const verifying = can.includes('close') && !ticket.pending.length; // the evidence shows them
   return html`<main class="screen">
     <${TopBar} title=${ticket.catalog_name || '工单'} back="#/tickets" />
     <dl class="facts">
@@ -169,7 +169,7 @@ export function TicketView({ ctx, id, mode }) {
     </dl>
     ${verifying ? null : html`<${PhotoGallery} shas=${f.before_photos || []} owner=${ctx.userId} token=${ctx.token} label="问题照片" />`}
     ${ticket.pending.map((i) => html`<${Notice} kind="warn" key=${i.id}>${EVENT_LABELS[i.payload.kind]}：${stateLabel(i, ctx.online)}</${Notice}>`)}
-    ${role === 'property_manager' && ticket.state === 'open' ? html`<div class="button-row">
+    ${can.includes('rectify') ? html`<div class="button-row">
       <a class="button button-block" href=${`#/ticket/${ticket.id}/rectify`}>整改并拍照</a></div>` : null}
     ${verifying
       ? html`<${Lazy} part load=${loadVerify} name="Verify" ctx=${ctx} ticket=${ticket} act=${act} onDone=${setDone} />` : null}
@@ -185,7 +185,7 @@ export function TicketView({ ctx, id, mode }) {
         <${PhotoGallery} shas=${e.photos || []} owner=${ctx.userId} token=${ctx.token} label=${EVENT_LABELS[e.kind] || '照片'} />
       </li>`)}
     </ol>
-    ${['supervisor', 'admin'].includes(role) && ['open', 'rectified'].includes(ticket.state) ? html`<section aria-label="其他操作">
+    ${can.includes('cancel') ? html`<section aria-label="其他操作">
       <h2 class="section-title">其他操作</h2>
       <div class="button-row"><${CancelForm} ctx=${ctx} ticket=${ticket} /><${MergeForm} ctx=${ctx} ticket=${ticket} /></div>
     </section>` : null}

@@ -14,10 +14,16 @@ export const html = htm.bind(h);
 export function Lazy({ load, name, part, ...props }) {
   const [module, setModule] = useState(null);
   const [error, setError] = useState(null);
-  useEffect(() => { setError(null); load().then(setModule, (err) => setError(err.message)); }, [load]);
+  useEffect(() => {
+    // only this screen's module: one asked for by a screen already left may arrive later
+    let live = true;
+    setModule(null);
+    setError(null);
+    load().then((m) => live && setModule(m), (err) => live && setError(err.message));
+    return () => { live = false; };
+  }, [load]);
   const wrap = (body) => (part ? body : html`<main class="screen">${body}</main>`);
   if (error) return wrap(html`<${Notice} kind="error">页面未能打开：${error}</${Notice}>`);
-  // (another lazy screen's module may still be here for a moment: wait for this one's)
   if (!module || !module[name]) return wrap(html`<p class="hint">正在打开…</p>`);
   const View = module[name];
   return html`<${View} ...${props} />`;

@@ -31,8 +31,11 @@ function Caption({ title, kind, shas, evidence }) {
 export function Evidence({ ctx, ticket }) {
   const [evidence, setEvidence] = useState(null);
   useEffect(() => {
+    let live = true;
     api(`/api/findings/${ticket.id}/photos`, { token: ctx.token })
-      .then((r) => setEvidence(new Map(r.photos.map((p) => [`${p.kind}:${p.sha256}`, p]))), () => setEvidence(null));
+      .then((r) => live && setEvidence(new Map(r.photos.map((p) => [`${p.kind}:${p.sha256}`, p]))),
+        () => live && setEvidence(null));
+    return () => { live = false; };
   }, [ticket.id, ticket.version]);
   const rectify = [...(ticket.events || [])].reverse().find((e) => e.kind === 'rectify');
   const before = (ticket.finding && ticket.finding.before_photos) || [];

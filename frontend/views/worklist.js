@@ -7,11 +7,11 @@ import { html, TopBar, Notice, Empty, go, formatTime, addStyles } from './ui.js'
 import { api } from '../api.js';
 import { STATE_LABELS, timeLeft } from '../logic/tickets.js';
 import { worklistParams } from '../logic/worklist.js';
+import { SOURCES } from '../logic/finding.js';
 import { useSorted } from './table.js';
 
 addStyles(new URL('./desk.css', import.meta.url).href);
 
-const SOURCES = [['patrol', '巡查'], ['announced', '明查'], ['unannounced', '暗访'], ['hotline', '热线案卷']];
 const STATES = [['open', '未办结'], ['all', '全部'], ['closed', '已办结'], ['cancelled', '已撤销']];
 const PAGE = 50;
 
@@ -68,9 +68,11 @@ export function WorklistView({ ctx }) {
   const [rows, head] = useSorted((state.data && state.data.items) || [], { key: 'due_at', desc: false });
   const query = worklistParams({ ...filters, offset: 0 }); // the page is its own parameter
   useEffect(() => {
+    let live = true; // a newer query's answer is never overwritten by an older one's
     setState({ loading: true });
     api(`/api/tickets?${query}&limit=${PAGE}&offset=${offset}`, { token: ctx.token })
-      .then((data) => setState({ data }), (err) => setState({ error: err }));
+      .then((data) => live && setState({ data }), (err) => live && setState({ error: err }));
+    return () => { live = false; };
   }, [query, offset]);
   const apply = (f) => go(`#/worklist?${worklistParams({ ...f, offset: 0 })}`); // new filters: page 1
   let body;

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import PHOTOS
-from tests.e2e.flows import SCREENSHOTS, login, outbox, seed_ticket, wait_for_cache
+from tests.e2e.flows import SCREENSHOTS, all_sent, login, outbox, seed_ticket, wait_for_cache, wait_outbox
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_photos")]
 
@@ -36,4 +36,7 @@ def test_a_manager_is_told_at_once_that_an_old_gallery_photo_cannot_show_the_rep
     assert warning.count() == 0
     page.get_by_role("button", name="提交整改（离线也可）").click()
     page.get_by_role("heading", name="整改工单").wait_for()
-    assert len(outbox(page)) == 1 or server.get(f"/api/tickets/{ticket_id}", "manager").json()["state"] == "rectified"
+    wait_outbox(page, all_sent(1))
+    assert server.get(f"/api/tickets/{ticket_id}", "manager").json()["state"] == "rectified"
+    photos = server.get(f"/api/findings/{ticket_id}/photos", "supervisor").json()["photos"]
+    assert [p["check"] for p in photos if p["kind"] == "after"] == ["no_capture_time"]

@@ -163,7 +163,7 @@ def test_the_worklist_filters_refuse_nothing_silently(server, browser):
     login(page, server.url, "supervisor")
     page.goto(server.url + "/#/worklist?state=all")
     page.locator("[data-testid=worklist-total]").wait_for()
-    page.locator("select[name=source]").select_option(label="热线案卷")
+    page.locator("select[name=source]").select_option(label="12345热线")
     page.get_by_label("案卷号或文字").fill("12345-2026-118806")
     page.get_by_role("button", name="查询").click()
     page.get_by_text("共 1 张").wait_for()

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import backend.clock as request_clock
+from backend.demo import load_demo
 from backend.ids import new_id
 from tests.support import require_shared_photos
 
@@ -76,3 +77,21 @@ class Api:
 @pytest.fixture
 def api(client, world) -> Api:  # noqa: ANN001
     return Api(client, world)
+
+
+# ------------------------------------------------------------------ the demo district
+
+
+def demo_login(client, username: str) -> dict:  # noqa: ANN001
+    """The headers of a demo user (the worklist and dashboard tests)."""
+    token = client.post("/api/auth/login", json={"username": username, "password": "xunjian-demo"}
+                        ).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+def demo(db, client):  # noqa: ANN001, ANN201
+    """The demo loaded; the district supervisor's headers."""
+    load_demo(db)
+    db.commit()
+    return demo_login(client, "supervisor")

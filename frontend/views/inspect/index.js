@@ -24,18 +24,17 @@ export function useInspections(ctx) {
     setState({ drafts, sent, plan });
   }, [ctx.userId]);
   useEffect(() => { load(); }, [load, ctx.data]);
+  // The screen first (a second tap builds on the first at once), then the phone's storage.
   const saveDraft = useCallback(async (draft) => {
-    const drafts = await db.cacheGet(ctx.userId, 'inspection-drafts', {});
-    drafts[draft.id] = { ...draft, savedAt: new Date().toISOString() };
-    await db.cachePut(ctx.userId, 'inspection-drafts', drafts);
-    setState((s) => ({ ...s, drafts }));
+    const saved = { ...draft, savedAt: new Date().toISOString() };
+    setState((s) => ({ ...s, drafts: { ...s.drafts, [draft.id]: saved } }));
+    await db.cacheUpdate(ctx.userId, 'inspection-drafts', {}, (drafts) => ({ ...drafts, [draft.id]: saved }));
   }, [ctx.userId]);
   const dropDraft = useCallback(async (id, { keepPhotos = false } = {}) => {
-    const drafts = await db.cacheGet(ctx.userId, 'inspection-drafts', {});
-    delete drafts[id];
-    await db.cachePut(ctx.userId, 'inspection-drafts', drafts);
+    const without = (drafts) => Object.fromEntries(Object.entries(drafts).filter(([key]) => key !== id));
+    setState((s) => ({ ...s, drafts: without(s.drafts) }));
+    await db.cacheUpdate(ctx.userId, 'inspection-drafts', {}, without);
     if (!keepPhotos) await db.deletePhotosOf(id);
-    setState((s) => ({ ...s, drafts }));
   }, [ctx.userId]);
   return { state, load, saveDraft, dropDraft };
 }

@@ -42,10 +42,16 @@ export function RunView({ ctx, store, draft, rubric }) {
       const payload = inspectionPayload(draft, rubric, { submittedAt });
       const photos = await db.photosOfItem(draft.id);
       const declared = new Set(Object.values(payload.photos).flat().map((p) => p.sha256));
-      await sync.enqueue('inspection', payload, photos.filter((p) => declared.has(p.sha)));
-      const sent = await db.cacheGet(ctx.userId, 'inspections-sent', {});
-      sent[draft.id] = { id: draft.id, draft, submittedAt, local: { total: result.total, grade: result.grade } };
-      await db.cachePut(ctx.userId, 'inspections-sent', sent);
+      // the record first: the outbox may send it and keep the server's answer at once
+      await db.cacheUpdate(ctx.userId, 'inspections-sent', {}, (sent) => ({ ...sent,
+        [draft.id]: { ...sent[draft.id], id: draft.id, draft, submittedAt, local: { total: result.total, grade: result.grade } } }));
+      try {
+        await sync.enqueue('inspection', payload, photos.filter((p) => declared.has(p.sha)));
+      } catch (err) { // not queued: not sent either
+        await db.cacheUpdate(ctx.userId, 'inspections-sent', {}, (sent) => Object.fromEntries(
+          Object.entries(sent).filter(([id]) => id !== draft.id)));
+        throw err;
+      }
       await store.dropDraft(draft.id, { keepPhotos: true });
       go(`#/inspect/done/${draft.id}`);
     } catch (err) {

@@ -83,8 +83,11 @@ export function SummaryView({ ctx, store, id }) {
 export function InspectionDetailView({ ctx, id }) {
   const [state, setState] = useState({ loading: true });
   useEffect(() => {
-    api(`/api/inspections/${id}`, { token: ctx.token }).then((data) => setState({ data }),
-      (err) => setState({ error: err.status === 0 ? '离线：检查详情需联网查看' : err.message }));
+    let live = true;
+    setState({ loading: true });
+    api(`/api/inspections/${id}`, { token: ctx.token }).then((data) => live && setState({ data }),
+      (err) => live && setState({ error: err.status === 0 ? '离线：检查详情需联网查看' : err.message }));
+    return () => { live = false; };
   }, [id]);
   if (state.loading) return html`<main class="screen"><${TopBar} title="检查详情" back="#/scores" /><p class="hint">正在读取…</p></main>`;
   if (state.error) return html`<main class="screen"><${TopBar} title="检查详情" back="#/scores" /><${Notice} kind="error">${state.error}</${Notice}></main>`;
