@@ -35,6 +35,13 @@ class Scope:
     grid_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)
     company_id: uuid.UUID | None = None
 
+    @property
+    def areas_only(self) -> bool:
+        """Districts and streets and nothing finer, and no company: what a ticket's own
+        district and street columns answer (the ticket lists' indexes serve them)."""
+        return not (self.is_global or self.community_ids or self.grid_ids
+                    or self.company_id is not None) and bool(self.district_ids or self.street_ids)
+
     # -------------------------------------------------------------- SQL filters
 
     def compound_filter(self) -> ColumnElement[bool]:

@@ -42,7 +42,8 @@ def overdue_board(session: Session, user: User, scope: Scope, query: TicketNarro
     return OverdueBoard(
         total=total, open=_count(session, [*seen, OPEN_LITERAL]), level=level, rows=rows,
         by_company=_named(session, Company, companies[:TOP_COMPANIES], NO_COMPANY),
-        companies=len(companies), path=_path(session, scope, query))
+        companies=sum(1 for key, _ in companies if key is not None),  # 无物业 is no company
+        path=_path(session, scope, query))
 
 
 def _next_level(session: Session, query: TicketNarrowing, overdue: list

@@ -9,10 +9,11 @@ The rectification counts when it was done, not when someone came round to verify
 
 A rejected rectification does not count: the ticket is open again and the original due time
 keeps running. The rule is written once, in `_rule`, over a small set of operations; evaluated
-with Python values it is `is_overdue`, with SQL columns it is the SQL the lists and roll-ups
-filter and count by (`overdue_flag`, `overdue_clause`). Python's operations follow SQL's
-three-valued logic (a comparison with NULL is unknown, and unknown is not true), so the two
-cannot disagree (tests/findings/test_overdue_rule.py holds them equal on every state; the
+with Python values it is `is_overdue`, with SQL columns it is what the roll-ups count by
+(`overdue_flag`). Python's operations follow SQL's three-valued logic (a comparison with NULL
+is unknown, and unknown is not true), so the two cannot disagree. One restatement exists for
+the query planner's sake: `overdue_clause`, the open branches as plain conditions that the
+lists filter by. tests/findings/test_overdue_rule.py holds all three equal on every state (the
 phone's copy, frontend/logic/tickets.js, is held equal by tests/frontend/test_ticket_parity.py).
 """
 

@@ -24,9 +24,9 @@ from backend.findings import deadlines, repository
 from backend.findings.answers import Created, known_answers
 from backend.findings.errors import refused
 from backend.findings.schemas import FindingIn, ItemResult
+from backend.findings.tickets import REPORTERS
 from backend.findings.views import ticket_filter
 
-REPORTERS = frozenset({Role.inspector, Role.grid_worker, Role.supervisor, Role.admin})
 # FindingIn's fields before the digest left defaults out (backend/digest.py).
 FINDING_V1_FIELDS = ("id", "compound_id", "catalog_code", "inspection_id", "rubric_item",
                      "description", "building", "location_text", "latitude", "longitude",

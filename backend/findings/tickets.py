@@ -21,11 +21,11 @@ from typing import Any
 
 from backend.auth.models import Role
 from backend.findings.models import EventKind, TicketState
-from backend.findings.overdue import is_overdue
+from backend.findings.overdue import OPEN_STATES, is_overdue
 
 VERIFIERS = frozenset({Role.inspector, Role.grid_worker, Role.supervisor, Role.admin})
-REPORTERS = VERIFIERS
-_LIVE = frozenset({TicketState.open, TicketState.rectified})
+REPORTERS = VERIFIERS  # who log findings: the service's check too
+_LIVE = frozenset(OPEN_STATES)
 
 # kind → (states it may start from, resulting state, roles that may do it)
 TRANSITIONS: dict[EventKind, tuple[frozenset[TicketState], TicketState, frozenset[Role]]] = {

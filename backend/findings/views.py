@@ -121,9 +121,7 @@ def ticket_filter(scope: Scope, user: User) -> ColumnElement[bool]:
     streets filters the ticket's own columns, which the dashboard indexes cover, instead of a
     sub-select of every compound in scope. Other scopes (communities, grids, a company's
     compounds) go through the compounds."""
-    only_areas = not (scope.is_global or scope.community_ids or scope.grid_ids
-                      or scope.company_id is not None) and (scope.district_ids or scope.street_ids)
-    if only_areas:
+    if scope.areas_only:
         areas = []
         if scope.district_ids:
             areas.append(Ticket.district_id.in_(sorted(scope.district_ids)))
@@ -193,8 +191,7 @@ def _by_due_time(session: Session, where: list, dated: int, undated: int, limit:
 
 def _district_streets(session: Session, scope: Scope, user: User) -> list[uuid.UUID] | None:
     """The streets of a scope that is districts only (a district supervisor's), else None."""
-    if user.role == "property_manager" or scope.is_global or not scope.district_ids or \
-            scope.street_ids or scope.community_ids or scope.grid_ids:
+    if user.role == "property_manager" or not scope.areas_only or scope.street_ids:
         return None
     return list(session.exec(select(OrgUnit.id).where(
         OrgUnit.district_id.in_(sorted(scope.district_ids)),

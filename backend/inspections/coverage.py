@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, select
 
 from backend.auth.models import User
@@ -81,14 +82,22 @@ def _done(session: Session, scope: Scope, period: Period) -> dict:
     outside a month: read a year around it)."""
     lo = date(period.start.year - 1, 1, 1)
     hi = date(period.end.year + 1, 12, 31)
-    rows = session.exec(select(Inspection, User.display_name)
-                        .join(User, User.id == Inspection.inspector_id)
-                        .where(in_scope(scope), Inspection.submitted_at.is_not(None),
-                               Inspection.superseded_by_id.is_(None),
-                               Inspection.started_at >= datetime(lo.year, 1, 1,
-                                                                 tzinfo=timezone.utc))).all()
+    # the columns the plan shows (an inspection's observations and result stay in the table),
+    # bounded on both sides in SQL; the exact test on local days follows in Python
+    after_hi = datetime.combine(hi + timedelta(days=2), time(), timezone.utc)
+    rows = session.exec(select(
+        Inspection.id, Inspection.compound_id, Inspection.unit_id, Inspection.rubric_id,
+        Inspection.source, Inspection.period_start, Inspection.period_end, Inspection.started_at,
+        Inspection.total, Inspection.grade, User.display_name)
+        .join(User, User.id == Inspection.inspector_id)
+        .where(in_scope(scope), Inspection.submitted_at.is_not(None),
+               Inspection.superseded_by_id.is_(None),
+               Inspection.started_at >= datetime(lo.year, 1, 1, tzinfo=timezone.utc),
+               or_(Inspection.period_start <= hi,
+                   and_(Inspection.period_start.is_(None), Inspection.started_at < after_hi)))).all()
     out: dict = defaultdict(list)
-    for inspection, inspector in rows:
+    for inspection in rows:
+        inspector = inspection.display_name
         day = as_local(inspection.started_at).date()
         first = inspection.period_start or day
         last = inspection.period_end or day

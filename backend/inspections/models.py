@@ -75,7 +75,8 @@ class Inspection(SQLModel, table=True):
     # An amendment is a new inspection naming the one it replaces; the replaced one is kept,
     # marked, and no longer counts (migration 0013).
     amends_id: uuid.UUID | None = Field(default=None, foreign_key="inspection.id")
-    superseded_by_id: uuid.UUID | None = Field(default=None, index=True)
+    # not indexed: only ever filtered as IS NULL, which nearly every row is (0015)
+    superseded_by_id: uuid.UUID | None = None
 
 
 def observations_digest(observations: dict[str, Any]) -> str:
@@ -99,6 +100,8 @@ class InspectionPhoto(SQLModel, table=True):
     are stored (photos/ holds them, shared with findings' photos)."""
 
     __tablename__ = "inspection_photo"
+    # Who may see a photo's bytes asks by SHA-256 alone (photos.photo_visible), 0015.
+    __table_args__ = (Index("ix_inspection_photo_sha256", "sha256"),)
 
     inspection_id: uuid.UUID = Field(foreign_key="inspection.id", primary_key=True)
     sha256: str = Field(max_length=64, primary_key=True)

@@ -10,6 +10,7 @@ refused once the period it counts for is published.
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -324,27 +325,49 @@ def _answer(session: Session, inspection: Inspection, status: str) -> Inspection
 
 
 def public(session: Session, inspection: Inspection) -> InspectionPublic:
-    finding_ids = list(session.exec(select(Finding.id)
-                                    .where(Finding.inspection_id == inspection.id)))
-    photos: dict[str, list[str]] = {}
-    missing = []
-    for row in session.exec(select(InspectionPhoto).where(
-            InspectionPhoto.inspection_id == inspection.id).order_by(
-            InspectionPhoto.item_id, InspectionPhoto.position)):
-        photos.setdefault(row.item_id, []).append(row.sha256)
+    return publics(session, [inspection])[0]
+
+
+def publics(session: Session, inspections: list[Inspection]) -> list[InspectionPublic]:
+    """The inspections as the screens show them, with their findings, photos and names: one
+    statement per kind of row for the whole page, not per inspection."""
+    ids = [i.id for i in inspections]
+    if not ids:
+        return []
+    findings: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for finding_id, inspection_id in session.exec(select(Finding.id, Finding.inspection_id)
+                                                  .where(Finding.inspection_id.in_(ids))):
+        findings[inspection_id].append(finding_id)
+    photos: dict[uuid.UUID, dict[str, list[str]]] = defaultdict(dict)
+    missing: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for row in session.exec(select(InspectionPhoto).where(InspectionPhoto.inspection_id.in_(ids))
+                            .order_by(InspectionPhoto.item_id, InspectionPhoto.position)):
+        photos[row.inspection_id].setdefault(row.item_id, []).append(row.sha256)
         if row.received_at is None:
-            missing.append(row.sha256)
-    subject = (session.get(Compound, inspection.compound_id) if inspection.compound_id
-               else session.get(OrgUnit, inspection.unit_id))
-    inspector = session.get(User, inspection.inspector_id)
-    try:
-        rubric_name = rubric(inspection.rubric_id).name
-    except DomainError:
-        rubric_name = None
-    return InspectionPublic.model_validate(inspection, from_attributes=True).model_copy(update={
-        "finding_ids": finding_ids, "photos": photos, "photos_missing": missing,
-        "subject_name": subject.name if subject else None, "rubric_name": rubric_name,
-        "inspector_name": inspector.display_name if inspector else None})
+            missing[row.inspection_id].append(row.sha256)
+    names = _names(session, Compound, {i.compound_id for i in inspections if i.compound_id})
+    names.update(_names(session, OrgUnit, {i.unit_id for i in inspections if i.unit_id}))
+    inspectors = _names(session, User, {i.inspector_id for i in inspections},
+                        User.display_name)
+    out = []
+    for inspection in inspections:
+        try:
+            rubric_name = rubric(inspection.rubric_id).name
+        except DomainError:
+            rubric_name = None
+        out.append(InspectionPublic.model_validate(inspection, from_attributes=True).model_copy(
+            update={"finding_ids": findings[inspection.id], "photos": photos[inspection.id],
+                    "photos_missing": missing[inspection.id], "rubric_name": rubric_name,
+                    "subject_name": names.get(inspection.compound_id or inspection.unit_id),
+                    "inspector_name": inspectors.get(inspection.inspector_id)}))
+    return out
+
+
+def _names(session: Session, model: type, ids: set, column=None) -> dict:  # noqa: ANN001
+    if not ids:
+        return {}
+    return dict(session.exec(select(model.id, column if column is not None else model.name)
+                             .where(model.id.in_(ids))).all())
 
 
 def list_inspections(session: Session, user: User, scope: Scope, *, limit: int, offset: int,
@@ -359,4 +382,4 @@ def list_inspections(session: Session, user: User, scope: Scope, *, limit: int, 
     rows = session.exec(select(Inspection).where(*where).order_by(Inspection.started_at.desc())
                         .limit(limit).offset(offset)).all()
     total = session.exec(select(func.count()).select_from(Inspection).where(*where)).one()
-    return [public(session, i) for i in rows], total
+    return publics(session, list(rows)), total

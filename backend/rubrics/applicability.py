@@ -46,10 +46,6 @@ def why_not(rubric: Rubric, subject: Subject) -> str | None:
     return None
 
 
-def applicable(rubrics: list[Rubric], subject: Subject) -> list[Rubric]:
-    return [r for r in rubrics if why_not(r, subject) is None]
-
-
 @dataclass(frozen=True)
 class Window:
     start: date

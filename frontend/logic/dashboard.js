@@ -43,7 +43,7 @@ export function localBoard(tickets, compounds, chosen, nowMs) {
     level: next ? next[1] : null,
     rows: next ? counted(overdue, (t) => place(t, next[0]), names[next[0]], '未分社区') : [],
     by_company: companies.slice(0, COMPANIES),
-    companies: companies.length,
+    companies: companies.filter((c) => c.id).length, // 无物业 is no company
     path: LEVELS.filter(([key]) => chosen[key]).map(([key]) => ({ key, id: chosen[key], name: names[key].get(chosen[key]) || '未知' })),
     overdue: ticketsByDue(overdue),
   };
