@@ -59,9 +59,12 @@ export function Verify({ ctx, ticket, act, onDone }) {
   const [mode, setMode] = useState(null); // 'close' | 'reject'
   const [note, setNote] = useState('');
   const [error, setError] = useState(null);
+  const [busy, setBusy] = useState(false); // a second tap must not queue a second decision
   async function submit(e) {
     e.preventDefault();
+    if (busy) return;
     if (mode === 'reject' && !note.trim()) { setError('请填写退回原因'); return; }
+    setBusy(true);
     await act(ctx, ticket, mode, note.trim());
     const queued = navigator.onLine === false ? '（离线：联网后自动发送）' : '';
     onDone(mode === 'close' ? `已核查通过，工单办结${queued}` : `已退回整改，物业将收到退回原因${queued}`);
@@ -73,7 +76,7 @@ export function Verify({ ctx, ticket, act, onDone }) {
           placeholder=${mode === 'close' ? '例如：井盖已更换，现场核实' : '例如：照片只拍到箱门，请补拍玻璃'}></textarea></label>
       ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}
       <div class="button-row">
-        <button class=${`button ${mode === 'close' ? 'button-ok' : 'button-danger'}`} type="submit">${mode === 'close' ? '确认核查通过' : '确认退回'}</button>
+        <button class=${`button ${mode === 'close' ? 'button-ok' : 'button-danger'}`} type="submit" disabled=${busy}>${mode === 'close' ? '确认核查通过' : '确认退回'}</button>
         <button class="button button-secondary" type="button" onClick=${() => { setMode(null); setNote(''); setError(null); }}>取消</button>
       </div>
     </form>` : html`<div class="button-row verify-actions">

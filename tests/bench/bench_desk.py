@@ -28,8 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_rollup  # noqa: E402 - the data generator and the server timer
+import bench_sync  # noqa: E402 - RESULTS.md's sections
 
-RESULTS = bench_rollup.RESULTS
 SECTION = "## The supervisor's desk pages (issue 15)"
 TARGET_MS = 100.0
 
@@ -140,16 +140,7 @@ def write_results(results: dict[str, list[dict]], args) -> None:  # noqa: ANN001
             ok = "✓" if r["p95"] <= TARGET_MS else "✗"
             cells.append(f"{r['median']:.1f} / {r['p95']:.1f} ms {ok}")
         lines.append(f"| {row['page']} | {row['total']:,} | " + " | ".join(cells) + " |")
-    text = RESULTS.read_text(encoding="utf-8")
-    block = "\n".join(lines) + "\n"
-    if SECTION in text:
-        start = text.index(SECTION)
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + block + (text[end + 1:] if end >= 0 else "")
-    else:
-        first = text.find("\n## ")
-        text = text[:first + 1] + block + "\n" + text[first + 1:]
-    RESULTS.write_text(text, encoding="utf-8")
+    bench_sync.write_section("\n".join(lines) + "\n", SECTION)
 
 
 if __name__ == "__main__":

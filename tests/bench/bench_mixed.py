@@ -187,20 +187,6 @@ def report(rounds: dict[str, list[dict]], args: argparse.Namespace) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str) -> None:
-    content = sync.RESULTS.read_text(encoding="utf-8")
-    if SECTION not in content:
-        sync.RESULTS.write_text(content.rstrip("\n") + "\n\n" + text, encoding="utf-8")
-        return
-    start = content.index(SECTION)
-    end = content.find("\n## ", start + len(SECTION))
-    end = len(content) if end < 0 else end + 1
-    old = content[start:end]
-    notes = old[old.index(sync.NOTES):].rstrip("\n") + "\n" if sync.NOTES in old else ""
-    sync.RESULTS.write_text(content[:start] + text + ("\n" + notes if notes else "") + "\n"
-                            + content[end:], encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=30, help="seconds per measured run")
@@ -257,7 +243,7 @@ def main() -> None:
     text = report(rounds, args)
     print(text)
     if args.write_results:
-        write_section(text)
+        sync.write_section(text, SECTION)
 
 
 if __name__ == "__main__":

@@ -523,11 +523,16 @@ def report(all_runs: dict[str, dict], args: argparse.Namespace) -> str:
 NOTES = "<!-- notes below are kept by --write-results -->"
 
 
-def write_section(text: str) -> None:
-    """Replace the measured part of the section; hand-written notes after NOTES stay."""
+def write_section(text: str, section: str = SECTION) -> None:
+    """Replace the measured part of `section` (`text` begins with its heading); hand-written
+    notes after NOTES stay. A section not there yet is added at the end. Every bench's way
+    into RESULTS.md."""
     content = RESULTS.read_text(encoding="utf-8")
-    start = content.index(SECTION)
-    end = content.find("\n## ", start + len(SECTION))
+    if section not in content:
+        RESULTS.write_text(content.rstrip("\n") + "\n\n" + text, encoding="utf-8")
+        return
+    start = content.index(section)
+    end = content.find("\n## ", start + len(section))
     end = len(content) if end < 0 else end + 1
     old = content[start:end]
     notes = old[old.index(NOTES):].rstrip("\n") + "\n" if NOTES in old else ""

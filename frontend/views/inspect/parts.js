@@ -20,8 +20,8 @@ export function scoreText(value) {
 }
 
 export function ItemStatus({ res, touched, na }) {
-  if (na) return html`<span class="item-status item-na">不检查</span>`;
-  if (!touched) return html`<span class="item-status item-untouched">未检查</span>`;
+  if (na) return html`<span class="item-status item-na">未检查</span>`; // as the result says
+  if (!touched) return html`<span class="item-status item-untouched">未填写</span>`;
   if (!res) return null;
   if (res.status === 'error') return html`<span class="item-status item-error">有误</span>`;
   if (res.lines.some((l) => l.status === 'veto')) return html`<span class="item-status item-deduct">一票否决</span>`;

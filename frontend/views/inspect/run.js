@@ -35,7 +35,7 @@ export function RunView({ ctx, store, draft, rubric }) {
     const untouched = prog.total - prog.done;
     const errors = result.errors.filter((e) => !e.field || e.field !== 'period');
     if (errors.length) { setError(`有 ${errors.length} 处填写有误：${errors[0].message}`); return; }
-    if (!confirm(`提交${draft.subject.name}的${rubric.name}？${untouched ? `\n未检查的 ${untouched} 项将记为“未检查”（不扣分，结果中注明未检查）。` : ''}\n提交后如需更改，可在本期发布前提交修改版。`)) return;
+    if (!confirm(`提交${draft.subject.name}的${rubric.name}？${untouched ? `\n未填写的 ${untouched} 项将记为“未检查”（不扣分，结果中注明未检查）。` : ''}\n提交后如需更改，可在本期发布前提交修改版。`)) return;
     setBusy(true);
     try {
       const submittedAt = isoWithOffset();
