@@ -58,6 +58,16 @@ function Filters({ ctx, filters, onApply }) {
   </form>`;
 }
 
+// On a phone the filters would fill the first screen: folded once some are applied, so that
+// the results come first (a count on the dashboard or in the ranking opens here).
+function FilterFold({ ctx, filters, onApply }) {
+  const applied = Object.keys(filters).filter((k) => k !== 'offset').length;
+  const wide = window.matchMedia('(min-width: 1024px)').matches;
+  return html`<details class="filters-fold" open=${wide || !applied}>
+    <summary>筛选${applied ? `（已选 ${applied} 项）` : ''}</summary>
+    <${Filters} ctx=${ctx} filters=${filters} onApply=${onApply} /></details>`;
+}
+
 const COLUMNS = [['compound_name', '小区'], ['catalog_name', '问题类型'], ['state', '状态'],
   ['dispatched_at', '派单时间'], ['due_at', '到期时间']];
 
@@ -87,7 +97,7 @@ export function WorklistView({ ctx }) {
           const left = t.state === 'open' ? timeLeft(t, ctx.data.calendar) : null;
           return html`<tr key=${t.id} data-testid="worklist-row" class=${t.overdue ? 'row-overdue' : ''} onClick=${() => go(`#/ticket/${t.id}`)}>
             <td><a href=${`#/ticket/${t.id}`}>${t.compound_name}</a></td><td>${t.catalog_name || (t.finding && t.finding.description) || '—'}${t.finding && t.finding.case_no ? html`<br /><small>${t.finding.case_no}</small>` : null}</td>
-            <td>${STATE_LABELS[t.state] || t.state}</td><td>${formatTime(t.dispatched_at)}</td><td>${formatTime(t.due_at)}</td>
+            <td>${STATE_LABELS[t.state] || t.state}</td><td data-label="派单">${formatTime(t.dispatched_at)}</td><td data-label="到期">${formatTime(t.due_at)}</td>
             <td class=${left && left.overdue ? 'time-left-overdue' : ''}>${left ? left.text : ''}</td></tr>`;
         })}</tbody></table>
       <div class="button-row">
@@ -97,7 +107,7 @@ export function WorklistView({ ctx }) {
   }
   return html`<main class="screen screen-wide">
     <${TopBar} title="工单查询" back="#/tickets" />
-    <${Filters} ctx=${ctx} filters=${filters} onApply=${apply} />
+    <${FilterFold} ctx=${ctx} filters=${filters} onApply=${apply} />
     ${body}
   </main>`;
 }
