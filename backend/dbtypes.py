@@ -74,11 +74,11 @@ def as_local(value: datetime | None) -> datetime | None:
     """An instant in the deployment's zone (Asia/Shanghai), as people read it on screens."""
     if value is None:
         return None
-    return value.astimezone(_zone())
+    return value.astimezone(local_zone())
 
 
 @lru_cache(maxsize=1)
-def _zone():  # noqa: ANN202 - a ZoneInfo, looked up once per process
+def local_zone():  # noqa: ANN201 - a ZoneInfo, looked up once per process
     from zoneinfo import ZoneInfo
 
     from backend.config import get_settings

@@ -35,3 +35,29 @@ def record(session, *, actor_id: uuid.UUID | None, action: str, object_type: str
                        object_id=None if object_id is None else str(object_id), detail=detail)
     session.add(event)
     return event
+
+
+# Labels of the actions an admin reads in the log (an action without one shows its code).
+ACTION_LABELS = {
+    "user.create": "新建用户", "user.update": "修改用户", "user.password_reset": "重置密码",
+    "user.password_change": "修改密码", "user.activate": "启用用户", "user.deactivate": "停用用户",
+    "token.revoke": "注销登录", "unit.create": "新建单位", "unit.update": "修改单位",
+    "company.create": "新建企业", "company.update": "修改企业", "compound.create": "新建小区",
+    "compound.update": "修改小区", "organisation.import": "导入组织机构",
+    "period.freeze": "发布并冻结期间", "period.reopen": "重新开放期间",
+    "ticket.due_recomputed": "重算到期时间", "ticket.merge": "合并工单",
+    "case.flags": "设置热线案件标记", "company.direct_score": "录入企业直接评分",
+    "demonstration.add": "登记示范点", "inspection.amend": "更正检查",
+}
+
+
+class AuditPublic(SQLModel):
+    id: uuid.UUID
+    at: datetime
+    actor_id: uuid.UUID | None
+    actor_name: str | None = None
+    action: str
+    action_label: str
+    object_type: str
+    object_id: str | None
+    detail: dict[str, Any]

@@ -59,6 +59,18 @@ def _current(request: Request, session: SessionDep, token: BearerToken,
 _Current = Annotated[tuple[Caller, Scope], Depends(_current)]
 
 
+def _self_service(request: Request, session: SessionDep, token: BearerToken,
+                  _scheme: Annotated[object, Depends(_bearer_scheme)]) -> Caller:
+    """The caller, even one still holding a one-time password: for the few endpoints that let
+    them see who they are, change it or log out."""
+    user, _ = service.authenticate(session, get_settings(), token, password_pending_ok=True)
+    request.state.user_id = user.id
+    return user
+
+
+SelfServiceUser = Annotated[Caller, Depends(_self_service)]
+
+
 # The trivial dependencies are `async def`: FastAPI runs a plain `def` dependency in a worker
 # thread, a hop that cost more than the work (tests/bench/RESULTS.md, issue 5).
 async def get_current_user(current: _Current) -> Caller:

@@ -31,7 +31,9 @@ class UserBase(SQLModel):
     username: str = Field(min_length=2, max_length=64, regex=r"^[A-Za-z0-9_.@-]+$")
     display_name: str = Field(min_length=1, max_length=64)
     role: Role = Field(sa_column=Column(String(24), nullable=False))
-    phone: str | None = Field(default=None, max_length=32)
+    phone: str | None = Field(default=None, max_length=32, description="mobile number")
+    wecom_id: str | None = Field(default=None, max_length=64, description="企业微信 userid")
+    dingtalk_id: str | None = Field(default=None, max_length=64, description="钉钉 userid")
 
 
 class UserCreate(UserBase):
@@ -46,6 +48,8 @@ class UserUpdate(SQLModel):
     display_name: str | None = Field(default=None, min_length=1, max_length=64)
     role: Role | None = None
     phone: str | None = None
+    wecom_id: str | None = Field(default=None, max_length=64)
+    dingtalk_id: str | None = Field(default=None, max_length=64)
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=8, max_length=128)
     unit_ids: list[uuid.UUID] | None = None
@@ -60,6 +64,8 @@ class User(UserBase, table=True):
     password_hash: str
     company_id: uuid.UUID | None = Field(default=None, foreign_key="company.id", index=True)
     is_active: bool = True
+    # Set with a one-time password an admin hands out: nothing but changing it is allowed.
+    must_change_password: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
@@ -73,8 +79,28 @@ class UserScopeUnit(SQLModel, table=True):
 class UserPublic(UserBase):
     id: uuid.UUID
     is_active: bool
+    must_change_password: bool = False
     company_id: uuid.UUID | None
     unit_ids: list[uuid.UUID] = []
+    created_at: datetime | None = None
+
+
+class UserListed(UserPublic):
+    """A row of the admin's user list: where the user works and when they were last seen."""
+
+    unit_names: list[str] = []
+    company_name: str | None = None
+    last_login_at: datetime | None = None
+    active_sessions: int = 0
+
+
+class OneTimePassword(SQLModel):
+    one_time_password: str = Field(description="shown once; must be changed at the first login")
+
+
+class PasswordChange(SQLModel):
+    current_password: str = Field(min_length=1, max_length=128)
+    new_password: str = Field(min_length=8, max_length=128)
 
 
 class AuthToken(SQLModel, table=True):

@@ -88,11 +88,13 @@ class Caller:
     is_active: bool
     created_at: datetime
     token_id: uuid.UUID
+    must_change_password: bool = False
 
 
 _SCOPED_TOKEN_SQL = (
     "SELECT t.id, t.revoked_at, t.expires_at, t.last_used_at, u.id, u.username, u.display_name,"
-    " u.role, u.phone, u.company_id, u.is_active, u.created_at, o.id, o.level"
+    " u.role, u.phone, u.company_id, u.is_active, u.created_at, u.must_change_password,"
+    " o.id, o.level"
     " FROM auth_token t JOIN user_account u ON u.id = t.user_id"
     " LEFT JOIN user_scope_unit s ON s.user_id = u.id LEFT JOIN org_unit o ON o.id = s.unit_id"
     " WHERE t.token_hash = ?")
@@ -100,13 +102,15 @@ _TOUCH_SQL = "UPDATE auth_token SET last_used_at = ?, expires_at = ? WHERE id = 
 
 
 def authenticate(session: Session, settings: Settings, token: str,
-                        now: datetime | None = None) -> tuple[Caller, Scope]:
+                 now: datetime | None = None, *, password_pending_ok: bool = False
+                 ) -> tuple[Caller, Scope]:
     """The caller and their scope (as `scope_for` gives it) from a bearer token, in one
     statement on the DB-API connection: every authenticated request comes through here.
 
     Read fresh in the request's own transaction: a revoked token or a disabled account is
     refused by the very next request; nothing is cached. A token unused for an hour is
-    touched: its last use recorded and its expiry slid forward.
+    touched: its last use recorded and its expiry slid forward. A user holding a one-time
+    password may do nothing but change it (`password_pending_ok`: the endpoints that do).
     """
     now = now or utcnow()
     raw = RawSQL(session)
@@ -114,11 +118,13 @@ def authenticate(session: Session, settings: Settings, token: str,
     if not rows or rows[0][1] is not None:
         raise REFUSALS("token_invalid")
     token_id, _, expires_at, last_used_at, user_id, username, display_name, role, phone, \
-        company_id, is_active, created_at, _, _ = rows[0]
+        company_id, is_active, created_at, must_change, _, _ = rows[0]
     if raw.instant(expires_at) <= now:
         raise REFUSALS("token_expired")
     if not is_active:
         raise REFUSALS("account_disabled")
+    if must_change and not password_pending_ok:
+        raise REFUSALS("password_change_required")
     if now - raw.instant(last_used_at) >= _TOUCH_EVERY:
         column = AuthToken.__table__.c
         bind = column_binder(column.last_used_at, raw.dialect)
@@ -126,9 +132,10 @@ def authenticate(session: Session, settings: Settings, token: str,
                                  token_id))  # as read: already in the column's storage form
     user = Caller(id=raw.uuid(user_id), username=username, display_name=display_name, role=role,
                   phone=phone, company_id=raw.uuid(company_id), is_active=bool(is_active),
-                  created_at=raw.instant(created_at), token_id=raw.uuid(token_id))
-    return user, scope_from_units(user, [(raw.uuid(row[12]), row[13]) for row in rows
-                                         if row[12] is not None])
+                  created_at=raw.instant(created_at), token_id=raw.uuid(token_id),
+                  must_change_password=bool(must_change))
+    return user, scope_from_units(user, [(raw.uuid(row[13]), row[14]) for row in rows
+                                         if row[13] is not None])
 
 
 def revoke_token(session: Session, token_row: AuthToken, *, actor_id: uuid.UUID | None,

@@ -3,17 +3,26 @@ is audited, and the service never leaves a deployment without an active admin.""
 
 from __future__ import annotations
 
+import secrets
 import uuid
+from collections import defaultdict
+from datetime import datetime
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, or_
 from sqlmodel import Session, select
 
 from backend.audit.models import record
-from backend.auth.models import Role, User, UserCreate, UserPublic, UserScopeUnit, UserUpdate
-from backend.auth.passwords import hash_password
+from backend.auth.models import AuthToken, PasswordChange, Role, User, UserCreate, UserListed, \
+    UserPublic, UserScopeUnit, UserUpdate
+from backend.auth.passwords import hash_password, verify_password
 from backend.auth.service import revoke_all_tokens
 from backend.auth.errors import REFUSALS
-from backend.organisation.models import Company, OrgUnit, UnitLevel
+from backend.dbtypes import utcnow
+from backend.organisation.models import Company, Compound, OrgUnit, UnitLevel
+
+# A one-time password is read out or sent by message: no 0/O, 1/l/I to misread.
+_OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+_OTP_LENGTH = 10
 
 _UNIT_LEVELS_FOR_ROLE = {
     Role.supervisor: {UnitLevel.district, UnitLevel.street, UnitLevel.town, UnitLevel.community},
@@ -55,13 +64,18 @@ def _set_units(session: Session, user: User, unit_ids: list[uuid.UUID]) -> None:
         session.add(UserScopeUnit(user_id=user.id, unit_id=unit_id))
 
 
-def create_user(session: Session, data: UserCreate, *, actor_id: uuid.UUID | None) -> User:
+def create_user(session: Session, data: UserCreate, *, actor_id: uuid.UUID | None,
+                temporary_password: bool = False) -> User:
+    """A new account. `temporary_password`: an admin chose the password and hands it over, so
+    the user must replace it at the first login (the admin screens' way; the CLI and the demo
+    set passwords their users keep)."""
     if session.exec(select(User).where(func.lower(User.username) == data.username.lower())).first():
         raise REFUSALS("username_taken", username=data.username)
     _check_scope(session, data.role, data.unit_ids, data.company_id)
     user = User(username=data.username, display_name=data.display_name, role=data.role,
-                phone=data.phone, company_id=data.company_id,
-                password_hash=hash_password(data.password))
+                phone=data.phone, wecom_id=data.wecom_id, dingtalk_id=data.dingtalk_id,
+                company_id=data.company_id, password_hash=hash_password(data.password),
+                must_change_password=temporary_password)
     session.add(user)
     session.flush()
     _set_units(session, user, data.unit_ids)
@@ -102,7 +116,7 @@ def update_user(session: Session, user: User, data: UserUpdate, *, actor_id: uui
                   "company_id": str(company_id) if company_id else None}
         user.role, user.company_id = role, company_id
         _set_units(session, user, unit_ids)
-    for key in ("display_name", "phone"):
+    for key in ("display_name", "phone", "wecom_id", "dingtalk_id"):
         if key in changes:
             setattr(user, key, changes[key])
             audit[key] = changes[key]
@@ -110,10 +124,7 @@ def update_user(session: Session, user: User, data: UserUpdate, *, actor_id: uui
         record(session, actor_id=actor_id, action="user.update", object_type="user",
                object_id=user.id, **audit)
     if changes.get("password"):
-        user.password_hash = hash_password(changes["password"])
-        revoke_all_tokens(session, user.id, actor_id=actor_id)
-        record(session, actor_id=actor_id, action="user.password_reset", object_type="user",
-               object_id=user.id)
+        _set_password(session, user, changes["password"], actor_id=actor_id, temporary=True)
     if deactivate:
         revoke_all_tokens(session, user.id, actor_id=actor_id)
     if "is_active" in changes and changes["is_active"] != user.is_active:
@@ -121,6 +132,49 @@ def update_user(session: Session, user: User, data: UserUpdate, *, actor_id: uui
         record(session, actor_id=actor_id,
                action="user.activate" if user.is_active else "user.deactivate",
                object_type="user", object_id=user.id)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def _set_password(session: Session, user: User, password: str, *, actor_id: uuid.UUID,
+                  temporary: bool) -> None:
+    """A new password ends every login of the user. One an admin set is temporary: the user
+    must replace it before doing anything else."""
+    user.password_hash = hash_password(password)
+    user.must_change_password = temporary
+    revoke_all_tokens(session, user.id, actor_id=actor_id)
+    record(session, actor_id=actor_id, object_type="user", object_id=user.id,
+           action="user.password_reset" if temporary else "user.password_change")
+
+
+def reset_password(session: Session, user: User, *, actor_id: uuid.UUID) -> str:
+    """A one-time password for `user`, returned once and stored only hashed."""
+    password = "".join(secrets.choice(_OTP_ALPHABET) for _ in range(_OTP_LENGTH))
+    _set_password(session, user, password, actor_id=actor_id, temporary=True)
+    session.add(user)
+    session.flush()
+    return password
+
+
+def change_own_password(session: Session, user_id: uuid.UUID, data: PasswordChange,
+                        *, keep_token_id: uuid.UUID) -> User:
+    """The caller replaces their password (a one-time one, or any). Their other logins end;
+    the one they changed it from goes on."""
+    user = get_user(session, user_id)
+    if not verify_password(user.password_hash, data.current_password):
+        raise REFUSALS("password_wrong")
+    if data.new_password == data.current_password:
+        raise REFUSALS("password_unchanged")
+    user.password_hash = hash_password(data.new_password)
+    user.must_change_password = False
+    for token in session.exec(select(AuthToken).where(AuthToken.user_id == user.id,
+                                                      AuthToken.id != keep_token_id,
+                                                      AuthToken.revoked_at.is_(None))):
+        token.revoked_at = utcnow()
+        session.add(token)
+    record(session, actor_id=user.id, action="user.password_change", object_type="user",
+           object_id=user.id)
     session.add(user)
     session.flush()
     return user
@@ -134,8 +188,68 @@ def user_public(session: Session, user: User) -> UserPublic:
     return UserPublic.model_validate(user, update={"unit_ids": unit_ids_of(session, user.id)})
 
 
-def list_users(session: Session) -> list[UserPublic]:
-    return [user_public(session, u) for u in session.exec(select(User).order_by(User.username))]
+def list_users(session: Session, *, role: Role | None = None, unit_id: uuid.UUID | None = None,
+               active: bool | None = None, q: str | None = None,
+               now: datetime | None = None) -> list[UserListed]:
+    """The admin's user list, filtered by role, unit (a user whose scope lies at or under it,
+    or a manager of a company serving a compound under it) and state, with each user's scope
+    names, last login and open sessions, in five queries whatever the number of users."""
+    now = now or utcnow()
+    query = select(User)
+    if role:
+        query = query.where(User.role == role)
+    if active is not None:
+        query = query.where(User.is_active.is_(active))
+    if q:
+        query = query.where(or_(User.username.contains(q), User.display_name.contains(q),
+                                User.phone.contains(q)))
+    if unit_id:
+        query = query.where(User.id.in_(_users_under(session, unit_id)))
+    users = list(session.exec(query.order_by(User.role, User.username)))
+    ids = [u.id for u in users]
+    if not ids:
+        return []
+    units: dict[uuid.UUID, list[tuple[uuid.UUID, str]]] = defaultdict(list)
+    for user_id, unit, name in session.exec(
+            select(UserScopeUnit.user_id, OrgUnit.id, OrgUnit.name)
+            .join(OrgUnit, OrgUnit.id == UserScopeUnit.unit_id)
+            .where(UserScopeUnit.user_id.in_(ids))):
+        units[user_id].append((unit, name))
+    company_ids = {u.company_id for u in users if u.company_id}
+    companies = dict(session.exec(select(Company.id, Company.name)
+                                  .where(Company.id.in_(company_ids))).all())
+    logins = {user_id: (last, open_) for user_id, last, open_ in session.exec(
+        select(AuthToken.user_id, func.max(AuthToken.created_at),
+               func.count().filter(AuthToken.revoked_at.is_(None), AuthToken.expires_at > now))
+        .where(AuthToken.user_id.in_(ids)).group_by(AuthToken.user_id))}
+    return [UserListed.model_validate(u, update={
+        "unit_ids": [unit for unit, _ in units[u.id]],
+        "unit_names": [name for _, name in units[u.id]],
+        "company_name": companies.get(u.company_id),
+        "last_login_at": logins.get(u.id, (None, 0))[0],
+        "active_sessions": logins.get(u.id, (None, 0))[1] or 0,
+    }) for u in users]
+
+
+def _users_under(session: Session, unit_id: uuid.UUID):  # noqa: ANN202 - a sub-select
+    """Users whose scope unit lies at or under `unit_id`, and managers of companies serving a
+    compound under it."""
+    unit = session.get(OrgUnit, unit_id)
+    if unit is None:
+        raise REFUSALS("scope_unit_unknown", unit_id=unit_id)
+    column = {UnitLevel.district: OrgUnit.district_id, UnitLevel.street: OrgUnit.street_id,
+              UnitLevel.town: OrgUnit.street_id, UnitLevel.community: OrgUnit.community_id,
+              UnitLevel.grid: OrgUnit.id}[UnitLevel(unit.level)]
+    compound_column = {UnitLevel.district: Compound.district_id,
+                       UnitLevel.street: Compound.street_id, UnitLevel.town: Compound.street_id,
+                       UnitLevel.community: Compound.community_id}.get(UnitLevel(unit.level))
+    scoped = select(UserScopeUnit.user_id).join(OrgUnit, OrgUnit.id == UserScopeUnit.unit_id) \
+        .where(column == unit_id)
+    if compound_column is None:
+        return scoped
+    managers = select(User.id).where(User.company_id.in_(
+        select(Compound.company_id).where(compound_column == unit_id)))
+    return scoped.union(managers)
 
 
 def get_user(session: Session, user_id: uuid.UUID) -> User:

@@ -368,3 +368,18 @@ def set_case_flags(session: Session, finding_id: uuid.UUID, **flags: bool) -> No
     """推诿 / 核查不符 on a hotline case (seed 002 §四(一) 3 and 5), set by a supervisor."""
     session.execute(update(Finding).where(Finding.id == finding_id)
                     .values(**{f"case_{k}": v for k, v in flags.items()}))
+
+
+def follow_compound(session: Session, compound_ids: Sequence[uuid.UUID], *,
+                    street_id: uuid.UUID, district_id: uuid.UUID) -> int:
+    """A compound moved to another street (an admin's correction, a 行政区划 change): its
+    findings and tickets carry its new street and district, and the tickets go out again in
+    the pull feed. Returns how many tickets moved."""
+    if not compound_ids:
+        return 0
+    session.execute(update(Finding).where(Finding.compound_id.in_(compound_ids))
+                    .values(street_id=street_id, district_id=district_id))
+    moved = session.execute(update(Ticket).where(Ticket.compound_id.in_(compound_ids))
+                            .values(street_id=street_id, district_id=district_id,
+                                    change_seq=change_seq(session)))
+    return moved.rowcount or 0

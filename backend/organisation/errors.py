@@ -17,6 +17,9 @@ REFUSALS = Refusals({
     "grid_invalid": (422, "网格不存在或不属于该社区"),
     "compound_exists": (409, "该社区已有同名小区: {name}"),
     "compound_not_found": (404, "小区不存在或不在您的管辖范围内"),
-    "file_too_large": (413, "CSV 文件超过 10 MB"),
+    "unit_in_use": (409, "其下还有 {units} 个在用单位、{compounds} 个在用小区，请先停用或迁出"),
+    "company_in_use": (409, "该企业仍服务 {compounds} 个在用小区，请先为这些小区更换物业"),
+    "grid_in_use": (409, "网格内已有小区，不能迁到其他社区；请先调整小区所属网格"),
+    "file_too_large": (413, "文件超过 10 MB"),
     "csv_invalid": (422, "{reason}"),
 })

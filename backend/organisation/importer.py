@@ -1,10 +1,12 @@
-"""CSV import of the organisation: units, companies and compounds, one compound per line.
+"""Import and export of the organisation, as CSV or Excel: units, companies and compounds, one
+compound per line.
 
 A line names the path 区 / 街道(镇) / 社区 / 网格 by name; missing units and companies are
 created, an existing compound (same community, same name) is updated, so importing the same
 file twice changes nothing. Each line runs in its own savepoint: a bad line is reported with
-its number and reason and the good lines are kept. A line without a compound name only
-creates its units.
+its number, column and reason and the good lines are kept. A line without a compound name only
+creates its units. A preview (`dry_run`) runs the same import and rolls it all back. The
+export writes the same columns, so an exported file imports back unchanged.
 
 Columns (Chinese or English header):
     区 district | 街道 street (a name ending in 镇 is a town) | 社区 community |
@@ -20,8 +22,9 @@ import csv
 import uuid
 import io
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from pydantic import ValidationError
@@ -47,12 +50,26 @@ _TRUE = {"是", "有", "true", "yes", "y", "1", "√"}
 _FALSE = {"否", "无", "false", "no", "n", "0", ""}
 
 
+# The export's header: the first Chinese name of each field, in the import's order.
+EXPORT_HEADER = ["区", "街道", "社区", "网格", "小区", "地址", "建筑面积", "户数", "物业企业",
+                 "企业信用等级", "进驻日期", "老旧小区", "党支部", "纬度", "经度"]
+EXPORT_FIELDS = [HEADERS[h] for h in EXPORT_HEADER]
+COLUMN_LABELS = {f: h for h, f in zip(EXPORT_HEADER, EXPORT_FIELDS)}
+XLSX_MAGIC = b"PK\x03\x04"
+
+
 class LineError(ValueError):
-    pass
+    """A line (or the file) that cannot be imported; `column` names the column at fault."""
+
+    def __init__(self, reason: str, column: str | None = None) -> None:
+        super().__init__(reason)
+        self.column = column
 
 
 @dataclass
 class ImportReport:
+    dry_run: bool = False
+    header: list[str] = field(default_factory=list)
     lines: int = 0
     created: int = 0
     updated: int = 0
@@ -82,7 +99,7 @@ def _bool(value: str, column: str) -> bool:
         return True
     if v in _FALSE:
         return False
-    raise LineError(f"{column} 应为 是/否，而不是 “{value}”")
+    raise LineError(f"{column} 应为 是/否，而不是 “{value}”", column)
 
 
 def _decimal(value: str, column: str) -> Decimal | None:
@@ -92,7 +109,7 @@ def _decimal(value: str, column: str) -> Decimal | None:
     try:
         return Decimal(v)
     except InvalidOperation:
-        raise LineError(f"{column} 应为数字，而不是 “{value}”") from None
+        raise LineError(f"{column} 应为数字，而不是 “{value}”", column) from None
 
 
 def _int(value: str, column: str) -> int | None:
@@ -100,7 +117,7 @@ def _int(value: str, column: str) -> int | None:
     if number is None:
         return None
     if number != number.to_integral_value():
-        raise LineError(f"{column} 应为整数，而不是 “{value}”")
+        raise LineError(f"{column} 应为整数，而不是 “{value}”", column)
     return int(number)
 
 
@@ -111,7 +128,7 @@ def _date(value: str, column: str) -> date | None:
     try:
         return date.fromisoformat(v if len(v) == 10 else "-".join(f"{int(p):02d}" for p in v.split("-")))
     except ValueError:
-        raise LineError(f"{column} 应为日期 YYYY-MM-DD，而不是 “{value}”") from None
+        raise LineError(f"{column} 应为日期 YYYY-MM-DD，而不是 “{value}”", column) from None
 
 
 class _Importer:
@@ -127,7 +144,7 @@ class _Importer:
         if found:
             same_tier = {found.level, level} <= {UnitLevel.street, UnitLevel.town}
             if found.level != level and not same_tier:
-                raise LineError(f"“{name}” 已作为其他层级存在")
+                raise LineError(f"“{name}” 已作为其他层级存在", LEVEL_COLUMNS[level])
             return found
         self.report.units_created += 1
         return service.create_unit(self.session, OrgUnitCreate(
@@ -136,7 +153,7 @@ class _Importer:
     def company(self, name: str, grade: str) -> Company:
         grade = grade.strip().upper()
         if grade and grade not in CreditGrade.__members__:
-            raise LineError(f"企业信用等级应为 AAA/AA/A/B/C，而不是 “{grade}”")
+            raise LineError(f"企业信用等级应为 AAA/AA/A/B/C，而不是 “{grade}”", "企业信用等级")
         found = self.session.exec(select(Company).where(Company.name == name)).first()
         if found:
             if grade and found.credit_grade != grade:
@@ -150,17 +167,17 @@ class _Importer:
     def line(self, row: dict[str, str]) -> None:
         get = lambda key: (row.get(key) or "").strip()  # noqa: E731
         if not get("district"):
-            raise LineError("缺少 区")
+            raise LineError("缺少 区", "区")
         district = self.unit(get("district"), UnitLevel.district, None)
         if not get("street"):
             if get("community") or get("compound"):
-                raise LineError("缺少 街道/镇")
+                raise LineError("缺少 街道/镇", "街道")
             return
         street_level = UnitLevel.town if get("street").endswith("镇") else UnitLevel.street
         street = self.unit(get("street"), street_level, district)
         if not get("community"):
             if get("compound"):
-                raise LineError("缺少 社区")
+                raise LineError("缺少 社区", "社区")
             return
         community = self.unit(get("community"), UnitLevel.community, street)
         grid_names = [g.strip() for g in re.split(r"[;；、]", get("grids")) if g.strip()]
@@ -199,31 +216,104 @@ class _Importer:
         self.report.updated += 1
 
 
-def _explain(exc: Exception) -> str:
+LEVEL_COLUMNS = {UnitLevel.district: "区", UnitLevel.street: "街道", UnitLevel.town: "街道",
+                 UnitLevel.community: "社区", UnitLevel.grid: "网格"}
+
+
+def _explain(exc: Exception) -> tuple[str | None, str]:
+    """(column, reason) of a refused line."""
     if isinstance(exc, ValidationError):
-        return "；".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        first = exc.errors()[0]
+        field_name = str(first["loc"][0]) if first["loc"] else None
+        return COLUMN_LABELS.get(field_name), "；".join(
+            f"{COLUMN_LABELS.get(str(e['loc'][0]), '.'.join(map(str, e['loc'])))}: {e['msg']}"
+            for e in exc.errors())
+    if isinstance(exc, LineError):
+        return exc.column, str(exc)
     if isinstance(exc, DomainError):
-        return exc.message
-    return str(exc)
+        return None, exc.message
+    return None, str(exc)
+
+
+def _csv_rows(raw: bytes) -> Iterator[list[str]]:
+    yield from csv.reader(io.StringIO(decode(raw)))
+
+
+def _cell(value: object) -> str:
+    """An Excel cell as the text a CSV would hold: 52000.0 → 52000, a date → YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_rows(raw: bytes) -> Iterator[list[str]]:
+    from openpyxl import load_workbook  # only an Excel import pays for loading it
+    try:
+        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
+        raise LineError("无法读取该 Excel 文件，请另存为 .xlsx 后重试") from None
+    sheet = book.worksheets[0]
+    for values in sheet.iter_rows(values_only=True):
+        yield [_cell(v) for v in values]
+    book.close()
+
+
+def read_rows(raw: bytes, filename: str | None = None) -> Iterator[list[str]]:
+    """The file's rows as text, CSV (UTF-8 or GBK) or Excel, told apart by their bytes."""
+    if raw.startswith(XLSX_MAGIC) or (filename or "").lower().endswith(".xlsx"):
+        return _xlsx_rows(raw)
+    return _csv_rows(raw)
+
+
+def import_file(session: Session, raw: bytes, *, filename: str | None = None,
+                actor_id: uuid.UUID | None = None, dry_run: bool = False) -> ImportReport:
+    """Import a CSV or Excel file; with `dry_run`, report what it would do and keep nothing."""
+    if not dry_run:
+        return _import_rows(session, read_rows(raw, filename), actor_id=actor_id)
+    preview = session.begin_nested()
+    try:
+        report = _import_rows(session, read_rows(raw, filename), actor_id=actor_id)
+    finally:
+        preview.rollback()
+    report.dry_run = True
+    return report
 
 
 def import_csv(session: Session, raw: bytes, *, actor_id: uuid.UUID | None = None) -> ImportReport:
+    return _import_rows(session, _csv_rows(raw), actor_id=actor_id)
+
+
+def _import_rows(session: Session, rows: Iterable[list[str]], *,
+                 actor_id: uuid.UUID | None) -> ImportReport:
     report = ImportReport()
-    reader = csv.reader(io.StringIO(decode(raw)))
-    header = next(reader, None)
-    if not header:
+    rows = iter(rows)
+    header = next(rows, None)
+    if not header or not any(h.strip() for h in header):
         raise LineError("文件为空")
+    while header and not header[-1].strip():  # Excel's trailing empty columns
+        header = header[:-1]
+    report.header = [h.strip() for h in header]
     columns = [HEADERS.get(h.strip(), h.strip()) for h in header]
     unknown = [h for h, c in zip(header, columns) if c not in FIELDS]
     if unknown:
         raise LineError(f"第 1 行: 无法识别的列名 {'、'.join(unknown)}")
     importer = _Importer(session, report, actor_id)
-    for number, values in enumerate(reader, start=2):
+    for number, values in enumerate(rows, start=2):
         if not any(v.strip() for v in values):
             continue
         report.lines += 1
-        if len(values) > len(columns):
-            report.errors.append({"line": number, "reason": f"列数 {len(values)} 多于表头的 {len(columns)} 列"})
+        extra = values[len(columns):]
+        if any(v.strip() for v in extra):
+            report.errors.append({"line": number, "column": None, "values": values,
+                                  "reason": f"列数 {len(values)} 多于表头的 {len(columns)} 列"})
             continue
         row = dict(zip(columns, values))
         before = (report.created, report.updated, report.unchanged, report.units_created,
@@ -234,6 +324,82 @@ def import_csv(session: Session, raw: bytes, *, actor_id: uuid.UUID | None = Non
         except (LineError, DomainError, ValidationError, ValueError) as exc:
             (report.created, report.updated, report.unchanged, report.units_created,
              report.companies_created) = before
-            report.errors.append({"line": number, "reason": _explain(exc)})
+            column, reason = _explain(exc)
+            report.errors.append({"line": number, "column": column, "reason": reason,
+                                  "values": values[:len(columns)]})
     session.flush()
     return report
+
+
+# ------------------------------------------------------------------ export
+
+
+def export_rows(session: Session) -> list[list[str]]:
+    """The organisation as import lines: one per compound, and one per unit holding none
+    (so the tree comes back whole), sorted by place."""
+    units = {u.id: u for u in session.exec(select(OrgUnit))}
+    companies = {c.id: c for c in session.exec(select(Company))}
+    grids_of: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for link in session.exec(select(CompoundGrid)):
+        grids_of.setdefault(link.compound_id, []).append(link.grid_id)
+
+    def path(unit: OrgUnit) -> dict[str, str]:
+        names = {"district": "", "street": "", "community": "", "grids": ""}
+        current: OrgUnit | None = unit
+        while current is not None:
+            tier = "street" if current.level in (UnitLevel.street, UnitLevel.town) \
+                else "grids" if current.level == UnitLevel.grid else str(current.level)
+            names[tier] = current.name
+            current = units.get(current.parent_id) if current.parent_id else None
+        return names
+
+    def number(value: object) -> str:
+        if value is None:
+            return ""
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+    lines: list[dict[str, str]] = []
+    compounds = list(session.exec(select(Compound)))
+    for compound in compounds:
+        company = companies.get(compound.company_id)
+        lines.append(path(units[compound.community_id]) | {
+            "grids": "、".join(sorted(units[g].name for g in grids_of.get(compound.id, []))),
+            "compound": compound.name, "address": compound.address or "",
+            "building_area_m2": number(compound.building_area_m2),
+            "households": number(compound.households),
+            "company": company.name if company else "",
+            "credit_grade": (company.credit_grade or "") if company else "",
+            "company_moved_in_on": compound.company_moved_in_on.isoformat()
+            if compound.company_moved_in_on else "",
+            "is_old": "是" if compound.is_old else "否",
+            "has_party_branch": "是" if compound.has_party_branch else "否",
+            "latitude": number(compound.latitude), "longitude": number(compound.longitude)})
+    # Units no line above names: a line of their own (a grid's names its community too).
+    named = {c.community_id for c in compounds} | {g for gs in grids_of.values() for g in gs}
+    named |= {u.parent_id for u in units.values() if u.parent_id}  # a descendant's line names it
+    for unit in units.values():
+        if unit.id not in named:
+            lines.append(path(unit))
+    lines.sort(key=lambda ln: (ln["district"], ln["street"], ln["community"],
+                               ln.get("compound", ""), ln["grids"]))
+    return [EXPORT_HEADER] + [[ln.get(f, "") for f in EXPORT_FIELDS] for ln in lines]
+
+
+def export_csv(session: Session) -> bytes:
+    """UTF-8 with a BOM: what Excel opens in Chinese without asking for an encoding."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(export_rows(session))
+    return out.getvalue().encode("utf-8-sig")
+
+
+def export_xlsx(session: Session) -> bytes:
+    from openpyxl import Workbook
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "组织机构"
+    for row in export_rows(session):
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -66,6 +66,8 @@ class OrgUnitCreate(OrgUnitBase):
 class OrgUnitUpdate(SQLModel):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     code: str | None = None
+    parent_id: uuid.UUID | None = Field(default=None, description="move under this unit")
+    is_active: bool | None = None
 
 
 class OrgUnit(OrgUnitBase, table=True):
@@ -77,15 +79,23 @@ class OrgUnit(OrgUnitBase, table=True):
     district_id: uuid.UUID | None = Field(default=None, index=True)
     street_id: uuid.UUID | None = Field(default=None, index=True)
     community_id: uuid.UUID | None = Field(default=None, index=True)
+    is_active: bool = True  # retired, never deleted: findings and scores refer to it
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class OrgUnitPublic(OrgUnitBase):
     id: uuid.UUID
     parent_id: uuid.UUID | None
+    is_active: bool = True
     district_id: uuid.UUID | None
     street_id: uuid.UUID | None
     community_id: uuid.UUID | None
+
+
+class OrgTreeNode(OrgUnitPublic):
+    """A unit of the admin's tree, with how many compounds lie under it (active ones)."""
+
+    compounds: int = 0
 
 
 # ---------------------------------------------------------------- companies
@@ -108,6 +118,7 @@ class CompanyUpdate(SQLModel):
     credit_grade: CreditGrade | None = None
     community_run: bool | None = None
     phone: str | None = None
+    is_active: bool | None = None
 
 
 class Company(CompanyBase, table=True):
@@ -115,11 +126,13 @@ class Company(CompanyBase, table=True):
 
     id: uuid.UUID = Field(default_factory=new_id, primary_key=True)
     name: str = Field(max_length=200, unique=True)
+    is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class CompanyPublic(CompanyBase):
     id: uuid.UUID
+    is_active: bool = True
 
 
 # ---------------------------------------------------------------- compounds
@@ -155,6 +168,8 @@ class CompoundUpdate(SQLModel):
     latitude: FiniteFloat | None = Field(default=None, ge=-90, le=90)
     longitude: FiniteFloat | None = Field(default=None, ge=-180, le=180)
     grid_ids: list[uuid.UUID] | None = None
+    community_id: uuid.UUID | None = Field(default=None, description="move to this community")
+    is_active: bool | None = None
 
 
 class Compound(CompoundBase, table=True):
@@ -165,6 +180,7 @@ class Compound(CompoundBase, table=True):
     street_id: uuid.UUID = Field(foreign_key="org_unit.id", index=True)
     district_id: uuid.UUID = Field(foreign_key="org_unit.id", index=True)
     company_id: uuid.UUID | None = Field(default=None, foreign_key="company.id", index=True)
+    is_active: bool = True  # a retired compound is no longer offered to the phones
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
@@ -183,6 +199,7 @@ class CompoundPublic(CompoundBase):
     district_id: uuid.UUID
     company_id: uuid.UUID | None
     grid_ids: list[uuid.UUID] = []
+    is_active: bool = True
     community_name: str | None = None
     street_name: str | None = None
     company_name: str | None = None

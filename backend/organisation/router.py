@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, UploadFile, status
+from typing import Literal
 
+from fastapi import APIRouter, UploadFile, status
+from fastapi.responses import Response
+
+from backend.audit.models import record
 from backend.auth.dependencies import AdminUser, ScopeDep
 from backend.transaction import SessionDep
 from backend.errors import error_responses
@@ -13,13 +17,21 @@ from backend.organisation import importer, service
 from backend.organisation.dependencies import CompanyDep, CompoundDep, UnitDep
 from backend.organisation.errors import REFUSALS
 from backend.organisation.models import Company, CompanyCreate, CompanyPublic, CompanyUpdate, \
-    CompoundCreate, CompoundPublic, CompoundUpdate, OrgUnit, OrgUnitCreate, OrgUnitPublic, \
-    OrgUnitUpdate, UnitLevel
+    CompoundCreate, CompoundPublic, CompoundUpdate, OrgTreeNode, OrgUnit, OrgUnitCreate, \
+    OrgUnitPublic, OrgUnitUpdate, UnitLevel
 from backend.pagination import Page, PageDep
 
 router = APIRouter(prefix="/api", tags=["organisation"])
 
-MAX_CSV_BYTES = 10 * 1024 * 1024
+MAX_IMPORT_BYTES = 10 * 1024 * 1024
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/organisation/tree", response_model=list[OrgTreeNode],
+            responses=error_responses(401, 403))
+def organisation_tree(session: SessionDep, _admin: AdminUser) -> list[OrgTreeNode]:
+    """Every unit, retired ones too, with the active compounds under each: the admin's tree."""
+    return service.tree(session)
 
 
 @router.get("/units", response_model=list[OrgUnitPublic], responses=error_responses(401))
@@ -73,11 +85,13 @@ def update_company(admin: AdminUser, company: CompanyDep, body: CompanyUpdate,
 @router.get("/compounds", response_model=Page[CompoundPublic], responses=error_responses(401))
 def list_compounds(session: SessionDep, scope: ScopeDep, page: PageDep,
                    street_id: uuid.UUID | None = None, community_id: uuid.UUID | None = None,
-                   company_id: uuid.UUID | None = None, q: str | None = None
-                   ) -> Page[CompoundPublic]:
-    """Compounds in the caller's scope, by name; filter by street, community, company or name."""
+                   company_id: uuid.UUID | None = None, q: str | None = None,
+                   include_retired: bool = False) -> Page[CompoundPublic]:
+    """Compounds in the caller's scope, by name; filter by street, community, company or name.
+    Retired (停用) compounds only with `include_retired`."""
     rows, total = service.list_compounds(session, scope, street_id=street_id,
                                          community_id=community_id, company_id=company_id, q=q,
+                                         include_retired=include_retired,
                                          limit=page.limit, offset=page.offset)
     return Page(items=service.compounds_public(session, rows), total=total, limit=page.limit,
                 offset=page.offset)
@@ -106,15 +120,33 @@ def update_compound(admin: AdminUser, compound: CompoundDep, body: CompoundUpdat
 
 
 @router.post("/import/organisation", responses=error_responses(401, 403, 413, 422))
-async def import_organisation(file: UploadFile, session: SessionDep, admin: AdminUser) -> dict:
-    """Import a CSV of units, companies and compounds; bad lines are reported, good ones kept."""
-    raw = await file.read(MAX_CSV_BYTES + 1)
-    if len(raw) > MAX_CSV_BYTES:
+async def import_organisation(file: UploadFile, session: SessionDep, admin: AdminUser,
+                              dry_run: bool = False) -> dict:
+    """Import a CSV or Excel file of units, companies and compounds: bad lines are reported
+    (line, column, reason), good ones kept; `dry_run` previews and keeps nothing."""
+    raw = await file.read(MAX_IMPORT_BYTES + 1)
+    if len(raw) > MAX_IMPORT_BYTES:
         raise REFUSALS("file_too_large")
     try:
-        report = importer.import_csv(session, raw, actor_id=admin.id)
+        report = importer.import_file(session, raw, filename=file.filename, actor_id=admin.id,
+                                      dry_run=dry_run)
     except importer.LineError as exc:
         raise REFUSALS("csv_invalid", reason=str(exc)) from None
-    return {"lines": report.lines, "created": report.created, "updated": report.updated,
-            "unchanged": report.unchanged, "units_created": report.units_created,
-            "companies_created": report.companies_created, "errors": report.errors}
+    summary = {"lines": report.lines, "created": report.created, "updated": report.updated,
+               "unchanged": report.unchanged, "units_created": report.units_created,
+               "companies_created": report.companies_created, "errors": len(report.errors)}
+    if not dry_run:
+        record(session, actor_id=admin.id, action="organisation.import",
+               object_type="organisation", filename=file.filename, **summary)
+    return summary | {"dry_run": dry_run, "header": report.header, "errors": report.errors}
+
+
+@router.get("/export/organisation", responses=error_responses(401, 403))
+def export_organisation(session: SessionDep, _admin: AdminUser,
+                        format: Literal["csv", "xlsx"] = "xlsx") -> Response:  # noqa: A002
+    """The organisation in the import's columns: an exported file imports back unchanged."""
+    if format == "csv":
+        return Response(importer.export_csv(session), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="organisation.csv"'})
+    return Response(importer.export_xlsx(session), media_type=XLSX_TYPE,
+                    headers={"Content-Disposition": 'attachment; filename="organisation.xlsx"'})

@@ -11,10 +11,11 @@ from sqlmodel import Session, select
 from backend.audit.models import record
 from backend.auth.scope import Scope
 from backend.dbtypes import utcnow
+from backend.findings import repository as findings_repository
 from backend.organisation.errors import REFUSALS
 from backend.organisation.models import ALLOWED_PARENT, LEVEL_LABELS, Company, CompanyCreate, \
     CompanyUpdate, Compound, CompoundCreate, CompoundGrid, CompoundPublic, CompoundUpdate, \
-    OrgUnit, OrgUnitCreate, OrgUnitUpdate, UnitLevel
+    OrgTreeNode, OrgUnit, OrgUnitCreate, OrgUnitUpdate, UnitLevel
 
 # ------------------------------------------------------------------ units
 
@@ -77,14 +78,89 @@ def create_unit(session: Session, data: OrgUnitCreate, *, actor_id: uuid.UUID | 
 
 def update_unit(session: Session, unit: OrgUnit, data: OrgUnitUpdate, *,
                 actor_id: uuid.UUID) -> OrgUnit:
+    """Rename, re-code, move under another parent, retire or bring back a unit."""
     changes = data.model_dump(exclude_unset=True)
-    _required(changes, "name")
-    if changes.get("name") and changes["name"] != unit.name and session.exec(select(OrgUnit).where(
-            OrgUnit.parent_id == unit.parent_id if unit.parent_id else OrgUnit.parent_id.is_(None),
-            OrgUnit.name == changes["name"], OrgUnit.id != unit.id)).first():
-        raise REFUSALS("unit_exists", name=changes["name"])
+    _required(changes, "name", "is_active")
+    parent_id = changes.pop("parent_id", unit.parent_id)
+    moving = parent_id != unit.parent_id
+    name = changes.get("name") or unit.name
+    if (name != unit.name or moving) and session.exec(select(OrgUnit).where(
+            OrgUnit.parent_id == parent_id if parent_id else OrgUnit.parent_id.is_(None),
+            OrgUnit.name == name, OrgUnit.id != unit.id)).first():
+        raise REFUSALS("unit_exists", name=name)
+    if changes.get("is_active") is False and unit.is_active:
+        _check_retirable_unit(session, unit)
+    if moving:
+        _move_unit(session, unit, parent_id)
+        changes["parent_id"] = parent_id
     return _apply(session, unit, changes, actor_id=actor_id, action="unit.update",
                   object_type="org_unit")
+
+
+def _check_retirable_unit(session: Session, unit: OrgUnit) -> None:
+    """A unit is retired only once nothing active hangs under it."""
+    children = session.exec(select(func.count()).select_from(OrgUnit).where(
+        OrgUnit.parent_id == unit.id, OrgUnit.is_active.is_(True))).one()
+    column = {UnitLevel.district: Compound.district_id, UnitLevel.street: Compound.street_id,
+              UnitLevel.town: Compound.street_id, UnitLevel.community: Compound.community_id}
+    compounds = 0
+    if unit.level == UnitLevel.grid:
+        compounds = session.exec(select(func.count()).select_from(CompoundGrid).join(
+            Compound, Compound.id == CompoundGrid.compound_id).where(
+            CompoundGrid.grid_id == unit.id, Compound.is_active.is_(True))).one()
+    else:
+        compounds = session.exec(select(func.count()).select_from(Compound).where(
+            column[UnitLevel(unit.level)] == unit.id, Compound.is_active.is_(True))).one()
+    if children or compounds:
+        raise REFUSALS("unit_in_use", units=children, compounds=compounds)
+
+
+def _move_unit(session: Session, unit: OrgUnit, parent_id: uuid.UUID | None) -> None:
+    """Put `unit` under another parent of an allowed level; its subtree, its compounds and
+    their findings and tickets carry the new ancestors."""
+    parent = session.get(OrgUnit, parent_id) if parent_id else None
+    allowed = ALLOWED_PARENT[UnitLevel(unit.level)]
+    if parent is None or parent.level not in allowed:
+        wanted = "、".join(LEVEL_LABELS[p] for p in allowed) or "无（顶级）"
+        raise REFUSALS("parent_level_invalid", level=LEVEL_LABELS[unit.level], wanted=wanted)
+    if unit.level == UnitLevel.grid:
+        # a grid's compounds must lie in its community: moving it would break that
+        if session.exec(select(CompoundGrid).where(CompoundGrid.grid_id == unit.id)).first():
+            raise REFUSALS("grid_in_use")
+    subtree, frontier = [unit], [unit.id]
+    while frontier:
+        children = list(session.exec(select(OrgUnit).where(OrgUnit.parent_id.in_(frontier))))
+        subtree += children
+        frontier = [c.id for c in children]
+    unit.parent_id = parent.id
+    by_id = {u.id: u for u in subtree}
+    for member in subtree:  # parents before children: the list is built top-down
+        above = parent if member is unit else by_id[member.parent_id]
+        member.district_id = member.id if member.level == UnitLevel.district else above.district_id
+        member.street_id = member.id if member.level in (UnitLevel.street, UnitLevel.town) \
+            else above.street_id
+        member.community_id = member.id if member.level == UnitLevel.community \
+            else above.community_id
+        session.add(member)
+    communities = {u.id: u for u in subtree if u.level == UnitLevel.community}
+    moved = list(session.exec(select(Compound).where(Compound.community_id.in_(communities))))
+    for compound in moved:
+        _place_compound(session, compound, communities[compound.community_id])
+    session.flush()
+
+
+def _place_compound(session: Session, compound: Compound, community: OrgUnit) -> None:
+    """`compound` in `community`, with the community's street and district; the compound's
+    findings and tickets follow when the street changes."""
+    street_changed = compound.street_id != community.street_id
+    compound.community_id = community.id
+    compound.street_id, compound.district_id = community.street_id, community.district_id
+    compound.updated_at = utcnow()  # the phones' compound lists change
+    session.add(compound)
+    if street_changed:
+        session.flush()
+        findings_repository.follow_compound(session, [compound.id], street_id=community.street_id,
+                                            district_id=community.district_id)
 
 
 def get_unit(session: Session, unit_id: uuid.UUID, scope: Scope) -> OrgUnit:
@@ -95,6 +171,23 @@ def get_unit(session: Session, unit_id: uuid.UUID, scope: Scope) -> OrgUnit:
 
 
 # ------------------------------------------------------------------ companies
+
+
+def tree(session: Session) -> list[OrgTreeNode]:
+    """Every unit, retired ones too, with the active compounds under it: the admin's tree."""
+    counts: dict[uuid.UUID, int] = defaultdict(int)
+    for district, street, community, n in session.exec(
+            select(Compound.district_id, Compound.street_id, Compound.community_id, func.count())
+            .where(Compound.is_active.is_(True))
+            .group_by(Compound.district_id, Compound.street_id, Compound.community_id)):
+        for unit_id in (district, street, community):
+            counts[unit_id] += n
+    for grid, n in session.exec(select(CompoundGrid.grid_id, func.count()).join(
+            Compound, Compound.id == CompoundGrid.compound_id)
+            .where(Compound.is_active.is_(True)).group_by(CompoundGrid.grid_id)):
+        counts[grid] += n
+    return [OrgTreeNode.model_validate(u, update={"compounds": counts[u.id]})
+            for u in session.exec(select(OrgUnit).order_by(OrgUnit.level, OrgUnit.name))]
 
 
 def list_units(session: Session, scope: Scope, *, level: UnitLevel | None,
@@ -126,10 +219,15 @@ def create_company(session: Session, data: CompanyCreate, *,
 def update_company(session: Session, company: Company, data: CompanyUpdate, *,
                    actor_id: uuid.UUID) -> Company:
     changes = data.model_dump(exclude_unset=True)
-    _required(changes, "name", "community_run")
+    _required(changes, "name", "community_run", "is_active")
     if changes.get("name") and changes["name"] != company.name and session.exec(
             select(Company).where(Company.name == changes["name"])).first():
         raise REFUSALS("company_exists", name=changes["name"])
+    if changes.get("is_active") is False and company.is_active:
+        serving = session.exec(select(func.count()).select_from(Compound).where(
+            Compound.company_id == company.id, Compound.is_active.is_(True))).one()
+        if serving:
+            raise REFUSALS("company_in_use", compounds=serving)
     return _apply(session, company, changes, actor_id=actor_id, action="company.update",
                   object_type="company")
 
@@ -183,14 +281,24 @@ def create_compound(session: Session, data: CompoundCreate, *,
 def update_compound(session: Session, compound: Compound, data: CompoundUpdate, *,
                     actor_id: uuid.UUID | None) -> Compound:
     changes = data.model_dump(exclude_unset=True)
-    _required(changes, "name", "is_old", "has_party_branch")
+    _required(changes, "name", "is_old", "has_party_branch", "community_id", "is_active")
     if changes.get("company_id") and session.get(Company, changes["company_id"]) is None:
         raise REFUSALS("company_unknown")
-    if changes.get("name") and changes["name"] != compound.name and session.exec(select(Compound).where(
-            Compound.community_id == compound.community_id, Compound.name == changes["name"],
+    community_id = changes.pop("community_id", compound.community_id)
+    moving = community_id != compound.community_id
+    name = changes.get("name") or compound.name
+    if (name != compound.name or moving) and session.exec(select(Compound).where(
+            Compound.community_id == community_id, Compound.name == name,
             Compound.id != compound.id)).first():
-        raise REFUSALS("compound_exists", name=changes["name"])
+        raise REFUSALS("compound_exists", name=name)
     grid_ids = changes.pop("grid_ids", None)
+    if moving:
+        community = session.get(OrgUnit, community_id)
+        if community is None or community.level != UnitLevel.community:
+            raise REFUSALS("community_not_found")
+        _place_compound(session, compound, community)
+        grid_ids = grid_ids or []  # the old community's grids cannot hold it any more
+        changes["community_id"] = community_id
     if grid_ids is not None:
         _check_grids(session, compound.community_id, grid_ids)
         _set_grids(session, compound.id, grid_ids)
@@ -215,9 +323,11 @@ def get_compound(session: Session, compound_id: uuid.UUID, scope: Scope) -> Comp
 
 def list_compounds(session: Session, scope: Scope, *, street_id: uuid.UUID | None = None,
                    community_id: uuid.UUID | None = None, company_id: uuid.UUID | None = None,
-                   q: str | None = None, limit: int = 50, offset: int = 0
-                   ) -> tuple[list[Compound], int]:
+                   q: str | None = None, include_retired: bool = False, limit: int = 50,
+                   offset: int = 0) -> tuple[list[Compound], int]:
     where = [scope.compound_filter()]
+    if not include_retired:
+        where.append(Compound.is_active.is_(True))
     if street_id:
         where.append(Compound.street_id == street_id)
     if community_id:

@@ -206,12 +206,13 @@ def pull(session: Session, user, scope: Scope, *, cursor: str, limit: int,  # no
     next_cursor = f"{tickets[-1].change_seq}.{tickets[-1].id.hex}" if tickets else \
         (cursor or "0")
 
+    offered = (scope.compound_filter(), Compound.is_active.is_(True))  # retired: not offered
     count, latest = session.exec(select(func.count(), func.max(Compound.updated_at))
-                                 .where(scope.compound_filter())).one()
+                                 .where(*offered)).one()
     compounds_version = hashlib.sha256(f"{count}|{latest}".encode()).hexdigest()[:16]
     compounds = None
     if versions.get("compounds") != compounds_version:
-        rows = session.exec(select(Compound).where(scope.compound_filter()).order_by(Compound.name))
+        rows = session.exec(select(Compound).where(*offered).order_by(Compound.name))
         compounds = {"version": compounds_version,
                      "items": [c.model_dump(mode="json") for c in compounds_public(session, list(rows))]}
     reference = {"catalog": catalog_payload(), "rubrics": rubrics_payload(),
