@@ -22,8 +22,10 @@ const TABS = {
   supervisor: [['#/dashboard', '总览'], ['#/tickets', '工单'], ['#/inspect', '检查'], ['#/scores', '评分'], ['#/me', '我的']],
 };
 TABS.grid_worker = TABS.inspector;
-const TAB_OF = { ticket: 'tickets', worklist: 'tickets', new: 'compounds' };
-TABS.admin = TABS.supervisor;
+// A street office's clerk keeps the organisation, users, calendar and rules (ux.md).
+TABS.admin = [['#/admin', '概览'], ['#/admin/org', '组织'], ['#/admin/users', '用户'],
+  ['#/admin/calendar', '日历'], ['#/admin/log', '日志'], ['#/me', '我的']];
+const TAB_OF = { ticket: 'tickets', worklist: 'tickets', new: 'compounds', password: 'me' };
 
 function parseRoute() {
   const raw = location.hash.replace(/^#/, '') || '/';
@@ -126,6 +128,8 @@ const loadInspect = () => import('./views/inspect/index.js');
 const loadDashboard = () => import('./views/dashboard.js');
 const loadScores = () => import('./views/scores.js');
 const loadWorklist = () => import('./views/worklist.js');
+const loadAdmin = () => import('./views/admin/index.js');
+const loadPassword = () => import('./views/password.js');
 
 
 function App() {
@@ -155,7 +159,8 @@ function App() {
   }, []);
 
   useEffect(() => {
-    if (!account) return undefined;
+    // a one-time password opens nothing but its change: no sync until then
+    if (!account || account.user.must_change_password) return undefined;
     sync.setSession({ userId: account.userId, token: account.token });
     reload();
     sync.pull().then(reload).catch(() => {});
@@ -178,6 +183,13 @@ function App() {
     setAccount(acc);
   }
 
+  async function onPasswordChanged(user) {
+    const acc = { ...account, user };
+    await db.putAccount(acc);
+    setAccount(acc);
+    if (location.hash === '#/password') location.hash = '#/me';
+  }
+
   async function onLogout() {
     const { token } = account;
     await db.forgetToken(account.userId); // locally first: a reload mid-logout must not stay in
@@ -191,6 +203,9 @@ function App() {
 
   if (account === undefined) return html`<main class="screen"><p class="hint">正在打开…</p></main>`;
   if (!account) return html`<${UpdateBanner} /><${LoginView} online=${online} onLogin=${onLogin} />`;
+  if (account.user.must_change_password) {
+    return html`<${Lazy} key="password" load=${loadPassword} name="PasswordView" token=${account.token} forced onDone=${onPasswordChanged} />`;
+  }
   if (!data) return html`<main class="screen"><p class="hint">正在读取本机数据…</p></main>`;
 
   const role = account.user.role;
@@ -213,6 +228,8 @@ function App() {
   else if (first === 'worklist') view = html`<${Lazy} key="worklist" load=${loadWorklist} name="WorklistView" ctx=${ctx} />`;
   else if (first === 'scores') view = html`<${Lazy} key="scores" load=${loadScores} name="ScoresView" ctx=${ctx} />`;
   else if (first === 'me') view = html`<${MeView} ctx=${ctx} />`;
+  else if (first === 'password') view = html`<${Lazy} key="password" load=${loadPassword} name="PasswordView" token=${account.token} onDone=${onPasswordChanged} />`;
+  else if (first === 'admin' && role === 'admin') view = html`<${Lazy} key="admin" load=${loadAdmin} name="AdminView" ctx=${ctx} />`;
   else { location.hash = tabs[0][0]; return null; }
 
   // Banners sit in one labelled region (only when there is one), so no content is outside a
@@ -223,12 +240,13 @@ function App() {
       ? html`<a class="notice notice-warn storage-warning" href="#/me">${storage.warning}</a>` : null,
     syncStatus.authLost ? html`<${Notice} kind="error">登录已失效：请在“我的”中退出后重新登录，未发送的记录会保留</${Notice}>` : null,
   ].filter(Boolean);
-  const here = `#/${TAB_OF[first] || first}`; // the tab a screen belongs to
+  // the tab a screen belongs to (the admin's tabs are one level deeper)
+  const here = first === 'admin' ? `#/admin${route.parts[1] ? `/${route.parts[1]}` : ''}` : `#/${TAB_OF[first] || first}`;
   return html`
     <${UpdateBanner} />
     ${banners.length ? html`<div class="banners" role="region" aria-label="状态">${banners}</div>` : null}
     ${view}
-    <nav class="tab-bar" aria-label="主菜单">
+    <nav class=${`tab-bar${role === 'admin' ? ' tab-bar-side' : ''}`} aria-label="主菜单">
       ${tabs.map(([href, label]) => html`<a class=${`tab-bar-item${here === href ? ' tab-bar-active' : ''}`}
         href=${href} aria-current=${here === href ? 'page' : null}>
         ${label}</a>`)}

@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = 'd8515670da10';
+const VERSION = 'dd788791f2d3';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -62,6 +62,15 @@ const MODULES = [
   './views/inspect/parts.js',
   './views/inspect/run.js',
   './views/inspect/summary.js',
+  './logic/admin.js',
+  './views/admin/admin.css',
+  './views/admin/audit.js',
+  './views/admin/calendar.js',
+  './views/admin/common.js',
+  './views/admin/index.js',
+  './views/admin/org.js',
+  './views/admin/users.js',
+  './views/password.js',
 ];
 
 self.addEventListener('install', (event) => {

@@ -51,6 +51,13 @@ ACTION_LABELS = {
 }
 
 
+OBJECT_LABELS = {
+    "user": "用户", "auth_token": "登录", "org_unit": "单位", "company": "企业", "compound": "小区",
+    "organisation": "组织机构", "period_publication": "考核期间", "ticket": "工单",
+    "finding": "问题", "inspection": "检查", "demonstration": "示范点",
+}
+
+
 class AuditPublic(SQLModel):
     id: uuid.UUID
     at: datetime
@@ -59,5 +66,7 @@ class AuditPublic(SQLModel):
     action: str
     action_label: str
     object_type: str
+    object_label: str
     object_id: str | None
+    object_name: str | None = None
     detail: dict[str, Any]

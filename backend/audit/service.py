@@ -11,10 +11,14 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import false, func, or_
 from sqlmodel import Session, select
 
-from backend.audit.models import ACTION_LABELS, AuditEvent, AuditPublic
+from backend.audit.models import ACTION_LABELS, OBJECT_LABELS, AuditEvent, AuditPublic
 from backend.auth.models import User, UserScopeUnit
 from backend.dbtypes import as_local, local_zone
-from backend.organisation.models import Compound, OrgUnit, UnitLevel
+from backend.organisation.models import Company, Compound, OrgUnit, UnitLevel
+
+# The objects a log line can name, by type: the model and its name column.
+_NAMED = {"user": (User, User.display_name), "org_unit": (OrgUnit, OrgUnit.name),
+          "compound": (Compound, Compound.name), "company": (Company, Company.name)}
 
 EXPORT_LIMIT = 100_000
 
@@ -58,13 +62,31 @@ def _where(session: Session, *, actor_id: uuid.UUID | None, action: str | None,
     return where
 
 
+def _names(session: Session, events: list[AuditEvent]) -> dict[str, str]:
+    """The names of the actors and of the objects the events are about, one query per type."""
+    wanted: dict[str, set[uuid.UUID]] = {"user": {e.actor_id for e in events if e.actor_id}}
+    for e in events:
+        if e.object_type in _NAMED and e.object_id:
+            try:
+                wanted.setdefault(e.object_type, set()).add(uuid.UUID(e.object_id))
+            except ValueError:
+                continue
+    names: dict[str, str] = {}
+    for kind, ids in wanted.items():
+        if ids:
+            model, name = _NAMED[kind]
+            names |= {str(i): n for i, n in session.exec(select(model.id, name)
+                                                         .where(model.id.in_(ids))).all()}
+    return names
+
+
 def _public(session: Session, events: list[AuditEvent]) -> list[AuditPublic]:
-    actors = {e.actor_id for e in events if e.actor_id}
-    names = dict(session.exec(select(User.id, User.display_name)
-                              .where(User.id.in_(actors))).all()) if actors else {}
+    names = _names(session, events)
     return [AuditPublic.model_validate(e, update={
-        "actor_name": names.get(e.actor_id), "action_label": ACTION_LABELS.get(e.action, e.action)})
-        for e in events]
+        "actor_name": names.get(str(e.actor_id)) if e.actor_id else None,
+        "action_label": ACTION_LABELS.get(e.action, e.action),
+        "object_label": OBJECT_LABELS.get(e.object_type, e.object_type),
+        "object_name": names.get(e.object_id) if e.object_id else None}) for e in events]
 
 
 def search(session: Session, *, actor_id: uuid.UUID | None = None, action: str | None = None,
@@ -86,9 +108,10 @@ def export_csv(session: Session, **filters: object) -> bytes:
     events, _ = search(session, limit=EXPORT_LIMIT, offset=0, **filters)  # type: ignore[arg-type]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["时间", "操作人", "操作", "对象类型", "对象", "详情"])
+    writer.writerow(["时间", "操作人", "操作", "对象类型", "对象", "对象编号", "详情"])
     for e in events:
         writer.writerow([as_local(e.at).strftime("%Y-%m-%d %H:%M:%S"),
-                         e.actor_name or "系统", e.action_label, e.object_type, e.object_id or "",
+                         e.actor_name or "系统", e.action_label, e.object_label,
+                         e.object_name or "", e.object_id or "",
                          json.dumps(e.detail, ensure_ascii=False, sort_keys=True)])
     return out.getvalue().encode("utf-8-sig")

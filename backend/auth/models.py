@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
+from pydantic import computed_field
 from sqlalchemy import Column, String
 from sqlmodel import Field, SQLModel
 
@@ -83,6 +84,12 @@ class UserPublic(UserBase):
     company_id: uuid.UUID | None
     unit_ids: list[uuid.UUID] = []
     created_at: datetime | None = None
+
+    @computed_field
+    @property
+    def role_label(self) -> str:
+        """The role as the screens name it."""
+        return ROLE_LABELS.get(self.role, self.role)
 
 
 class UserListed(UserPublic):

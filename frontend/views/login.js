@@ -41,3 +41,4 @@ export function LoginView({ online, onLogin }) {
     </form>
   </main>`;
 }
+

@@ -1,22 +1,10 @@
 // Account, sync and storage status, export/import of the pending queue, logout.
 import { useState, useEffect } from '../vendor/hooks.js';
-import { html, TopBar, Notice } from './ui.js';
+import { html, TopBar, Notice, download } from './ui.js';
 import { isUnsent } from '../logic/outbox.js';
 import * as db from '../db.js';
 import * as sync from '../sync.js';
 
-const ROLE_LABELS = { admin: '管理员', supervisor: '监管人员', inspector: '考核人员', grid_worker: '网格员', property_manager: '物业项目经理' };
-
-function download(blob, name) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
 
 export function MeView({ ctx }) {
   const [message, setMessage] = useState(null);
@@ -53,7 +41,7 @@ export function MeView({ ctx }) {
     <${TopBar} title="我的" />
     <dl class="facts">
       <dt>姓名</dt><dd>${ctx.user.display_name}</dd>
-      <dt>账号</dt><dd>${ctx.user.username}（${ROLE_LABELS[ctx.user.role] || ctx.user.role}）</dd>
+      <dt>账号</dt><dd>${ctx.user.username}（${ctx.user.role_label || ctx.user.role}）</dd>
       <dt>网络</dt><dd>${ctx.online ? '在线' : '离线'}</dd>
       <dt>待发送</dt><dd data-testid="unsent-count">${unsent} 条</dd>
       <dt>上次同步</dt><dd>${ctx.syncStatus.lastSync ? new Date(ctx.syncStatus.lastSync).toLocaleString('zh-CN') : '—'}</dd>
@@ -71,6 +59,7 @@ export function MeView({ ctx }) {
         <input class="visually-hidden" type="file" accept="application/json,.json" onChange=${importNow} data-testid="import-file" />
       </label>
       <button type="button" class="button button-secondary" onClick=${() => ctx.refreshStorage()}>检查存储空间</button>
+      <a class="button button-secondary" href="#/password">修改密码</a>
       <button type="button" class="button button-danger" onClick=${() => {
         if (!unsent || confirm(`还有 ${unsent} 条未发送。退出后这些记录保留在本机，您再次登录时自动发送。确定退出？`)) ctx.onLogout();
       }}>退出登录</button>

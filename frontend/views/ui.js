@@ -36,6 +36,18 @@ export function addStyles(href) {
   }
 }
 
+/** Save a blob as a file (an export, an error file). */
+export function download(blob, name) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
 export function go(route) {
   location.hash = route;
 }

@@ -26,6 +26,7 @@ def test_the_log_shows_who_did_what_filtered_by_actor_kind_unit_and_date(client,
     assert page["total"] == 2 and page["items"][0]["action"] == "user.update", "newest first"
     assert page["items"][0]["actor_name"] == "admin"
     assert page["items"][1]["action_label"] == "修改小区"
+    assert page["items"][0]["object_name"] == "东街道考核员" and page["items"][0]["object_label"] == "用户"
     by_kind = client.get("/api/audit", headers=admin, params=mine | {"action": "compound"}).json()
     assert [e["object_id"] for e in by_kind["items"]] == [str(world.compounds["west_b"].id)]
     by_unit = client.get("/api/audit", headers=admin,
@@ -43,8 +44,8 @@ def test_the_log_shows_who_did_what_filtered_by_actor_kind_unit_and_date(client,
     exported = client.get("/api/audit/export", headers=admin,
                           params=mine | {"action": "compound"})
     rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"))))
-    assert rows[0] == ["时间", "操作人", "操作", "对象类型", "对象", "详情"]
-    assert len(rows) == 2 and rows[1][2] == "修改小区" and "640" in rows[1][5]
+    assert rows[0] == ["时间", "操作人", "操作", "对象类型", "对象", "对象编号", "详情"]
+    assert len(rows) == 2 and rows[1][2:5] == ["修改小区", "小区", "西苑"] and "640" in rows[1][6]
 
 
 def _admin_routes() -> list[tuple[str, str]]:

@@ -25,7 +25,7 @@ SCREENSHOTS = REPO / "tests" / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-PASSWORD = "xunjian-demo"
+from tests.e2e.flows import PASSWORD, PASSWORDS  # noqa: E402
 VIEWPORT = {"width": 360, "height": 640}
 
 
@@ -86,8 +86,9 @@ class Server:
             stop_process(self.proc)
         self.proc = None
 
-    def token(self, username: str) -> str:
-        r = httpx.post(f"{self.url}/api/auth/login", json={"username": username, "password": PASSWORD})
+    def token(self, username: str, password: str | None = None) -> str:
+        r = httpx.post(f"{self.url}/api/auth/login",
+                       json={"username": username, "password": password or PASSWORDS.get(username, PASSWORD)})
         r.raise_for_status()
         return r.json()["access_token"]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 SCREENSHOTS = REPO / "tests" / "artifacts" / "screenshots"
 PASSWORD = "xunjian-demo"
+PASSWORDS = {"admin": "xunjian-admin"}  # backend/demo.py DEMO_LOGINS
 
 
 def screenshot(page, name: str) -> None:  # noqa: ANN001
@@ -17,11 +18,19 @@ def screenshot(page, name: str) -> None:  # noqa: ANN001
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
 
-def login(page, base_url: str, username: str) -> None:  # noqa: ANN001
+def login(page, base_url: str, username: str, password: str | None = None,  # noqa: ANN001
+          *, forced_change: str | None = None) -> None:
+    """Log in; with `forced_change`, the password is a one-time one, replaced by that one."""
     page.goto(base_url + "/")
     page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_label("密码").fill(password or PASSWORDS.get(username, PASSWORD))
     page.get_by_role("button", name="登录").click()
+    if forced_change:
+        page.get_by_role("heading", name="修改密码").wait_for()
+        page.get_by_label("临时密码").fill(password)
+        page.get_by_label("新密码（至少 8 位）").fill(forced_change)
+        page.get_by_label("再次输入新密码").fill(forced_change)
+        page.get_by_role("button", name="保存新密码").click()
     page.locator(".tab-bar").wait_for()
 
 
