@@ -10,6 +10,7 @@ from backend.audit.router import router as audit_router
 from backend.auth.router import router as auth_router
 from backend.calendar.router import router as calendar_router
 from backend.config import get_settings
+from backend.configuration.router import router as settings_router
 from backend.transaction import ReadsFirst
 from backend.errors import ErrorResponse, install_error_handlers
 from backend.findings.router import router as findings_router
@@ -40,7 +41,7 @@ def create_app() -> FastAPI:
     # The phones' hot paths first: routes are matched in order, ~4 µs each.
     for router in (sync_router, findings_router, system_router, auth_router,
                    organisation_router, photos_router, inspections_router, reports_router,
-                   scores_router, calendar_router, audit_router):
+                   scores_router, calendar_router, audit_router, settings_router):
         app.include_router(router)
     _document(app)
     if settings.frontend_dir.is_dir():

@@ -8,3 +8,4 @@ from backend.findings.models import Finding, PhotoRef, SyncCounter, Ticket, Tick
 from backend.photos.models import Photo  # noqa: F401
 from backend.inspections.models import Inspection, InspectionPhoto  # noqa: F401
 from backend.reports.models import CompanyDirectScore, DemonstrationProject, PeriodPublication  # noqa: F401
+from backend.configuration.models import SettingsVersion  # noqa: F401

@@ -15,6 +15,7 @@ from backend.auth.passwords import hash_password, needs_rehash, new_token, token
     verify_password
 from backend.auth.scope import Scope, scope_from_units
 from backend.config import Settings
+from backend.configuration import service as configuration
 from backend.rawsql import RawSQL, column_binder
 from backend.dbtypes import utcnow
 from backend.auth.errors import REFUSALS
@@ -94,7 +95,7 @@ class Caller:
 _SCOPED_TOKEN_SQL = (
     "SELECT t.id, t.revoked_at, t.expires_at, t.last_used_at, u.id, u.username, u.display_name,"
     " u.role, u.phone, u.company_id, u.is_active, u.created_at, u.must_change_password,"
-    " o.id, o.level"
+    " o.id, o.level, (SELECT max(version) FROM settings_version)"
     " FROM auth_token t JOIN user_account u ON u.id = t.user_id"
     " LEFT JOIN user_scope_unit s ON s.user_id = u.id LEFT JOIN org_unit o ON o.id = s.unit_id"
     " WHERE t.token_hash = ?")
@@ -118,7 +119,10 @@ def authenticate(session: Session, settings: Settings, token: str,
     if not rows or rows[0][1] is not None:
         raise REFUSALS("token_invalid")
     token_id, _, expires_at, last_used_at, user_id, username, display_name, role, phone, \
-        company_id, is_active, created_at, must_change, _, _ = rows[0]
+        company_id, is_active, created_at, must_change, _, _, settings_version = rows[0]
+    # The same statement read the newest settings version: another worker's change to the
+    # rules is in force here from this request on, at no extra round trip.
+    configuration.observe(session, settings_version)
     if raw.instant(expires_at) <= now:
         raise REFUSALS("token_expired")
     if not is_active:

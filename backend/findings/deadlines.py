@@ -23,14 +23,25 @@ def catalog() -> Catalog:
     return library.catalog()
 
 
+_calendar_entries: dict = {}
+
+
 @lru_cache
 def worktime() -> WorktimeConfig:
-    return load_worktime(get_settings())
+    return load_worktime(get_settings(), calendar_entries=_calendar_entries)
 
 
 def reload() -> None:
     """Forget the cached work-time configuration (after an admin edits the calendar)."""
     worktime.cache_clear()
+
+
+def use_calendar(entries: dict) -> None:
+    """The admin's calendar entries from now on (backend/configuration keeps them)."""
+    global _calendar_entries
+    if entries != _calendar_entries:
+        _calendar_entries = entries
+        reload()
 
 
 @lru_cache(maxsize=4)

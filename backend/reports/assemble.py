@@ -102,7 +102,7 @@ def assemble(unit: OrgUnit, period: Period, as_of: datetime, shared: Shared,
             if key == period.key}, warnings) if by_company else [],
         recurrent=[Recurrence(shared.id_text.get(c) or id_text(c), code, building, month, n,
                               prev) for c, code, building, month, n, prev in inputs.recurrent],
-        warnings=warnings + town_warnings)
+        warnings=warnings + town_warnings, settings_version=library.settings_version())
 
 
 def _old_compound(e: tuple) -> OldCompound:

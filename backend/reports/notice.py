@@ -119,7 +119,16 @@ def town_notice(report: PeriodReport) -> NoticeTable:
     table.rows.append(["得分", "", "60%×长效管理+40%×物业管理+加分", *(_num(c.total) for c in compounds)])
     table.rows.append(["名次", "", "", *(c.rank for c in compounds)])
     table.rows.append(["奖项", "", "以奖代补（附件4）", *(prize.get(c.compound_id, "") for c in compounds)])
+    amount = {p.compound_id: p.amount for p in report.prizes}
+    table.rows.append(["奖金（元）", "", "附件4；金额按本系统设置",
+                       *(_num(amount.get(c.compound_id)) for c in compounds)])
+    table.note = settings_note(report.settings_version)
     return table
+
+
+def settings_note(version: int) -> str:
+    """Which rules a notice was computed under (issue 16 §4)."""
+    return f"评分规则：第 {version} 版系统设置" if version else "评分规则：评分标准文件原值（未作系统设置）"
 
 
 def write_csv(table: NoticeTable) -> bytes:
@@ -128,6 +137,8 @@ def write_csv(table: NoticeTable) -> bytes:
     writer.writerow([table.title])
     writer.writerow(table.header)
     writer.writerows([[str(v) for v in row] for row in table.rows])
+    if table.note:
+        writer.writerow([table.note])
     return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8
 
 

@@ -123,6 +123,7 @@ class PeriodReport:
     frozen: bool = False
     frozen_at: str | None = None
     publication_id: str | None = None
+    settings_version: int = 0  # the deployment's settings it was computed under (0: the files)
 
     def to_json(self) -> dict[str, Any]:
         """As a publication stores it."""

@@ -26,15 +26,18 @@ def scores(session: SessionDep, scope: ScopeDep, clock: ClockDep,
         period = f"{local.year}-{local.month:02d}"
     unit, period = service.own_unit(session, scope), service.period_or_422(period)
     report = service.report(session, unit, period, now=clock.now)
-    prizes = {p.compound_id: p.prize for p in report.prizes}
+    prizes = {p.compound_id: p for p in report.prizes}
     items = [{"rank": c.rank, "name": c.name, "compound_id": c.compound_id, "score": c.total,
               "parts": c.parts, "bonus": c.bonus, "finding_counts": c.finding_counts,
-              "complete": c.complete, "prize": prizes.get(c.compound_id),
+              "complete": c.complete,
+              "prize": prizes[c.compound_id].prize if c.compound_id in prizes else None,
+              "prize_amount": prizes[c.compound_id].amount if c.compound_id in prizes else None,
               "old_compound": asdict(c.old_compound) if c.old_compound else None,
               "inspections": c.inspections}
              for c in report.compounds]
     return {"period": asdict(report.period), "scope": asdict(report.scope),
             "frozen": report.frozen, "frozen_at": report.frozen_at, "items": items,
+            "settings_version": report.settings_version,
             "street_assessments": service.street_scores(session, unit, period),
             "publications": service.publication_history(session, unit, period),
             "streets": [asdict(s) for s in report.streets],

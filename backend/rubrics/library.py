@@ -11,12 +11,13 @@ import threading
 
 from backend.config import get_settings
 from backend.errors import Invalid
-from backend.rubrics.loader import Library, load_dir
+from backend.rubrics.loader import Library, Overlay, load_dir
 from backend.rubrics.models import Catalog, Rubric
 
 _lock = threading.Lock()
 _library: Library | None = None
 _version = 0
+_overlay = Overlay()
 
 
 def current() -> Library:
@@ -24,8 +25,21 @@ def current() -> Library:
     if _library is None:
         with _lock:
             if _library is None:
-                _library = load_dir(get_settings().rubrics_dir)
+                _library = load_dir(get_settings().rubrics_dir, _overlay)
     return _library
+
+
+def settings_version() -> int:
+    """The version of the deployment's settings the rules in force were loaded with."""
+    return _overlay.version
+
+
+def use_settings(overlay: Overlay) -> None:
+    """Rules from now on: the files with these settings over them (backend/configuration)."""
+    global _overlay
+    if overlay != _overlay:
+        _overlay = overlay
+        reload()
 
 
 def version() -> int:

@@ -9,7 +9,8 @@ for pydantic to parse. JSON is a subset of what `yaml.compose` reads, so observa
 API:
     parse_source(text, filename) -> Parsed            # data + line lookup
     load_document(path) -> Rubric | Catalog | Composite | CompanyScore
-    load_dir(directory) -> Library                    # every rubric document in a folder
+    load_dir(directory, overlay) -> Library           # every rubric document in a folder,
+                                                      # with the deployment's settings on top
 """
 
 from __future__ import annotations
@@ -169,6 +170,45 @@ def load_text(text: str, filename: str = "<text>") -> Rubric | Catalog | Composi
     return _doc_from_parsed(parse_source(text, filename))
 
 
+@dataclass(frozen=True)
+class Overlay:
+    """The deployment's settings over the files (backend/configuration): values for the
+    ConfigValues the seeds leave blank, by `value_key`, and uploaded rubric files by name (one
+    named like a file in rubrics/ takes its place). Version 0 is the files alone."""
+
+    version: int = 0
+    values: dict[str, str | None] = field(default_factory=dict)
+    files: dict[str, str] = field(default_factory=dict)
+
+
+def value_key(doc_id: str, path: tuple) -> str:
+    """"town:prizes/1/amount": a ConfigValue's address, stable across edits of other items."""
+    return f"{doc_id}:{'/'.join(map(str, path))}"
+
+
+def _apply_values(parsed: Parsed, values: dict[str, str | None]) -> None:
+    """Set the configured values into the parsed data, before validation: a key whose place
+    no longer holds a ConfigValue (the file changed) is left alone."""
+    data = parsed.data
+    if not isinstance(data, dict) or not values:
+        return
+    prefix = f"{data.get('id')}:"
+    for key, value in values.items():
+        if not key.startswith(prefix):
+            continue
+        node: Any = data
+        for part in key[len(prefix):].split("/"):
+            if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+                node = node[int(part)]
+            elif isinstance(node, dict) and part in node:
+                node = node[part]
+            else:
+                node = None
+                break
+        if isinstance(node, dict) and "needs_configuration" in node:
+            node["value"] = None if value is None else Decimal(value)
+
+
 @dataclass
 class Library:
     """Every rubric document of a folder, by id, with the file each came from."""
@@ -195,24 +235,31 @@ def rubric_files(directory: str | Path) -> list[Path]:
     return sorted(p for p in d.glob("*.y*ml") if p.name not in FOREIGN_FILES)
 
 
-def load_dir(directory: str | Path) -> Library:
+def load_dir(directory: str | Path, overlay: Overlay | None = None) -> Library:
+    """Every rubric document of the folder, with the overlay's uploaded files and values."""
+    overlay = overlay or Overlay()
+    sources = {p.name: (str(p), p.read_text(encoding="utf-8")) for p in rubric_files(directory)}
+    for name, text in overlay.files.items():
+        sources[name] = (f"{name}（第 {overlay.version} 版设置上传）", text)
     lib = Library()
-    for p in rubric_files(directory):
+    for name in sorted(sources):
+        filename, text = sources[name]
         try:
-            parsed = parse_source(p.read_text(encoding="utf-8"), str(p))
+            parsed = parse_source(text, filename)
             if isinstance(parsed.data, dict) and "kind" not in parsed.data:
-                lib.skipped.append(str(p))  # not a rubric document (no kind:)
+                lib.skipped.append(filename)  # not a rubric document (no kind:)
                 continue
+            _apply_values(parsed, overlay.values)
             doc = _doc_from_parsed(parsed)
         except SourceError as e:
             lib.errors.append(e)
             continue
         if doc.id in lib.documents:
-            lib.errors.append(SourceError(str(p), parsed.line(("id",)),
+            lib.errors.append(SourceError(filename, parsed.line(("id",)),
                                           f"编号“{doc.id}”与 {lib.files[doc.id]} 重复"))
             continue
         lib.documents[doc.id] = doc
-        lib.files[doc.id] = str(p)
+        lib.files[doc.id] = filename
         lib.parsed[doc.id] = parsed
     return lib
 

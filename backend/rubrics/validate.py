@@ -34,19 +34,19 @@ class Issue:
         return f"{where}: {label}: {self.message}"
 
 
-def _config_values(obj: Any, path: tuple) -> Iterator[tuple[tuple, ConfigValue]]:
+def config_values(obj: Any, path: tuple) -> Iterator[tuple[tuple, ConfigValue]]:
     """Every ConfigValue inside a model, with its key path."""
     if isinstance(obj, ConfigValue):
         yield path, obj
     elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
-            yield from _config_values(getattr(obj, name), path + (name,))
+            yield from config_values(getattr(obj, name), path + (name,))
     elif isinstance(obj, (list, tuple)):
         for i, x in enumerate(obj):
-            yield from _config_values(x, path + (i,))
+            yield from config_values(x, path + (i,))
 
 
-def _describe(doc: Any, path: tuple) -> str:
+def describe(doc: Any, path: tuple) -> str:
     """"第3项“信访处理…”条款 delay_or_shirk 的 per" from a key path."""
     parts = []
     if path[:1] in (("items",), ("bonus_items",)) and len(path) > 1:
@@ -87,10 +87,10 @@ def check_library(lib: Library) -> list[Issue]:
         def err(msg: str, *loc: Any) -> None:
             issues.append(Issue("error", f, at(*loc), msg))
 
-        for path, cv in _config_values(doc, ()):
+        for path, cv in config_values(doc, ()):
             state = f"当前值 {cv.value}" if cv.value is not None else "尚未配置"
             issues.append(Issue("warning", f, at(*path),
-                                f"需要配置：{_describe(doc, path)}（{state}）：{cv.needs_configuration}"))
+                                f"需要配置：{describe(doc, path)}（{state}）：{cv.needs_configuration}"))
         for n in doc.notes:
             issues.append(Issue("note", f, at("notes"), n))
 

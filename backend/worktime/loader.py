@@ -7,6 +7,7 @@ avoids YAML 1.1 surprises (an unquoted 13:30 would otherwise load as the integer
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -170,7 +171,19 @@ def load_calendar_overrides(path: Path, base: HolidayCalendar | None = None) -> 
     path = Path(path)
     if not path.exists():
         return base
-    doc = _read(path)
+    return _calendar_from(_read(path), base, str(path))
+
+
+def apply_calendar_entries(base: HolidayCalendar, entries: Mapping[str, Any],
+                           source: str = "系统设置") -> HolidayCalendar:
+    """`base` with the admin's calendar entries on top (backend/configuration keeps them, in
+    the override file's own shape: years, holidays, workdays, note), checked the same way."""
+    if not entries:
+        return base
+    return _calendar_from(_Doc(Path(source), json.dumps(entries, ensure_ascii=False)), base, source)
+
+
+def _calendar_from(doc: _Doc, base: HolidayCalendar, source: str) -> HolidayCalendar:
     fields = {k: (kn, v) for k, kn, v in doc.mapping(doc.root, "日历覆盖文件", _CALENDAR_KEYS)}
     years = [doc.year(n) for n in doc.sequence(fields.get("years", (None, None))[1], "years")]
     off = _dates(doc, fields.get("holidays", (None, None))[1], "holidays")
@@ -181,7 +194,7 @@ def load_calendar_overrides(path: Path, base: HolidayCalendar | None = None) -> 
             raise doc.fail(node, f"{day} 同时列在 holidays 和 workdays 中",
                            f"{day} is listed in both holidays and workdays")
     return base.with_overrides(years=years, days_off=off_days, days_on={d for d, _ in on},
-                               source=str(path))
+                               source=source)
 
 
 # -- the schedule file ------------------------------------------------------------------------
@@ -297,16 +310,18 @@ def load_schedules(path: Path, calendar: HolidayCalendar, timezone: str = "Asia/
 
 
 def load_worktime(settings: Any = None, *, schedule_file: Path | None = None,
-                  override_file: Path | None = None) -> WorktimeConfig:
+                  override_file: Path | None = None,
+                  calendar_entries: Mapping[str, Any] | None = None) -> WorktimeConfig:
     """Everything the product needs for deadlines, from the settings' files.
 
     Schedules: `settings.rubrics_dir / "worktime.yaml"`; calendar: chinesecalendar under
-    `settings.calendar_override_file`. Raises ConfigError (a ValueError) naming file and line.
+    `settings.calendar_override_file`, then the admin's `calendar_entries`. Raises ConfigError
+    (a ValueError) naming file and line.
     """
     if settings is None:
         from backend.config import get_settings
         settings = get_settings()
     schedule_file = Path(schedule_file or Path(settings.rubrics_dir) / "worktime.yaml")
     override_file = Path(override_file or settings.calendar_override_file)
-    calendar = load_calendar_overrides(override_file)
+    calendar = apply_calendar_entries(load_calendar_overrides(override_file), calendar_entries or {})
     return load_schedules(schedule_file, calendar, settings.timezone)

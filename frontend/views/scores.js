@@ -178,7 +178,7 @@ function CompoundRow({ ctx, r, period }) {
         问题 ${r.finding_counts.on_time + r.finding_counts.overdue} 条（超期 ${r.finding_counts.overdue} 条，双倍扣分）</a></span>` : null}
     ${Object.keys(r.inspections || {}).length ? html`<span class="list-item-meta">${Object.entries(r.inspections).map(([rid, iid]) => html`
       <a key=${rid} href=${`#/inspect/view/${iid}`} data-testid="inspection-link">${rubricName(ctx, rid)}检查详情</a> `)}</span>` : null}
-    <span class="list-item-meta">${r.prize || ''}${r.score == null && !old ? '本期无物业管理考核，不参加排名' : ''}${old}</span>
+    <span class="list-item-meta">${r.prize || ''}${r.prize && r.prize_amount != null ? ` · 奖金 ${money(r.prize_amount)} 元` : ''}${r.score == null && !old ? '本期无物业管理考核，不参加排名' : ''}${old}</span>
     <span class="list-item-aside">${r.score != null ? Number(r.score).toFixed(2) : old ? num(r.old_compound.total) : '—'}</span></li>`;
 }
 
@@ -206,7 +206,8 @@ export function ScoresView({ ctx }) {
     const rows = data.items || [];
     body = html`
       <p class="period-status" data-testid="period-status">${data.period.label} · ${data.scope.name}
-        ${data.frozen ? html`<span class="badge badge-frozen">已发布 · 冻结于 ${formatTime(data.frozen_at)}</span>` : html`<span class="badge">未发布</span>`}</p>
+        ${data.frozen ? html`<span class="badge badge-frozen">已发布 · 冻结于 ${formatTime(data.frozen_at)}</span>` : html`<span class="badge">未发布</span>`}
+        <span class="badge" data-testid="settings-version" title="计算这些分数所依据的系统设置版本">${data.settings_version ? `规则第 ${data.settings_version} 版` : '规则：标准文件原值'}</span></p>
       ${ctx.user.role === 'supervisor' ? html`<${Publication} ctx=${ctx} data=${data} periodKeyText=${key} onChanged=${() => setVersion(version + 1)} />` : null}
       ${data.street_assessments.map((a) => html`<${StreetTable} key=${a.rubric_id} assessment=${a} />`)}
       ${rows.length ? html`<h2 class="section-title">小区排名</h2><ol class="list ranking">${rows.map((r, i) => html`<${CompoundRow} key=${i} ctx=${ctx} r=${r} period=${data.period} />`)}</ol>`

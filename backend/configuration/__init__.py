@@ -1,0 +1,1 @@
+"""The deployment's settings over the rubric files: versioned, audited, in force everywhere."""

@@ -1,0 +1,100 @@
+"""The deployment's settings, one row per version.
+
+The files in rubrics/ stay the seeds' defaults. What a deployment decides for itself lies in
+layers over them, saved whole at every change so that any version can be read back alone:
+
+- `values`: the numbers the seeds leave blank or doubtful (ConfigValues, `needs_configuration`),
+  by their address (`backend/rubrics/loader.py value_key`): prize amounts, rubric P's points,
+  the credit-grade thresholds;
+- `calendar`: holiday entries beyond the State Council data the package ships, in the
+  override file's shape (years, holidays, workdays);
+- `rubric_files`: rubric files an admin uploaded, by file name (one named like a file in
+  rubrics/ takes its place).
+
+Every score computed names the version it was computed under (`PeriodReport.settings_version`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field as PydField
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from backend.dbtypes import UTCDateTime, utcnow
+
+
+class SettingsVersion(SQLModel, table=True):
+    __tablename__ = "settings_version"
+
+    version: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    actor_id: uuid.UUID | None = Field(default=None, foreign_key="user_account.id")
+    reason: str = Field(max_length=500)
+    values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    calendar: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    rubric_files: dict[str, Any] = Field(default_factory=dict,
+                                         sa_column=Column(JSON, nullable=False))
+
+
+# ------------------------------------------------------------------ what the API reads and takes
+
+class ConfigurableValue(BaseModel):
+    """A value the seeds leave to each deployment, as the admin edits it."""
+
+    key: str
+    document: str
+    document_name: str
+    file: str
+    line: int | None
+    label: str
+    reason: str = PydField(description="why the seed leaves it open (中文)")
+    seed_value: str | None = PydField(description="what rubrics/ says (null: blank in the seed)")
+    value: str | None = PydField(description="the value in force")
+    configured: bool = PydField(description="set in the deployment's settings")
+
+
+class CalendarEntry(BaseModel):
+    start: date = PydField(description="first day")
+    end: date = PydField(description="last day (the same day for one day)")
+    name: str = PydField(min_length=1, max_length=50)
+    kind: Literal["holiday", "workday"] = PydField(description="holiday 放假, workday 调休上班")
+
+    def days(self) -> list[date]:
+        return [date.fromordinal(d) for d in range(self.start.toordinal(), self.end.toordinal() + 1)]
+
+
+class CalendarSettings(BaseModel):
+    years: list[int] = PydField(default_factory=list,
+                                description="years the entries cover completely (the State Council notice is in)")
+    entries: list[CalendarEntry] = PydField(default_factory=list)
+
+
+class ValuesChange(BaseModel):
+    values: dict[str, Decimal | None] = PydField(description="key → value (null: back to blank)")
+    reason: str = PydField(min_length=2, max_length=500, description="why (shown in the history)")
+
+
+class CalendarChange(CalendarSettings):
+    reason: str = PydField(min_length=2, max_length=500)
+
+
+class SettingsPublic(BaseModel):
+    version: int
+    at: datetime | None
+    actor_name: str | None
+    reason: str | None
+    values: list[ConfigurableValue]
+    calendar: CalendarSettings
+    rubric_files: list[str]
+
+
+class SettingsHistoryRow(BaseModel):
+    version: int
+    at: datetime
+    actor_name: str | None
+    reason: str

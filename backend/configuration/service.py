@@ -1,0 +1,238 @@
+"""Reading and changing the deployment's settings, and keeping every process on the latest.
+
+Each change saves a whole new version (models.py) and an audit entry. Every request's first
+statement (backend/auth/service.py `authenticate`) also reads the newest version number, and
+`observe` loads that version into this process when it differs: a change made through one
+uvicorn worker is in force in every worker from their next request on, at no extra round trip.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import event
+from sqlmodel import Session, select
+
+from backend.audit.models import record
+from backend.auth.models import User
+from backend.config import get_settings
+from backend.configuration.errors import REFUSALS
+from backend.configuration.models import CalendarChange, CalendarSettings, ConfigurableValue, \
+    SettingsHistoryRow, SettingsPublic, SettingsVersion, ValuesChange
+from backend.findings import deadlines
+from backend.rubrics import library
+from backend.rubrics.loader import Library, Overlay, SourceError, load_dir, load_text, value_key
+from backend.rubrics.validate import check_library, config_values, describe
+from backend.worktime.calendar import package_calendar
+from backend.worktime.loader import ConfigError, apply_calendar_entries
+
+MAX_RUBRIC_BYTES = 1024 * 1024
+_FILE_NAME = re.compile(r"^[A-Za-z0-9_-]+\.ya?ml$")
+_lock = threading.Lock()
+
+
+# ------------------------------------------------------------------ in force in this process
+
+
+def _override_file_shape(calendar: dict[str, Any]) -> dict[str, Any]:
+    """The stored entries in the calendar override file's shape (backend/worktime/loader.py)."""
+    settings = CalendarSettings.model_validate(calendar or {})
+    entries = {"holiday": [], "workday": []}
+    for e in settings.entries:
+        entries[e.kind].append({"from": e.start.isoformat(), "to": e.end.isoformat(), "name": e.name})
+    if not settings.years and not settings.entries:
+        return {}
+    return {"years": settings.years, "holidays": entries["holiday"], "workdays": entries["workday"]}
+
+
+def _use(row: SettingsVersion | None) -> None:
+    library.use_settings(Overlay(row.version, dict(row.values), dict(row.rubric_files))
+                         if row else Overlay())
+    deadlines.use_calendar(_override_file_shape(row.calendar) if row else {})
+
+
+def observe(session: Session, version: int | None) -> None:
+    """Bring this process to `version` (the newest, as the request read it) if it is not there."""
+    if (version or 0) == library.settings_version():
+        return
+    with _lock:
+        if (version or 0) != library.settings_version():
+            _use(session.get(SettingsVersion, version) if version else None)
+
+
+def _forget_after_rollback(session: Session) -> None:
+    """A version put in force by a transaction that then rolled back must not stay: the next
+    request loads the newest committed one again."""
+    @event.listens_for(session, "after_rollback", once=True)
+    def _reload(_session: Session) -> None:  # noqa: ANN202
+        library.use_settings(Overlay(version=-1))
+
+
+# ------------------------------------------------------------------ reading
+
+
+def latest(session: Session) -> SettingsVersion | None:
+    return session.exec(select(SettingsVersion).order_by(SettingsVersion.version.desc())
+                        .limit(1)).first()
+
+
+@lru_cache(maxsize=1)
+def _seed_library(_directory: str) -> Library:
+    """The rubric files alone: the seeds' values, shown beside the configured ones."""
+    return load_dir(_directory)
+
+
+def configurable_values(session: Session) -> list[ConfigurableValue]:
+    row = latest(session)
+    observe(session, row.version if row else None)
+    configured = row.values if row else {}
+    seeds = _seed_library(str(get_settings().rubrics_dir))
+    out = []
+    lib = library.current()
+    for doc_id in sorted(lib.documents):
+        doc, parsed = lib.documents[doc_id], lib.parsed.get(doc_id)
+        seed_doc = seeds.documents.get(doc_id)
+        seed = {value_key(doc_id, p): cv for p, cv in config_values(seed_doc, ())} if seed_doc else {}
+        for path, cv in config_values(doc, ()):
+            key = value_key(doc_id, path)
+            seed_value = seed[key].value if key in seed else None
+            out.append(ConfigurableValue(
+                key=key, document=doc_id, document_name=getattr(doc, "name", doc_id),
+                file=lib.files[doc_id], line=parsed.line(path) if parsed else None,
+                label=describe(doc, path), reason=cv.needs_configuration,
+                seed_value=None if seed_value is None else str(seed_value),
+                value=None if cv.value is None else str(cv.value), configured=key in configured))
+    return out
+
+
+def public(session: Session) -> SettingsPublic:
+    row = latest(session)
+    actor = session.get(User, row.actor_id) if row and row.actor_id else None
+    return SettingsPublic(
+        version=row.version if row else 0, at=row.at if row else None,
+        actor_name=actor.display_name if actor else None, reason=row.reason if row else None,
+        values=configurable_values(session),
+        calendar=CalendarSettings.model_validate(row.calendar if row else {}),
+        rubric_files=sorted(row.rubric_files) if row else [])
+
+
+def history(session: Session) -> list[SettingsHistoryRow]:
+    rows = list(session.exec(select(SettingsVersion).order_by(SettingsVersion.version.desc())))
+    names = dict(session.exec(select(User.id, User.display_name).where(
+        User.id.in_({r.actor_id for r in rows if r.actor_id}))).all()) if rows else {}
+    return [SettingsHistoryRow(version=r.version, at=r.at, actor_name=names.get(r.actor_id),
+                               reason=r.reason) for r in rows]
+
+
+# ------------------------------------------------------------------ changing
+
+
+def _new_version(session: Session, *, actor_id: uuid.UUID, reason: str, action: str,
+                 detail: dict, **changes: Any) -> SettingsVersion:
+    """The latest version with `changes`, saved as the next one, audited and put in force for
+    the rest of this request (and, once committed, for every process)."""
+    before = latest(session)
+    row = SettingsVersion(
+        actor_id=actor_id, reason=reason,
+        values=changes.get("values", before.values if before else {}),
+        calendar=changes.get("calendar", before.calendar if before else {}),
+        rubric_files=changes.get("rubric_files", before.rubric_files if before else {}))
+    session.add(row)
+    session.flush()
+    record(session, actor_id=actor_id, action=action, object_type="settings",
+           object_id=row.version, reason=reason, **detail)
+    _use(row)
+    _forget_after_rollback(session)
+    return row
+
+
+def set_values(session: Session, change: ValuesChange, *, actor_id: uuid.UUID) -> SettingsVersion:
+    known = {v.key: v for v in configurable_values(session)}
+    row = latest(session)
+    values = dict(row.values) if row else {}
+    for key, value in change.values.items():
+        if key not in known:
+            raise REFUSALS("value_unknown", key=key)
+        if value is not None and value < 0:
+            raise REFUSALS("value_negative", label=known[key].label)
+        values[key] = None if value is None else format(Decimal(value).normalize(), "f")
+    changed = {k: values[k] for k in change.values}
+    return _new_version(session, actor_id=actor_id, reason=change.reason, action="settings.values",
+                        detail={"values": changed, "labels": [known[k].label for k in change.values]},
+                        values=values)
+
+
+def _check_calendar(change: CalendarChange) -> None:
+    for year in change.years:
+        if not 2000 <= year <= 2199:
+            raise REFUSALS("calendar_invalid", reason=f"年份无效：{year}")
+    off: set = set()
+    for e in change.entries:
+        if e.end < e.start or (e.end - e.start).days > 60:
+            raise REFUSALS("calendar_invalid",
+                           reason=f"“{e.name}”的日期范围无效：结束日期须不早于开始日期，且不超过 60 天")
+        if e.kind == "holiday":
+            off.update(e.days())
+    for e in change.entries:
+        if e.kind == "workday" and off.intersection(e.days()):
+            raise REFUSALS("calendar_invalid", reason=f"{e.start} 起的“{e.name}”与放假日期重叠")
+
+
+def set_calendar(session: Session, change: CalendarChange, *, actor_id: uuid.UUID
+                 ) -> SettingsVersion:
+    _check_calendar(change)
+    settings = CalendarSettings(years=sorted(set(change.years)), entries=sorted(
+        change.entries, key=lambda e: (e.start, e.end)))
+    stored = settings.model_dump(mode="json")
+    try:  # the same checks as the override file's, against the package and file calendars
+        apply_calendar_entries(package_calendar(), _override_file_shape(stored))
+    except (ConfigError, ValueError) as exc:
+        raise REFUSALS("calendar_invalid", reason=str(exc).split(" / ")[0]) from None
+    return _new_version(session, actor_id=actor_id, reason=change.reason,
+                        action="settings.calendar",
+                        detail={"years": settings.years, "entries": len(settings.entries)},
+                        calendar=stored)
+
+
+def upload_rubric(session: Session, filename: str, raw: bytes, *, actor_id: uuid.UUID
+                  ) -> tuple[SettingsVersion, str]:
+    """A new or changed rubric file: refused with the line and the reason if it, or the
+    library with it, does not hold; else in force as a new version. Returns the document id."""
+    name = (filename or "").rsplit("/", 1)[-1]
+    if not _FILE_NAME.match(name):
+        raise REFUSALS("rubric_name_invalid")
+    if len(raw) > MAX_RUBRIC_BYTES:
+        raise REFUSALS("rubric_too_large")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise REFUSALS("rubric_not_utf8") from None
+    try:
+        doc = load_text(text, name)
+    except SourceError as exc:
+        raise REFUSALS("rubric_invalid", reason=_where(exc.filename, exc.line, exc.reason),
+                       detail={"line": exc.line, "reason": exc.reason}) from None
+    row = latest(session)
+    files = dict(row.rubric_files) if row else {}
+    files[name] = text
+    trial = load_dir(get_settings().rubrics_dir, Overlay(0, dict(row.values) if row else {}, files))
+    errors = [i for i in check_library(trial) if i.level == "error"]
+    if errors:
+        first = errors[0]
+        raise REFUSALS("rubric_breaks_library", reason=_where(first.file, first.line, first.message),
+                       detail={"line": first.line, "reason": first.message,
+                               "errors": [str(e) for e in errors[:20]]})
+    version = _new_version(session, actor_id=actor_id, reason=f"上传评分标准 {name}",
+                           action="settings.rubric_upload",
+                           detail={"file": name, "document": doc.id}, rubric_files=files)
+    return version, doc.id
+
+
+def _where(filename: str, line: int | None, reason: str) -> str:
+    return f"{filename} 第 {line} 行：{reason}" if line else f"{filename}：{reason}"
+

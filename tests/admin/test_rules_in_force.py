@@ -1,0 +1,147 @@
+"""Issue 16 §4: the values the seeds leave open are set per deployment as versioned, audited
+settings over the rubric files; every score names the version it was computed under; a rubric
+file is uploaded only once it holds, else refused with its line and reason; holiday entries
+added here recompute the provisional due times."""
+
+from __future__ import annotations
+
+import csv
+import io
+from uuid import UUID
+
+from sqlmodel import select
+
+from backend.audit.models import AuditEvent
+from backend.findings.models import Ticket
+from backend.rubrics import library
+
+
+def _admin(client) -> dict:  # noqa: ANN001
+    token = client.post("/api/auth/login", json={"username": "admin", "password": "xunjian-admin"}
+                        ).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def _second_prize(settings: dict) -> dict:
+    return next(v for v in settings["values"] if v["document"] == "town" and "二等奖" in v["label"])
+
+
+def test_the_thirteen_open_values_are_listed_with_the_seed_value_and_why(client, demo):
+    settings = client.get("/api/settings", headers=_admin(client)).json()
+    assert settings["version"] == 0
+    assert len(settings["values"]) == 13
+    prize = _second_prize(settings)
+    assert prize["seed_value"] == "2024" and prize["value"] == "2024" and not prize["configured"]
+    assert "模板年份" in prize["reason"] and prize["file"].endswith("town.yaml") and prize["line"]
+    grades = [v for v in settings["values"] if v["document"] == "company"]
+    assert len(grades) == 4 and all(v["value"] is None for v in grades)
+
+
+def test_the_second_prize_set_by_the_admin_is_in_the_next_notice_with_the_settings_version(
+        client, demo, db):
+    admin, supervisor = _admin(client), demo
+    key = _second_prize(client.get("/api/settings", headers=admin).json())["key"]
+    r = client.put("/api/settings/values", headers=admin,
+                   json={"values": {key: "3000"}, "reason": "区财政确认二等奖每名3000元"})
+    assert r.status_code == 200, r.text
+    assert r.json()["version"] == 1 and _second_prize(r.json())["value"] == "3000"
+    [audit] = db.exec(select(AuditEvent).where(AuditEvent.action == "settings.values")).all()
+    assert audit.detail["reason"] == "区财政确认二等奖每名3000元"
+
+    # the demo published 2026-11 under the files' values: it stays as published
+    district = client.get("/api/units", headers=supervisor, params={"level": "district"}).json()
+    unit = next(u["id"] for u in district if u["name"] == "XX区")
+    published = client.get("/api/scores", headers=supervisor, params={"period": "2026-11"}).json()
+    assert published["frozen"] and published["settings_version"] == 0
+    assert {i["prize_amount"] for i in published["items"] if i["prize"] == "二等奖"} == {"2024"}
+    # reopened, the month is computed again under version 1
+    r = client.post("/api/reports/2026-11/reopen", headers=supervisor,
+                    params={"unit_id": unit}, json={"reason": "奖金标准确认后重新计算"})
+    assert r.status_code == 200, r.text
+    live = client.get("/api/scores", headers=supervisor, params={"period": "2026-11"}).json()
+    assert live["settings_version"] == 1
+    assert {i["prize_amount"] for i in live["items"] if i["prize"] == "二等奖"} == {"3000"}
+    notice = client.get("/api/reports/2026-11/notice.csv", headers=supervisor,
+                        params={"unit_id": unit}).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(notice)))
+    prizes = next(r for r in rows if r[0] == "奖项")
+    amounts = next(r for r in rows if r[0] == "奖金（元）")
+    assert {amounts[i] for i, p in enumerate(prizes) if p == "二等奖"} == {"3000"}
+    assert rows[-1] == ["评分规则：第 1 版系统设置"]
+
+
+def test_values_are_refused_when_unknown_negative_or_without_a_reason(client, demo):
+    admin = _admin(client)
+    key = _second_prize(client.get("/api/settings", headers=admin).json())["key"]
+    for body, status in (({"values": {"town:nowhere": "1"}, "reason": "试一试"}, 422),
+                         ({"values": {key: "-5"}, "reason": "试一试"}, 422),
+                         ({"values": {key: "5"}, "reason": ""}, 422)):
+        r = client.put("/api/settings/values", headers=admin, json=body)
+        assert r.status_code == status and r.json()["error"]["message"], body
+    assert client.get("/api/settings", headers=admin).json()["version"] == 0
+
+
+RUBRIC = """kind: rubric
+id: Q
+name: 小区环境季度抽查
+source: 本区自定
+subject: 住宅小区
+total: 10
+items:
+  - id: "1"
+    title: 垃圾分类
+    standard: 分类投放
+    scoring_text: 每发现一处扣1分
+    points: 10
+    clauses:
+      - {id: found, type: per_unit, per: 1, unit: 处}
+"""
+
+
+def test_a_rubric_file_with_an_error_is_refused_with_its_line_and_reason(client, demo):
+    admin = _admin(client)
+    broken = RUBRIC.replace("    points: 10\n", "    points: 十\n")
+    r = client.post("/api/settings/rubrics", headers=admin,
+                    files={"file": ("Q.yaml", broken.encode())})
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error["detail"]["line"] == 12 and "第 12 行" in error["message"], error
+    r = client.post("/api/settings/rubrics", headers=admin,
+                    files={"file": ("Q.yaml", RUBRIC.replace("total: 10", "total: 12").encode())})
+    # a file that parses but does not add up is refused too
+    assert r.status_code == 422 and "12" in r.json()["error"]["message"], r.json()
+    assert client.get("/api/settings", headers=admin).json()["version"] == 0
+
+    r = client.post("/api/settings/rubrics", headers=admin, files={"file": ("Q.yaml", RUBRIC.encode())})
+    assert r.status_code == 200 and r.json() == {"version": 1, "document": "Q"}
+    assert library.rubric("Q").name == "小区环境季度抽查"
+    assert client.get("/api/settings", headers=admin).json()["rubric_files"] == ["Q.yaml"]
+
+
+def test_a_year_added_in_the_calendar_recomputes_provisional_due_times_audited(
+        client, world, db, api, clock):
+    """As tests/findings/test_provisional_recompute.py, with the year entered in the admin's
+    calendar instead of the override file."""
+    clock.set(2026, 12, 28, 10, 0)
+    body = api.finding("inspector", code="WJ01", observed_at="2026-12-28T09:50:00+08:00")
+    ticket = api.post_finding("inspector", body).json()["ticket"]
+    assert ticket["due_provisional"] is True
+    admin = world.headers("admin")
+    r = client.put("/api/settings/calendar", headers=admin, json={
+        "years": [2027], "reason": "国务院办公厅关于2027年部分节假日安排的通知",
+        "entries": [{"start": "2027-01-01", "end": "2027-01-01", "name": "元旦", "kind": "holiday"}]})
+    assert r.status_code == 200, r.text
+    assert [c["ticket_id"] for c in r.json()["changes"]] == [body["id"]]
+    db.expire_all()
+    stored = db.get(Ticket, UUID(body["id"]))
+    assert stored.due_provisional is False
+    assert stored.due_at.isoformat().startswith("2027-01-07T09:30")
+    [audit] = db.exec(select(AuditEvent).where(AuditEvent.action == "ticket.due_recomputed")).all()
+    assert audit.actor_id == world.users["admin"].id
+    status = client.get("/api/calendar/status", headers=world.headers("supervisor")).json()
+    assert 2027 not in status["missing"]
+    bad = client.put("/api/settings/calendar", headers=admin, json={
+        "years": [2027], "reason": "重叠", "entries": [
+            {"start": "2027-02-06", "end": "2027-02-12", "name": "春节", "kind": "holiday"},
+            {"start": "2027-02-07", "end": "2027-02-07", "name": "调休", "kind": "workday"}]})
+    assert bad.status_code == 422 and "重叠" in bad.json()["error"]["message"]
