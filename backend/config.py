@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # arrives; a claim later than the server's clock by more than the tolerance is refused.
     offline_window_hours: float = Field(default=24, gt=0)
     clock_tolerance_seconds: int = Field(default=300, ge=0)
+    # A rehearsal deployment, or an end-to-end test of a date to come (the turn of a year the
+    # holiday calendar does not cover yet), runs with its clock shifted; 0 in production.
+    clock_offset_seconds: float = 0
 
     # SQLite: run an ingestion request's write on the event loop when the write lock is free
     # and no page is being read ("inline"), or always in a worker thread ("thread");

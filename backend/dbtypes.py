@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -67,7 +67,15 @@ class UTCDateTime(TypeDecorator):
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """The server's clock: every instant the product records comes from here."""
+    return datetime.now(timezone.utc) + _clock_offset()
+
+
+@lru_cache(maxsize=1)
+def _clock_offset() -> timedelta:
+    from backend.config import get_settings
+
+    return timedelta(seconds=get_settings().clock_offset_seconds)
 
 
 def as_local(value: datetime | None) -> datetime | None:

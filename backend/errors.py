@@ -116,6 +116,17 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorResponse} for s in statuses}
 
 
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_responses(*media_types: str, errors: tuple[int, ...] = ()) -> dict[int | str, dict[str, Any]]:
+    """A download's documented answers: the file in one of `media_types`, or an error."""
+    binary = {"schema": {"type": "string", "format": "binary"}}
+    return {200: {"description": "文件", "content": {m: binary for m in media_types}},
+            **error_responses(*errors)}
+
+
 def _body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "detail": jsonable_encoder(detail)}}
 

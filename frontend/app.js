@@ -24,7 +24,7 @@ const TABS = {
 TABS.grid_worker = TABS.inspector;
 // A street office's clerk keeps the organisation, users, calendar and rules (ux.md).
 TABS.admin = [['#/admin', '概览'], ['#/admin/org', '组织'], ['#/admin/users', '用户'],
-  ['#/admin/calendar', '日历'], ['#/admin/log', '日志'], ['#/me', '我的']];
+  ['#/admin/calendar', '日历'], ['#/admin/rules', '规则'], ['#/admin/log', '日志'], ['#/me', '我的']];
 const TAB_OF = { ticket: 'tickets', worklist: 'tickets', new: 'compounds', password: 'me' };
 
 function parseRoute() {

@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '894fc2a44159';
+const VERSION = '1a94beb26b96';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -69,6 +69,7 @@ const MODULES = [
   './views/admin/common.js',
   './views/admin/index.js',
   './views/admin/org.js',
+  './views/admin/rules.js',
   './views/admin/users.js',
   './views/password.js',
 ];

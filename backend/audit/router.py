@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from backend.audit import service
 from backend.audit.models import AuditPublic
 from backend.auth.dependencies import AdminUser
-from backend.errors import error_responses
+from backend.errors import CSV, error_responses, file_responses
 from backend.pagination import Page, PageDep
 from backend.transaction import SessionDep
 
@@ -31,12 +31,12 @@ def audit_log(session: SessionDep, _admin: AdminUser, page: PageDep,
     return Page(items=items, total=total, limit=page.limit, offset=page.offset)
 
 
-@router.get("/export", responses=error_responses(401, 403, 422))
+@router.get("/export", response_class=Response, responses=file_responses(CSV, errors=(401, 403, 422)))
 def audit_export(session: SessionDep, _admin: AdminUser, actor_id: uuid.UUID | None = None,
                  action: str | None = None, unit_id: uuid.UUID | None = None,
                  since: date | None = None, until: date | None = None) -> Response:
     """The same events as a CSV file (UTF-8 with a BOM, for Excel)."""
     body = service.export_csv(session, actor_id=actor_id, action=action, unit_id=unit_id,
                               since=since, until=until)
-    return Response(body, media_type="text/csv; charset=utf-8",
+    return Response(body, media_type=CSV,
                     headers={"Content-Disposition": 'attachment; filename="audit.csv"'})

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from backend.audit.models import record
 from backend.auth.dependencies import AdminUser, ScopeDep
 from backend.transaction import SessionDep
-from backend.errors import error_responses
+from backend.errors import CSV, XLSX, error_responses, file_responses
 from backend.organisation import importer, service
 from backend.organisation.dependencies import CompanyDep, CompoundDep, UnitDep
 from backend.organisation.errors import REFUSALS
@@ -24,7 +24,6 @@ from backend.pagination import Page, PageDep
 router = APIRouter(prefix="/api", tags=["organisation"])
 
 MAX_IMPORT_BYTES = 10 * 1024 * 1024
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/organisation/tree", response_model=list[OrgTreeNode],
@@ -141,12 +140,13 @@ async def import_organisation(file: UploadFile, session: SessionDep, admin: Admi
     return summary | {"dry_run": dry_run, "header": report.header, "errors": report.errors}
 
 
-@router.get("/export/organisation", responses=error_responses(401, 403))
+@router.get("/export/organisation", response_class=Response,
+            responses=file_responses(XLSX, CSV, errors=(401, 403, 422)))
 def export_organisation(session: SessionDep, _admin: AdminUser,
                         format: Literal["csv", "xlsx"] = "xlsx") -> Response:  # noqa: A002
     """The organisation in the import's columns: an exported file imports back unchanged."""
     if format == "csv":
-        return Response(importer.export_csv(session), media_type="text/csv; charset=utf-8",
+        return Response(importer.export_csv(session), media_type=CSV,
                         headers={"Content-Disposition": 'attachment; filename="organisation.csv"'})
-    return Response(importer.export_xlsx(session), media_type=XLSX_TYPE,
+    return Response(importer.export_xlsx(session), media_type=XLSX,
                     headers={"Content-Disposition": 'attachment; filename="organisation.xlsx"'})

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Path, Response
 from backend.auth.dependencies import CurrentUser, ScopeDep, SupervisorUser
 from backend.clock import ClockDep
 from backend.transaction import SessionDep
-from backend.errors import error_responses
+from backend.errors import CSV, XLSX, error_responses, file_responses
 from backend.findings.schemas import TicketPublic
 from backend.findings.views import tickets_public
 from backend.pagination import Page, PageDep
@@ -71,17 +71,17 @@ def reopen(period: PeriodDep, unit: UnitDep, body: ReopenIn, session: SessionDep
     return {"publication_id": str(row.id), "reopened_at": row.reopened_at}
 
 
-@router.get("/reports/{period}/notice.{fmt}", responses=error_responses(401, 404, 422))
+@router.get("/reports/{period}/notice.{fmt}", response_class=Response,
+            responses=file_responses(XLSX, CSV, errors=(401, 404, 422)))
 def notice_file(period: PeriodDep, fmt: Literal["xlsx", "csv"], unit: NoticeUnitDep,
                 session: SessionDep, clock: ClockDep,
                 rubric: Literal["X", "S"] | None = None) -> Response:
     """The notice laid out like seed 001's table: streets (rubric X or S) or compounds."""
     tables = service.notice_tables(session, unit, period, rubric, now=clock.now)
     if fmt == "csv":
-        body, media = notice.write_csv(tables[0]), "text/csv; charset=utf-8"
+        body, media = notice.write_csv(tables[0]), CSV
     else:
-        body = notice.write_workbook(tables)
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        body, media = notice.write_workbook(tables), XLSX
     filename = quote(f"{unit.name}-{period.key}-通报表.{fmt}")
     return Response(body, media_type=media,
                     headers={"Content-Disposition": f"attachment; filename*=UTF-8''{filename}"})

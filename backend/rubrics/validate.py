@@ -46,8 +46,17 @@ def config_values(obj: Any, path: tuple) -> Iterator[tuple[tuple, ConfigValue]]:
             yield from config_values(x, path + (i,))
 
 
+# The fields a ConfigValue sits in, as officials name them.
+_FIELD_NAMES = {"points": "分值", "per": "每次扣分", "amount": "奖金金额", "min": "分数线",
+                "cap": "封顶", "late": "逾期扣分", "missing": "未报扣分"}
+
+
+def _field(path: tuple) -> str:
+    return ".".join(_FIELD_NAMES.get(str(p), str(p)) for p in path)
+
+
 def describe(doc: Any, path: tuple) -> str:
-    """"第3项“信访处理…”条款 delay_or_shirk 的 per" from a key path."""
+    """"第3项“信访处理…” 条款 delay_or_shirk 每次扣分" from a key path."""
     parts = []
     if path[:1] in (("items",), ("bonus_items",)) and len(path) > 1:
         item = getattr(doc, path[0])[path[1]]
@@ -56,11 +65,11 @@ def describe(doc: Any, path: tuple) -> str:
         if rest[:1] == ("clauses",) and len(rest) > 1:
             parts.append(f"条款 {item.clauses[rest[1]].id}")
             rest = rest[2:]
-        parts.append(".".join(map(str, rest)) or "值")
+        parts.append(_field(rest) or "值")
     elif path[:1] in (("prizes",), ("credit_grades",)):
-        parts.append(f"{getattr(doc, path[0])[path[1]].name} 的 {'.'.join(map(str, path[2:]))}")
+        parts.append(f"{getattr(doc, path[0])[path[1]].name} 的 {_field(path[2:])}")
     else:
-        parts.append(".".join(map(str, path)))
+        parts.append(_field(path))
     return " ".join(parts)
 
 

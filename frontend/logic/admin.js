@@ -72,3 +72,27 @@ export function errorFile(header, errors) {
     ...errors.map((e) => [...header.map((_, i) => (e.values || [])[i] ?? ''), e.line, e.column || '', e.reason])];
   return `\ufeff${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
 }
+
+const iso = (y, m, d) => `${y}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
+
+/** A month as weeks (Monday first) of {date, day, kind}: kind is 'off' for a holiday entry,
+ * 'on' for a make-up working day, 'weekend' or 'work' otherwise; null pads the first week. */
+export function monthGrid(year, month, entries) {
+  const kinds = new Map();
+  for (const e of entries) {
+    for (let d = new Date(`${e.start}T00:00:00Z`); d <= new Date(`${e.end}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1)) {
+      kinds.set(d.toISOString().slice(0, 10), e.kind === 'holiday' ? 'off' : 'on');
+    }
+  }
+  const first = new Date(Date.UTC(year, month - 1, 1));
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const cells = Array((first.getUTCDay() + 6) % 7).fill(null);
+  for (let day = 1; day <= days; day += 1) {
+    const date = iso(year, month, day);
+    const weekday = (new Date(Date.UTC(year, month - 1, day)).getUTCDay() + 6) % 7;
+    cells.push({ date, day, kind: kinds.get(date) || (weekday >= 5 ? 'weekend' : 'work') });
+  }
+  const weeks = [];
+  for (let i = 0; i < cells.length; i += 7) weeks.push(cells.slice(i, i + 7));
+  return weeks;
+}

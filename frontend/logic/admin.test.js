@@ -46,3 +46,20 @@ test('the error file repeats the refused lines with their number, column and rea
   assert.equal(lines[1], '新区,"坏小区, 一期",很大,19,建筑面积,建筑面积 应为数字，而不是 “很大”');
   assert.equal(lines[2], '新区,,,21,,列数 4 多于表头的 3 列');
 });
+
+test('a month shows the admin\'s holidays and make-up working days over the weekends', async () => {
+  const { monthGrid } = await import('./admin.js');
+  const entries = [{ start: '2027-02-06', end: '2027-02-12', name: '春节', kind: 'holiday' },
+    { start: '2027-02-20', end: '2027-02-20', name: '春节调休', kind: 'workday' }];
+  const weeks = monthGrid(2027, 2, entries);
+  assert.equal(weeks[0][0].date, '2027-02-01'); // 1 February 2027 is a Monday
+  const cells = weeks.flat().filter(Boolean);
+  assert.equal(cells.length, 28);
+  const kind = (d) => cells.find((c) => c.date === d).kind;
+  assert.equal(kind('2027-02-06'), 'off');
+  assert.equal(kind('2027-02-12'), 'off');
+  assert.equal(kind('2027-02-13'), 'weekend');
+  assert.equal(kind('2027-02-20'), 'on');
+  assert.equal(kind('2027-02-15'), 'work');
+  assert.equal(monthGrid(2026, 12, [])[0].filter((c) => c === null).length, 1); // a Tuesday
+});

@@ -6,7 +6,7 @@
 What it does:
   1. starts a temporary `xunjian serve` with its own data dir (db upgrade + demo data) on a free
      127.0.0.1 port, and seeds tickets through the API (one overdue, one rectified);
-  2. for each role (inspector, manager, supervisor) launches Debian's Chromium (/usr/bin/chromium,
+  2. for each role (inspector, manager, supervisor, admin) launches Debian's Chromium (/usr/bin/chromium,
      never a downloaded one) with --remote-debugging-port and its own profile, logs in through the
      login form with Playwright over CDP, and prepares the screens (a finding logged, a rubric
      inspection started);
@@ -289,7 +289,12 @@ def main() -> int:
                     ("manager", [("tickets", "#/tickets"), ("ticket", f"#/ticket/{ids['overdue']}"),
                                  ("rectify", f"#/ticket/{ids['open']}/rectify")]),
                     ("supervisor", [("dashboard", "#/dashboard"), ("scores", "#/scores"),
-                                    ("ticket-verify", f"#/ticket/{ids['rectified']}")])):
+                                    ("ticket-verify", f"#/ticket/{ids['rectified']}")]),
+                    ("admin", [("admin-overview", "#/admin"), ("admin-org", "#/admin/org"),
+                               ("admin-import", "#/admin/org/import"),
+                               ("admin-users", "#/admin/users"), ("admin-new-user", "#/admin/users/new"),
+                               ("admin-calendar", "#/admin/calendar"), ("admin-rules", "#/admin/rules"),
+                               ("admin-log", "#/admin/log")])):
                 b = Chromium(pw, tmp / f"profile-{role}")
                 try:
                     login(b.page, base, role)

@@ -49,7 +49,7 @@ def free_port() -> int:
 class Server:
     """`xunjian serve` in a subprocess; stop() and start() again keep the same data and port."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, extra_env: dict[str, str] | None = None) -> None:
         self.root = root
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -58,7 +58,7 @@ class Server:
         env = {k: v for k, v in os.environ.items() if not k.startswith("XUNJIAN_")}
         env.update(XUNJIAN_DATA_DIR=str(root / "data"), XUNJIAN_FRONTEND_DIR=str(self.frontend),
                    XUNJIAN_ARGON2_TIME_COST="1", XUNJIAN_ARGON2_MEMORY_KIB="8192",
-                   XUNJIAN_LOGIN_MAX_FAILURES_PER_ADDRESS="1000")
+                   XUNJIAN_LOGIN_MAX_FAILURES_PER_ADDRESS="1000", **(extra_env or {}))
         self.env = env
         self.cli = [str(Path(sys.executable).parent / "xunjian")]
         for step in (["db", "upgrade"], ["demo"]):

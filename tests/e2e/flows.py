@@ -11,9 +11,11 @@ PASSWORD = "xunjian-demo"
 PASSWORDS = {"admin": "xunjian-admin"}  # backend/demo.py DEMO_LOGINS
 
 
-def screenshot(page, name: str) -> None:  # noqa: ANN001
+def screenshot(page, name: str, *, at_top: bool = True) -> None:  # noqa: ANN001
+    """The screen as the user sees it: from its top, or (`at_top=False`) where it is scrolled."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.evaluate("() => { document.activeElement && document.activeElement.blur(); scrollTo(0, 0); }")
+    page.evaluate("(top) => { document.activeElement && document.activeElement.blur(); if (top) scrollTo(0, 0); }",
+                  at_top)
     page.wait_for_timeout(150)  # let fonts and images settle
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 

@@ -25,7 +25,7 @@ def test_seed002_annex2_blanks_are_warnings_naming_the_item():
     _, issues = _issues()
     warns = [str(i) for i in issues if i.level == "warning" and "P.yaml" in i.file]
     for n in "12345":
-        assert any(f"第{n}项" in w and "points" in w for w in warns), n
+        assert any(f"第{n}项" in w and "分值" in w for w in warns), n
     assert any("第3项" in w and "delay_or_shirk" in w for w in warns)
     assert any("第5项" in w and "meetings_missing" in w for w in warns)
 
@@ -36,7 +36,7 @@ def test_seed002_annex4_2024_amounts_and_seed004_grades_are_flagged():
     assert any("二等奖" in w and "2024" in w for w in warns)
     assert any("红色物业" in w and "2024" in w for w in warns)
     for g in ("AAA", "AA", "A", "B"):
-        assert any(f"{g} 的 min" in w for w in warns), g
+        assert any(f"{g} 的 分数线" in w for w in warns), g
 
 
 def test_seed002_annex1_catalog_26_types_with_codes_and_deadlines():

@@ -1,4 +1,4 @@
-// The admin console (issue 16): 概览, 组织, 用户, 日历, 日志. Loaded when an admin opens it,
+// The admin console (issue 16): 概览, 组织, 用户, 日历, 规则, 日志. Loaded when an admin opens it,
 // never part of the phone's shell. Desk-first (a column of navigation on the left, two panes),
 // one column on a phone. Everything here talks to the server: an admin's changes need it.
 import { useState, useEffect } from '../../vendor/hooks.js';
@@ -8,6 +8,7 @@ import { OrgView } from './org.js';
 import { UsersView } from './users.js';
 import { AuditView, AuditRows } from './audit.js';
 import { CalendarView } from './calendar.js';
+import { RulesView } from './rules.js';
 
 addStyles(new URL('../desk.css', import.meta.url).href);
 addStyles(new URL('./admin.css', import.meta.url).href);
@@ -17,6 +18,7 @@ export function AdminView({ ctx }) {
   if (section === 'org') return html`<${OrgView} ctx=${ctx} />`;
   if (section === 'users') return html`<${UsersView} ctx=${ctx} />`;
   if (section === 'calendar') return html`<${CalendarView} ctx=${ctx} />`;
+  if (section === 'rules') return html`<${RulesView} ctx=${ctx} />`;
   if (section === 'log') return html`<${AuditView} ctx=${ctx} />`;
   return html`<${Overview} ctx=${ctx} />`;
 }
@@ -32,11 +34,13 @@ function Overview({ ctx }) {
       api('/api/calendar/status', { token: ctx.token }),
       api('/api/users', { token: ctx.token }),
       api('/api/audit?limit=10', { token: ctx.token }),
-    ]).then(([calendar, users, audit]) => live && setState({ calendar, users, audit }),
+      api('/api/settings', { token: ctx.token }),
+    ]).then(([calendar, users, audit, settings]) => live && setState({ calendar, users, audit, settings }),
       (err) => live && setError(err.message));
     return () => { live = false; };
   }, []);
   const pending = state ? state.users.filter((u) => u.is_active && u.must_change_password) : [];
+  const open = state ? state.settings.values.filter((v) => v.value == null || (!v.configured && v.reason.includes('疑'))) : [];
   return html`<main class="screen admin-screen">
     <${TopBar} title="系统管理" />
     ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}
@@ -46,8 +50,10 @@ function Overview({ ctx }) {
       ${state.calendar.warning ? html`<${Notice} kind="warn">${state.calendar.warning} <a href="#/admin/calendar">打开日历</a></${Notice}>` : null}
       ${pending.length ? html`<${Notice} kind="info">${pending.length} 个账号尚未完成首次登录改密：
         ${pending.map((u, i) => html`${i ? '、' : ''}<a href=${`#/admin/users/${u.id}`}>${u.display_name}</a>`)}</${Notice}>` : null}
-      ${!state.calendar.warning && !pending.length ? html`<p class="hint">暂无待处理事项</p>` : null}
-      <p class="hint">在用账号 ${state.users.filter((u) => u.is_active).length} 个 ·
+      ${open.length ? html`<${Notice} kind="warn">${open.length} 项评分数值待配置或待确认（如 ${open[0].label}） <a href="#/admin/rules">打开规则设置</a></${Notice}>` : null}
+      ${!state.calendar.warning && !pending.length && !open.length ? html`<p class="hint">暂无待处理事项</p>` : null}
+      <p class="hint">规则：${state.settings.version ? `第 ${state.settings.version} 版设置` : '按评分标准文件原值'} ·
+        在用账号 ${state.users.filter((u) => u.is_active).length} 个 ·
         <a href="#/admin/org">组织机构</a> · <a href="#/admin/users">用户</a></p>
     </section>
     <section class="admin-section" aria-labelledby="recent-h">
