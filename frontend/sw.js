@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '1a94beb26b96';
+const VERSION = '03e922fd77d3';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -70,6 +70,7 @@ const MODULES = [
   './views/admin/index.js',
   './views/admin/org.js',
   './views/admin/rules.js',
+  './views/admin/schedules.js',
   './views/admin/users.js',
   './views/password.js',
 ];

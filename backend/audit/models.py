@@ -48,13 +48,15 @@ ACTION_LABELS = {
     "ticket.due_recomputed": "重算到期时间", "ticket.merge": "合并工单",
     "case.flags": "设置热线案件标记", "company.direct_score": "录入企业直接评分",
     "demonstration.add": "登记示范点", "inspection.amend": "更正检查",
+    "settings.values": "修改评分数值", "settings.calendar": "修改节假日",
+    "settings.schedules": "修改作息时间", "settings.rubric_upload": "上传评分标准",
 }
 
 
 OBJECT_LABELS = {
     "user": "用户", "auth_token": "登录", "org_unit": "单位", "company": "企业", "compound": "小区",
     "organisation": "组织机构", "period_publication": "考核期间", "ticket": "工单",
-    "finding": "问题", "inspection": "检查", "demonstration": "示范点",
+    "finding": "问题", "inspection": "检查", "demonstration": "示范点", "settings": "系统设置",
 }
 
 

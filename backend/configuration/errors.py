@@ -13,4 +13,5 @@ REFUSALS = Refusals({
     "rubric_too_large": (413, "评分标准文件超过 1 MB"),
     "rubric_name_invalid": (422, "文件名须以 .yaml 或 .yml 结尾，且只含字母、数字、-、_"),
     "calendar_invalid": (422, "{reason}"),
+    "schedules_invalid": (422, "作息时间有误：{reason}"),
 })

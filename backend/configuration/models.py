@@ -6,8 +6,9 @@ layers over them, saved whole at every change so that any version can be read ba
 - `values`: the numbers the seeds leave blank or doubtful (ConfigValues, `needs_configuration`),
   by their address (`backend/rubrics/loader.py value_key`): prize amounts, rubric P's points,
   the credit-grade thresholds;
-- `calendar`: holiday entries beyond the State Council data the package ships, in the
-  override file's shape (years, holidays, workdays);
+- `calendar`: holiday entries beyond the State Council data the package ships;
+- `schedules`: the working schedules (windows, effective dates, which catalog type or
+  responsible unit follows which), in rubrics/worktime.yaml's shape, instead of that file;
 - `rubric_files`: rubric files an admin uploaded, by file name (one named like a file in
   rubrics/ takes its place).
 
@@ -37,6 +38,7 @@ class SettingsVersion(SQLModel, table=True):
     reason: str = Field(max_length=500)
     values: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     calendar: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    schedules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     rubric_files: dict[str, Any] = Field(default_factory=dict,
                                          sa_column=Column(JSON, nullable=False))
 
@@ -83,6 +85,12 @@ class CalendarChange(CalendarSettings):
     reason: str = PydField(min_length=2, max_length=500)
 
 
+class SchedulesChange(BaseModel):
+    schedules: dict[str, Any] = PydField(description="rubrics/worktime.yaml's shape: workday_rule, "
+                                         "default, schedules, catalog_types, responsible_units")
+    reason: str = PydField(min_length=2, max_length=500)
+
+
 class SettingsPublic(BaseModel):
     version: int
     at: datetime | None
@@ -90,6 +98,8 @@ class SettingsPublic(BaseModel):
     reason: str | None
     values: list[ConfigurableValue]
     calendar: CalendarSettings
+    schedules: dict[str, Any] = PydField(description="in force: the settings' or the file's")
+    schedules_configured: bool
     rubric_files: list[str]
 
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, UploadFile
 from backend.auth.dependencies import AdminUser
 from backend.calendar import service as calendar_service
 from backend.configuration import service
-from backend.configuration.models import CalendarChange, SettingsHistoryRow, SettingsPublic, \
-    ValuesChange
+from backend.configuration.models import CalendarChange, SchedulesChange, SettingsHistoryRow, \
+    SettingsPublic, ValuesChange
 from backend.errors import error_responses
 from backend.transaction import SessionDep
 
@@ -37,6 +37,14 @@ def set_calendar(body: CalendarChange, session: SessionDep, admin: AdminUser) ->
     row = service.set_calendar(session, body, actor_id=admin.id)
     changes = calendar_service.recompute(session, actor_id=admin.id)
     return {"version": row.version, "changes": changes}
+
+
+@router.put("/schedules", response_model=SettingsPublic, responses=error_responses(401, 403, 422))
+def set_schedules(body: SchedulesChange, session: SessionDep, admin: AdminUser) -> SettingsPublic:
+    """Replace the working schedules (windows, summer and winter hours, which catalog type or
+    responsible unit follows which): in force for tickets dispatched from now on."""
+    service.set_schedules(session, body, actor_id=admin.id)
+    return service.public(session)
 
 
 @router.post("/rubrics", responses=error_responses(401, 403, 413, 422))

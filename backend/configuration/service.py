@@ -23,13 +23,14 @@ from backend.auth.models import User
 from backend.config import get_settings
 from backend.configuration.errors import REFUSALS
 from backend.configuration.models import CalendarChange, CalendarSettings, ConfigurableValue, \
-    SettingsHistoryRow, SettingsPublic, SettingsVersion, ValuesChange
+    SchedulesChange, SettingsHistoryRow, SettingsPublic, SettingsVersion, ValuesChange
 from backend.findings import deadlines
 from backend.rubrics import library
 from backend.rubrics.loader import Library, Overlay, SourceError, load_dir, load_text, value_key
 from backend.rubrics.validate import check_library, config_values, describe
 from backend.worktime.calendar import package_calendar
-from backend.worktime.loader import ConfigError, apply_calendar_entries
+from backend.worktime.loader import ConfigError, apply_calendar_entries, schedule_file_data, \
+    schedules_from_settings
 
 MAX_RUBRIC_BYTES = 1024 * 1024
 _FILE_NAME = re.compile(r"^[A-Za-z0-9_-]+\.ya?ml$")
@@ -53,7 +54,8 @@ def _override_file_shape(calendar: dict[str, Any]) -> dict[str, Any]:
 def _use(row: SettingsVersion | None) -> None:
     library.use_settings(Overlay(row.version, dict(row.values), dict(row.rubric_files))
                          if row else Overlay())
-    deadlines.use_calendar(_override_file_shape(row.calendar) if row else {})
+    deadlines.use_settings(_override_file_shape(row.calendar) if row else {},
+                           dict(row.schedules) if row else {})
 
 
 def observe(session: Session, version: int | None) -> None:
@@ -118,6 +120,9 @@ def public(session: Session) -> SettingsPublic:
         actor_name=actor.display_name if actor else None, reason=row.reason if row else None,
         values=configurable_values(session),
         calendar=CalendarSettings.model_validate(row.calendar if row else {}),
+        schedules=(row.schedules if row and row.schedules else
+                   schedule_file_data(get_settings().rubrics_dir / "worktime.yaml")),
+        schedules_configured=bool(row and row.schedules),
         rubric_files=sorted(row.rubric_files) if row else [])
 
 
@@ -141,6 +146,7 @@ def _new_version(session: Session, *, actor_id: uuid.UUID, reason: str, action: 
         actor_id=actor_id, reason=reason,
         values=changes.get("values", before.values if before else {}),
         calendar=changes.get("calendar", before.calendar if before else {}),
+        schedules=changes.get("schedules", before.schedules if before else {}),
         rubric_files=changes.get("rubric_files", before.rubric_files if before else {}))
     session.add(row)
     session.flush()
@@ -197,6 +203,21 @@ def set_calendar(session: Session, change: CalendarChange, *, actor_id: uuid.UUI
                         action="settings.calendar",
                         detail={"years": settings.years, "entries": len(settings.entries)},
                         calendar=stored)
+
+
+def set_schedules(session: Session, change: SchedulesChange, *, actor_id: uuid.UUID
+                  ) -> SettingsVersion:
+    """The working schedules from now on: tickets dispatched after the change count their
+    deadlines by them; those dispatched before keep theirs."""
+    try:
+        schedules_from_settings(change.schedules, package_calendar(), get_settings().timezone)
+    except ConfigError as exc:
+        raise REFUSALS("schedules_invalid", reason=str(exc).split(" / ")[0].split("：", 1)[-1]) \
+            from None
+    return _new_version(session, actor_id=actor_id, reason=change.reason,
+                        action="settings.schedules",
+                        detail={"schedules": sorted(change.schedules.get("schedules", {}))},
+                        schedules=change.schedules)
 
 
 def upload_rubric(session: Session, filename: str, raw: bytes, *, actor_id: uuid.UUID

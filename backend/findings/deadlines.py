@@ -23,12 +23,14 @@ def catalog() -> Catalog:
     return library.catalog()
 
 
+# The admin's calendar entries and schedules (backend/configuration), over the files.
 _calendar_entries: dict = {}
+_schedules: dict = {}
 
 
 @lru_cache
 def worktime() -> WorktimeConfig:
-    return load_worktime(get_settings(), calendar_entries=_calendar_entries)
+    return load_worktime(get_settings(), calendar_entries=_calendar_entries, schedules=_schedules)
 
 
 def reload() -> None:
@@ -36,11 +38,11 @@ def reload() -> None:
     worktime.cache_clear()
 
 
-def use_calendar(entries: dict) -> None:
-    """The admin's calendar entries from now on (backend/configuration keeps them)."""
-    global _calendar_entries
-    if entries != _calendar_entries:
-        _calendar_entries = entries
+def use_settings(calendar_entries: dict, schedules: dict) -> None:
+    """The admin's calendar entries and schedules from now on (backend/configuration)."""
+    global _calendar_entries, _schedules
+    if (calendar_entries, schedules) != (_calendar_entries, _schedules):
+        _calendar_entries, _schedules = calendar_entries, schedules
         reload()
 
 

@@ -280,7 +280,37 @@ def load_schedules(path: Path, calendar: HolidayCalendar, timezone: str = "Asia/
     if not path.exists():
         return WorktimeConfig(schedules={"default": default_schedule(timezone)}, default="default",
                               calendar=calendar, timezone=timezone)
-    doc = _read(path)
+    return _schedules_from(_read(path), calendar, timezone)
+
+
+def schedules_from_settings(data: Mapping[str, Any], calendar: HolidayCalendar,
+                            timezone: str = "Asia/Shanghai", source: str = "系统设置·作息时间"
+                            ) -> WorktimeConfig:
+    """The admin's schedules (backend/configuration keeps them in the schedule file's shape),
+    checked as the file is."""
+    _check_timezone(Path(source), timezone)
+    return _schedules_from(_Doc(Path(source), json.dumps(data, ensure_ascii=False)), calendar,
+                           timezone)
+
+
+def schedule_file_data(path: Path) -> dict[str, Any]:
+    """The schedule file as plain data (every scalar as text), the shape the admin edits."""
+    path = Path(path)
+    if not path.exists():
+        return {}
+
+    def plain(node: yaml.Node) -> Any:
+        if isinstance(node, yaml.MappingNode):
+            return {k.value: plain(v) for k, v in node.value}
+        if isinstance(node, yaml.SequenceNode):
+            return [plain(v) for v in node.value]
+        return node.value
+
+    root = _read(path).root
+    return plain(root) if root is not None else {}
+
+
+def _schedules_from(doc: _Doc, calendar: HolidayCalendar, timezone: str) -> WorktimeConfig:
     top = {k: (kn, v) for k, kn, v in doc.mapping(doc.root, "作息文件", _TOP_KEYS)}
     if "schedules" not in top:
         raise doc.fail(doc.root, "缺少 schedules", "missing `schedules`")
@@ -311,12 +341,14 @@ def load_schedules(path: Path, calendar: HolidayCalendar, timezone: str = "Asia/
 
 def load_worktime(settings: Any = None, *, schedule_file: Path | None = None,
                   override_file: Path | None = None,
-                  calendar_entries: Mapping[str, Any] | None = None) -> WorktimeConfig:
+                  calendar_entries: Mapping[str, Any] | None = None,
+                  schedules: Mapping[str, Any] | None = None) -> WorktimeConfig:
     """Everything the product needs for deadlines, from the settings' files.
 
     Schedules: `settings.rubrics_dir / "worktime.yaml"`; calendar: chinesecalendar under
-    `settings.calendar_override_file`, then the admin's `calendar_entries`. Raises ConfigError
-    (a ValueError) naming file and line.
+    `settings.calendar_override_file`, then the admin's `calendar_entries`; the admin's
+    `schedules`, when set, instead of the file's. Raises ConfigError (a ValueError) naming
+    file and line.
     """
     if settings is None:
         from backend.config import get_settings
@@ -324,4 +356,6 @@ def load_worktime(settings: Any = None, *, schedule_file: Path | None = None,
     schedule_file = Path(schedule_file or Path(settings.rubrics_dir) / "worktime.yaml")
     override_file = Path(override_file or settings.calendar_override_file)
     calendar = apply_calendar_entries(load_calendar_overrides(override_file), calendar_entries or {})
+    if schedules:
+        return schedules_from_settings(schedules, calendar, settings.timezone)
     return load_schedules(schedule_file, calendar, settings.timezone)

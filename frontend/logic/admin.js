@@ -96,3 +96,12 @@ export function monthGrid(year, month, entries) {
   for (let i = 0; i < cells.length; i += 7) weeks.push(cells.slice(i, i + 7));
   return weeks;
 }
+
+/** "08:30-12:00, 13:30-17:30" (commas, 、 or spaces, full-width too) → ['08:30-12:00', '13:30-17:30']. */
+export function parseWindows(text) {
+  return (text || '').replace(/[：]/g, ':').replace(/[－—–~～]/g, '-').split(/[\s,，、;；]+/).filter(Boolean);
+}
+
+export function windowsText(windows) {
+  return (windows || []).join(', ');
+}

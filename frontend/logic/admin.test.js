@@ -63,3 +63,10 @@ test('a month shows the admin\'s holidays and make-up working days over the week
   assert.equal(kind('2027-02-15'), 'work');
   assert.equal(monthGrid(2026, 12, [])[0].filter((c) => c === null).length, 1); // a Tuesday
 });
+
+test('working windows are typed as officials write them and sent as the schedule file has them', async () => {
+  const { parseWindows, windowsText } = await import('./admin.js');
+  assert.deepEqual(parseWindows('08:30-12:00，13：30—17:30'), ['08:30-12:00', '13:30-17:30']);
+  assert.deepEqual(parseWindows('  '), []);
+  assert.equal(windowsText(['08:30-12:00', '13:30-17:30']), '08:30-12:00, 13:30-17:30');
+});

@@ -275,8 +275,9 @@ def main() -> int:
                 wait_until(b.page, "async () => (await (await import('./db.js')).allItems()).every((i) => i.state === 'sent')")
                 # a rubric inspection in progress: #/inspect then shows the item-by-item screen
                 b.page.goto(f"{base}/#/inspect")
-                b.page.get_by_role("button", name="开始检查").click()
-                b.page.locator(".rubric-item").wait_for()
+                b.page.locator("[data-testid=plan-row]").get_by_role(
+                    "button", name="开始明查").first.click()
+                b.page.locator("[data-testid=running-score]").wait_for()
                 run(b, "compounds", "#/compounds")
                 run(b, "new-finding", f"#/new?compound={ids['compound']}")
                 run(b, "inspection-item", "#/inspect")

@@ -5,7 +5,7 @@ Revises: 0016
 Create Date: 2026-12-06 11:00:00
 
 settings_version holds what a deployment decides for itself (backend/configuration): values
-the seeds leave blank, holiday entries, uploaded rubric files. Each change adds a whole row;
+the seeds leave blank, holiday entries, working schedules, uploaded rubric files. Each change adds a whole row;
 the newest is in force, and every score names the version it was computed under.
 """
 from __future__ import annotations
@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column('values', sa.JSON(), nullable=False),
         sa.Column('calendar', sa.JSON(), nullable=False),
+        sa.Column('schedules', sa.JSON(), nullable=False),
         sa.Column('rubric_files', sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(['actor_id'], ['user_account.id'],
                                 name=op.f('fk_settings_version_actor_id_user_account')),

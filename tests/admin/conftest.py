@@ -13,4 +13,4 @@ from tests.findings.conftest import api, clock, demo  # noqa: F401  fixtures sha
 def rules_from_the_files():  # noqa: ANN201
     yield
     library.use_settings(Overlay())
-    deadlines.use_calendar({})
+    deadlines.use_settings({}, {})

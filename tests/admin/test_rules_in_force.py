@@ -145,3 +145,37 @@ def test_a_year_added_in_the_calendar_recomputes_provisional_due_times_audited(
             {"start": "2027-02-06", "end": "2027-02-12", "name": "春节", "kind": "holiday"},
             {"start": "2027-02-07", "end": "2027-02-07", "name": "调休", "kind": "workday"}]})
     assert bad.status_code == 422 and "重叠" in bad.json()["error"]["message"]
+
+
+def test_the_working_schedules_set_here_count_the_next_tickets_deadlines(client, world, api, clock):
+    """占用消防通道 (HJ15) has 4 工作时. Dispatched Monday 2026-12-07 10:00 under the file's
+    windows (08:30-12:00, 13:30-17:30): 2 h before noon, 2 h after 13:30 → due 15:30. With the
+    afternoon moved to 14:00-18:00 by the admin, the next ticket is due 16:00; the first keeps
+    its due time."""
+    admin = world.headers("admin")
+    clock.set(2026, 12, 7, 10, 0)
+    first = api.post_finding("inspector", api.finding(
+        "inspector", code="HJ15", observed_at="2026-12-07T09:55:00+08:00")).json()["ticket"]
+    assert first["due_at"] == "2026-12-07T15:30:00+08:00"
+    settings = client.get("/api/settings", headers=admin).json()
+    assert not settings["schedules_configured"]
+    schedules = settings["schedules"]
+    assert schedules["schedules"]["standard"]["windows"] == ["08:30-12:00", "13:30-17:30"]
+    schedules["schedules"]["standard"]["windows"] = ["08:30-12:00", "14:00-18:00"]
+    r = client.put("/api/settings/schedules", headers=admin,
+                   json={"schedules": schedules, "reason": "夏令作息"})
+    assert r.status_code == 200 and r.json()["schedules_configured"], r.text
+    second = api.post_finding("inspector", api.finding(
+        "inspector", code="HJ15", observed_at="2026-12-07T09:56:00+08:00")).json()["ticket"]
+    assert second["due_at"] == "2026-12-07T16:00:00+08:00"
+    assert api.client.get(f"/api/tickets/{first['id']}", headers=world.headers("supervisor")
+                          ).json()["due_at"] == "2026-12-07T15:30:00+08:00"
+    schedules["schedules"]["standard"]["windows"] = ["13:30-12:00"]
+    bad = client.put("/api/settings/schedules", headers=admin,
+                     json={"schedules": schedules, "reason": "写错了"})
+    assert bad.status_code == 422 and "作息时间有误" in bad.json()["error"]["message"], bad.text
+    schedules["schedules"]["standard"]["windows"] = ["08:30-12:00"]
+    schedules["default"] = "nowhere"
+    bad = client.put("/api/settings/schedules", headers=admin,
+                     json={"schedules": schedules, "reason": "写错了"})
+    assert bad.status_code == 422 and "nowhere" in bad.json()["error"]["message"]

@@ -139,3 +139,23 @@ def test_a_rubric_file_with_an_error_shows_its_line_and_reason(server, browser, 
     settings = httpx.get(f"{server.url}/api/settings",
                          headers={"Authorization": f"Bearer {server.token('admin')}"}).json()
     assert settings["version"] == 0 and settings["rubric_files"] == []
+
+
+def test_the_admin_moves_the_afternoon_window_and_the_next_tickets_use_it(server, browser):
+    page = browser.page()
+    _admin_opens(page, server, DESKTOP, "日历")
+    standard = page.locator("[data-testid=schedule-standard]")
+    standard.get_by_label("工作时段（如 08:30-12:00, 13:30-17:30）").fill("08:30-12:00，14:00-18:00")
+    standard.get_by_label("工作时段（如 08:30-12:00, 13:30-17:30）").blur()
+    page.get_by_label("修改原因（记入日志）").fill("5月1日起执行夏令作息")
+    page.get_by_role("button", name="保存作息时间").click()
+    done = page.get_by_text("此后派发的工单按新作息计算期限")
+    done.wait_for()
+    standard.evaluate("e => e.scrollIntoView({ block: 'start' })")
+    screenshot(page, "16g-admin-schedules-desk", at_top=False)
+    settings = httpx.get(f"{server.url}/api/settings",
+                         headers={"Authorization": f"Bearer {server.token('admin')}"}).json()
+    assert settings["schedules_configured"] and settings["version"] == 1
+    assert settings["schedules"]["schedules"]["standard"]["windows"] == ["08:30-12:00", "14:00-18:00"]
+    audit = server.get("/api/audit?action=settings", "admin").json()["items"]
+    assert [e["action"] for e in audit] == ["settings.schedules"]

@@ -1,4 +1,4 @@
-// 日历: which years the holiday calendar covers and a warning for the coming year when it is
+// 日历: the working schedules (schedules.js), which years the holiday calendar covers and a warning for the coming year when it is
 // not yet covered (deadlines reaching into it are 临时, weekends only); the admin's own entries
 // (a new year from the State Council notice, a local holiday, make-up working days) edited as a
 // list and seen month by month; saving them recomputes the provisional due times, each change
@@ -7,6 +7,7 @@ import { useState, useEffect } from '../../vendor/hooks.js';
 import { html, TopBar, Notice } from '../ui.js';
 import { api } from '../../api.js';
 import { monthGrid } from '../../logic/admin.js';
+import { Schedules } from './schedules.js';
 
 const WEEK = ['一', '二', '三', '四', '五', '六', '日'];
 const KIND_LABELS = { holiday: '放假', workday: '调休上班' };
@@ -21,6 +22,7 @@ function Year({ year, entries }) {
 
 export function CalendarView({ ctx }) {
   const [status, setStatus] = useState(null);
+  const [settings, setSettings] = useState(null);
   const [form, setForm] = useState(null);
   const [reason, setReason] = useState('');
   const [shown, setShown] = useState(null);
@@ -30,6 +32,7 @@ export function CalendarView({ ctx }) {
   const read = () => Promise.all([api('/api/calendar/status', { token: ctx.token }), api('/api/settings', { token: ctx.token })])
     .then(([s, settings]) => {
       setStatus(s);
+      setSettings(settings);
       setForm({ years: settings.calendar.years, entries: settings.calendar.entries });
       setShown((old) => old || s.missing[0] || new Date().getFullYear());
     }, (e) => setError(e.message));
@@ -87,5 +90,6 @@ export function CalendarView({ ctx }) {
       <p class="cal-legend"><span class="cal-off">放假</span><span class="cal-on">调休上班</span><span class="cal-weekend">周末</span>（仅显示本地录入项；国务院已发布年份由系统内置）</p>
       ${shown >= 2000 && shown <= 2199 ? html`<${Year} year=${shown} entries=${form.entries.filter((e) => e.start && e.end)} />` : null}
     </section>` : null}
+    ${settings ? html`<${Schedules} ctx=${ctx} settings=${settings} onSaved=${read} />` : null}
   </main>`;
 }
