@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import typer
 from sqlmodel import Session
 
+from backend.configuration import service as configuration
 from backend.transaction import unit_of_work
 from backend.errors import DomainError
 
@@ -22,6 +23,7 @@ def cli_session() -> Iterator[Session]:
     """One unit of work per command; a domain error becomes a message and exit code 1."""
     try:
         with unit_of_work() as session:
+            configuration.observe_latest(session)  # the deployment's rules, as requests see them
             yield session
     except DomainError as exc:
         fail(f"{exc.message} ({exc.code})")

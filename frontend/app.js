@@ -204,7 +204,7 @@ function App() {
   if (account === undefined) return html`<main class="screen"><p class="hint">正在打开…</p></main>`;
   if (!account) return html`<${UpdateBanner} /><${LoginView} online=${online} onLogin=${onLogin} />`;
   if (account.user.must_change_password) {
-    return html`<${Lazy} key="password" load=${loadPassword} name="PasswordView" token=${account.token} forced onDone=${onPasswordChanged} />`;
+    return html`<${Lazy} key="password" load=${loadPassword} name="PasswordView" token=${account.token} forced onDone=${onPasswordChanged} onLogout=${onLogout} />`;
   }
   if (!data) return html`<main class="screen"><p class="hint">正在读取本机数据…</p></main>`;
 

@@ -201,7 +201,9 @@ def list_users(session: Session, *, role: Role | None = None, unit_id: uuid.UUID
     if active is not None:
         query = query.where(User.is_active.is_(active))
     if q:
-        query = query.where(or_(User.username.contains(q), User.display_name.contains(q),
+        text = q.lower()
+        query = query.where(or_(func.lower(User.username).contains(text),
+                                func.lower(User.display_name).contains(text),
                                 User.phone.contains(q)))
     if unit_id:
         query = query.where(User.id.in_(_users_under(session, unit_id)))

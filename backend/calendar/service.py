@@ -21,5 +21,6 @@ def status(now: datetime) -> dict:
             if missing else None}
 
 
-def recompute(session: Session, *, actor_id: uuid.UUID) -> list[dict]:
-    return recompute_provisional_tickets(session, actor_id=actor_id)
+def recompute(session: Session, *, actor_id: uuid.UUID, config=None) -> list[dict]:  # noqa: ANN001
+    """`config`: the work-time rules to recompute by (default: those in force)."""
+    return recompute_provisional_tickets(session, actor_id=actor_id, config=config)

@@ -14,4 +14,6 @@ REFUSALS = Refusals({
     "rubric_name_invalid": (422, "文件名须以 .yaml 或 .yml 结尾，且只含字母、数字、-、_"),
     "calendar_invalid": (422, "{reason}"),
     "schedules_invalid": (422, "作息时间有误：{reason}"),
+    "schedule_in_use": (409, "作息 {keys} 仍有未办结的工单在用，不能删除"),
+    "settings_changed": (409, "设置已被他人改为第 {version} 版，请刷新后再改"),
 })

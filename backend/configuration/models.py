@@ -76,19 +76,32 @@ class CalendarSettings(BaseModel):
     entries: list[CalendarEntry] = PydField(default_factory=list)
 
 
-class ValuesChange(BaseModel):
-    values: dict[str, Decimal | None] = PydField(description="key → value (null: back to blank)")
+class _Change(BaseModel):
     reason: str = PydField(min_length=2, max_length=500, description="why (shown in the history)")
+    base_version: int | None = PydField(
+        None, description="the version the admin edited: refused (409) if another has been saved since")
 
 
-class CalendarChange(CalendarSettings):
-    reason: str = PydField(min_length=2, max_length=500)
+class ValuesChange(_Change):
+    values: dict[str, Decimal | None] = PydField(description="key → value (null: back to the file's)")
 
 
-class SchedulesChange(BaseModel):
+class CalendarChange(CalendarSettings, _Change):
+    pass
+
+
+class SchedulesChange(_Change):
     schedules: dict[str, Any] = PydField(description="rubrics/worktime.yaml's shape: workday_rule, "
                                          "default, schedules, catalog_types, responsible_units")
-    reason: str = PydField(min_length=2, max_length=500)
+
+
+class RuleSummary(BaseModel):
+    """A composite or company rule in force, in sentences (the rubrics come with the pull)."""
+
+    id: str
+    name: str
+    source: str
+    lines: list[str]
 
 
 class SettingsPublic(BaseModel):
@@ -101,6 +114,7 @@ class SettingsPublic(BaseModel):
     schedules: dict[str, Any] = PydField(description="in force: the settings' or the file's")
     schedules_configured: bool
     rubric_files: list[str]
+    combined_rules: list[RuleSummary] = PydField(description="the composite and company rules in force")
 
 
 class SettingsHistoryRow(BaseModel):

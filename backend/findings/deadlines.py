@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+import threading
 from functools import cached_property, lru_cache
 
 from backend.config import get_settings
@@ -23,26 +24,43 @@ def catalog() -> Catalog:
     return library.catalog()
 
 
-# The admin's calendar entries and schedules (backend/configuration), over the files.
-_calendar_entries: dict = {}
-_schedules: dict = {}
+# The admin's calendar entries and schedules (backend/configuration) over the files, and the
+# configuration built from them, keyed by a generation that moves at every change: a build
+# that started before a change is never kept as the current one.
+_settings: tuple[dict, dict] = ({}, {})
+_generation = 0
+_built: tuple[int, WorktimeConfig] | None = None
+_lock = threading.Lock()
 
 
-@lru_cache
+def build_worktime(calendar_entries: dict, schedules: dict) -> WorktimeConfig:
+    return load_worktime(get_settings(), calendar_entries=calendar_entries, schedules=schedules)
+
+
 def worktime() -> WorktimeConfig:
-    return load_worktime(get_settings(), calendar_entries=_calendar_entries, schedules=_schedules)
+    global _built
+    built = _built
+    if built is not None and built[0] == _generation:
+        return built[1]
+    with _lock:
+        if _built is None or _built[0] != _generation:
+            _built = (_generation, build_worktime(*_settings))
+        return _built[1]
 
 
 def reload() -> None:
-    """Forget the cached work-time configuration (after an admin edits the calendar)."""
-    worktime.cache_clear()
+    """Forget the built work-time configuration (after the calendar file changed)."""
+    global _generation
+    with _lock:
+        _generation += 1
 
 
 def use_settings(calendar_entries: dict, schedules: dict) -> None:
     """The admin's calendar entries and schedules from now on (backend/configuration)."""
-    global _calendar_entries, _schedules
-    if (calendar_entries, schedules) != (_calendar_entries, _schedules):
-        _calendar_entries, _schedules = calendar_entries, schedules
+    global _settings
+    if (calendar_entries, schedules) != _settings:
+        with _lock:
+            _settings = (calendar_entries, schedules)
         reload()
 
 
@@ -74,8 +92,9 @@ class Deadline:
 def deadline_for(entry: CatalogEntry, dispatched_at: datetime,
                  config: WorktimeConfig | None = None) -> Deadline:
     config = config or worktime()
-    key = config.schedule_key_for(entry.name, entry.responsible)
+    key = config.schedule_key_for(entry.name, entry.responsible, entry.code)
     result = config.due(dispatched_at, entry.deadline.amount, entry.deadline.unit,
-                        catalog_type=entry.name, responsible_unit=entry.responsible)
+                        catalog_type=entry.name, responsible_unit=entry.responsible,
+                        catalog_code=entry.code)
     return Deadline(Decimal(entry.deadline.amount), entry.deadline.unit, key, result.due,
                     result.provisional, tuple(result.missing_years))

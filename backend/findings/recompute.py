@@ -19,14 +19,19 @@ from backend.findings import deadlines, repository
 from backend.findings.models import EventKind, Ticket
 from backend.findings.overdue import OPEN_STATES
 from backend.ids import new_id
+from backend.worktime.loader import WorktimeConfig
 from backend.worktime.recompute import ProvisionalTicket, recompute_provisional
 
 
 def recompute_provisional_tickets(session: Session, *, actor_id: uuid.UUID | None,
-                                  now: datetime | None = None) -> list[dict]:
+                                  now: datetime | None = None,
+                                  config: WorktimeConfig | None = None) -> list[dict]:
+    """`config`: the rules to recompute by; default: those in force, with the calendar file
+    read again as it is now."""
     now = now or utcnow()
-    deadlines.reload()  # read the calendar file as it is now
-    config = deadlines.worktime()
+    if config is None:
+        deadlines.reload()
+        config = deadlines.worktime()
     ids = list(session.execute(select(Ticket.id).where(
         Ticket.due_provisional.is_(True), Ticket.state.in_(OPEN_STATES))).scalars())
     tickets = {i: repository.load_ticket(session, i) for i in ids}

@@ -1,4 +1,4 @@
-"""`xunjian import organisation FILE.csv`."""
+"""`xunjian import organisation FILE` (.csv or .xlsx)."""
 
 from __future__ import annotations
 
@@ -68,11 +68,11 @@ def tree() -> None:
 
 @import_app.command("organisation")
 def import_organisation(path: Path = typer.Argument(..., exists=True, dir_okay=False,
-                                                    help="CSV: 区,街道,社区,网格,小区,…")) -> None:
-    """Import units, companies and compounds from a CSV; bad lines are listed, good ones kept."""
+                                                    help="CSV 或 Excel（.xlsx）: 区,街道,社区,网格,小区,…")) -> None:
+    """Import units, companies and compounds from a CSV or Excel file; bad lines are listed, good ones kept."""
     with cli_session() as session:
         try:
-            report = importer.import_csv(session, path.read_bytes())
+            report = importer.import_file(session, path.read_bytes(), filename=path.name)
         except importer.LineError as exc:
             fail(f"{path}: {exc}")
     typer.echo(f"{path}: {report.lines} lines; compounds created {report.created}, updated "

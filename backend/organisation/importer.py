@@ -32,8 +32,8 @@ from sqlmodel import Session, select
 
 from backend.errors import DomainError
 from backend.organisation import service
-from backend.organisation.models import Company, CompanyCreate, Compound, CompoundCreate, \
-    CompoundGrid, CompoundUpdate, CreditGrade, OrgUnit, OrgUnitCreate, UnitLevel
+from backend.organisation.models import Company, CompanyCreate, CompanyUpdate, Compound, \
+    CompoundCreate, CompoundGrid, CompoundUpdate, CreditGrade, OrgUnit, OrgUnitCreate, UnitLevel
 
 HEADERS = {
     "区": "district", "街道": "street", "街道/镇": "street", "镇": "street", "社区": "community",
@@ -56,6 +56,7 @@ EXPORT_HEADER = ["区", "街道", "社区", "网格", "小区", "地址", "建�
 EXPORT_FIELDS = [HEADERS[h] for h in EXPORT_HEADER]
 COLUMN_LABELS = {f: h for h, f in zip(EXPORT_HEADER, EXPORT_FIELDS)}
 XLSX_MAGIC = b"PK\x03\x04"
+XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # the Excel 97-2003 (.xls) compound file
 
 
 class LineError(ValueError):
@@ -74,6 +75,7 @@ class ImportReport:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    updated_companies: int = 0
     units_created: int = 0
     companies_created: int = 0
     errors: list[dict] = field(default_factory=list)
@@ -145,6 +147,8 @@ class _Importer:
             same_tier = {found.level, level} <= {UnitLevel.street, UnitLevel.town}
             if found.level != level and not same_tier:
                 raise LineError(f"“{name}” 已作为其他层级存在", LEVEL_COLUMNS[level])
+            if not found.is_active:
+                raise LineError(f"“{name}” 已停用：请先在组织机构中启用", LEVEL_COLUMNS[level])
             return found
         self.report.units_created += 1
         return service.create_unit(self.session, OrgUnitCreate(
@@ -156,15 +160,20 @@ class _Importer:
             raise LineError(f"企业信用等级应为 AAA/AA/A/B/C，而不是 “{grade}”", "企业信用等级")
         found = self.session.exec(select(Company).where(Company.name == name)).first()
         if found:
+            if not found.is_active:
+                raise LineError(f"物业企业“{name}”已停用：请先在组织机构中启用", "物业企业")
             if grade and found.credit_grade != grade:
-                found.credit_grade = CreditGrade(grade)
-                self.session.add(found)
+                service.update_company(self.session, found, CompanyUpdate(credit_grade=grade),
+                                       actor_id=self.actor_id)
+                self.report.updated_companies += 1
             return found
         self.report.companies_created += 1
         return service.create_company(self.session, CompanyCreate(
             name=name, credit_grade=CreditGrade(grade) if grade else None), actor_id=self.actor_id)
 
-    def line(self, row: dict[str, str]) -> None:
+    def line(self, row: dict[str, str], present: set[str]) -> None:
+        """One line; of an existing compound only the fields whose column the file has are
+        compared and changed (a file of names and addresses leaves the areas alone)."""
         get = lambda key: (row.get(key) or "").strip()  # noqa: E731
         if not get("district"):
             raise LineError("缺少 区", "区")
@@ -199,6 +208,8 @@ class _Importer:
         }
         existing = self.session.exec(select(Compound).where(
             Compound.community_id == community.id, Compound.name == get("compound"))).first()
+        columns = {"company_id": "company", "grid_ids": "grids"}
+        values = {k: v for k, v in values.items() if columns.get(k, k) in present}
         if existing is None:
             service.create_compound(self.session, CompoundCreate(
                 name=get("compound"), community_id=community.id, **values), actor_id=self.actor_id)
@@ -268,6 +279,8 @@ def _xlsx_rows(raw: bytes) -> Iterator[list[str]]:
 
 def read_rows(raw: bytes, filename: str | None = None) -> Iterator[list[str]]:
     """The file's rows as text, CSV (UTF-8 or GBK) or Excel, told apart by their bytes."""
+    if raw.startswith(XLS_MAGIC) or (filename or "").lower().endswith(".xls"):
+        raise LineError("这是旧版 Excel（.xls）文件：请在 Excel 中“另存为”.xlsx 或 CSV 后再导入")
     if raw.startswith(XLSX_MAGIC) or (filename or "").lower().endswith(".xlsx"):
         return _xlsx_rows(raw)
     return _csv_rows(raw)
@@ -287,10 +300,6 @@ def import_file(session: Session, raw: bytes, *, filename: str | None = None,
     return report
 
 
-def import_csv(session: Session, raw: bytes, *, actor_id: uuid.UUID | None = None) -> ImportReport:
-    return _import_rows(session, _csv_rows(raw), actor_id=actor_id)
-
-
 def _import_rows(session: Session, rows: Iterable[list[str]], *,
                  actor_id: uuid.UUID | None) -> ImportReport:
     report = ImportReport()
@@ -306,6 +315,7 @@ def _import_rows(session: Session, rows: Iterable[list[str]], *,
     if unknown:
         raise LineError(f"第 1 行: 无法识别的列名 {'、'.join(unknown)}")
     importer = _Importer(session, report, actor_id)
+    present = set(columns)
     for number, values in enumerate(rows, start=2):
         if not any(v.strip() for v in values):
             continue
@@ -320,7 +330,7 @@ def _import_rows(session: Session, rows: Iterable[list[str]], *,
                   report.companies_created)
         try:
             with session.begin_nested():
-                importer.line(row)
+                importer.line(row, present)
         except (LineError, DomainError, ValidationError, ValueError) as exc:
             (report.created, report.updated, report.unchanged, report.units_created,
              report.companies_created) = before

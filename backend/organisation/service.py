@@ -152,7 +152,8 @@ def _move_unit(session: Session, unit: OrgUnit, parent_id: uuid.UUID | None) -> 
 def _place_compound(session: Session, compound: Compound, community: OrgUnit) -> None:
     """`compound` in `community`, with the community's street and district; the compound's
     findings and tickets follow when the street changes."""
-    street_changed = compound.street_id != community.street_id
+    street_changed = (compound.street_id, compound.district_id) != (community.street_id,
+                                                                    community.district_id)
     compound.community_id = community.id
     compound.street_id, compound.district_id = community.street_id, community.district_id
     compound.updated_at = utcnow()  # the phones' compound lists change

@@ -22,11 +22,13 @@ _overlay = Overlay()
 
 def current() -> Library:
     global _library
-    if _library is None:
+    lib = _library  # read once: another thread's reload may clear the global meanwhile
+    if lib is None:
         with _lock:
-            if _library is None:
-                _library = load_dir(get_settings().rubrics_dir, _overlay)
-    return _library
+            lib = _library
+            if lib is None:
+                lib = _library = load_dir(get_settings().rubrics_dir, _overlay)
+    return lib
 
 
 def settings_version() -> int:
@@ -36,10 +38,11 @@ def settings_version() -> int:
 
 def use_settings(overlay: Overlay) -> None:
     """Rules from now on: the files with these settings over them (backend/configuration)."""
-    global _overlay
+    global _overlay, _library, _version
     if overlay != _overlay:
-        _overlay = overlay
-        reload()
+        with _lock:
+            _overlay, _library = overlay, None
+            _version += 1
 
 
 def version() -> int:

@@ -247,8 +247,12 @@ class WorktimeConfig:
     timezone: str = "Asia/Shanghai"
 
     def schedule_key_for(self, catalog_type: str | None = None,
-                         responsible_unit: str | None = None) -> str:
-        """The catalog type wins over the responsible unit; otherwise the default schedule."""
+                         responsible_unit: str | None = None, catalog_code: str | None = None
+                         ) -> str:
+        """The catalog type (by its code, then its name, as the file may list either) wins over
+        the responsible unit; otherwise the default schedule."""
+        if catalog_code and catalog_code in self.by_catalog_type:
+            return self.by_catalog_type[catalog_code]
         if catalog_type and catalog_type in self.by_catalog_type:
             return self.by_catalog_type[catalog_type]
         if responsible_unit and responsible_unit in self.by_responsible_unit:
@@ -256,12 +260,15 @@ class WorktimeConfig:
         return self.default
 
     def schedule_for(self, catalog_type: str | None = None,
-                     responsible_unit: str | None = None) -> Schedule:
-        return self.schedules[self.schedule_key_for(catalog_type, responsible_unit)]
+                     responsible_unit: str | None = None, catalog_code: str | None = None
+                     ) -> Schedule:
+        return self.schedules[self.schedule_key_for(catalog_type, responsible_unit, catalog_code)]
 
     def due(self, start, amount, unit, *, catalog_type: str | None = None,
-            responsible_unit: str | None = None, workday_rule: str | None = None) -> DueResult:
-        return due_time(start, amount, unit, schedule=self.schedule_for(catalog_type, responsible_unit),
+            responsible_unit: str | None = None, workday_rule: str | None = None,
+            catalog_code: str | None = None) -> DueResult:
+        return due_time(start, amount, unit,
+                        schedule=self.schedule_for(catalog_type, responsible_unit, catalog_code),
                         calendar=self.calendar, workday_rule=workday_rule or self.workday_rule)
 
 

@@ -6,7 +6,7 @@ import { api } from '../api.js';
 
 // A new password: forced after a one-time password (nothing else opens until it is changed),
 // or chosen from 我的.
-export function PasswordView({ token, forced, onDone }) {
+export function PasswordView({ token, forced, onDone, onLogout }) {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [again, setAgain] = useState('');
@@ -41,5 +41,7 @@ export function PasswordView({ token, forced, onDone }) {
       ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}
       <button class="button button-block" type="submit" disabled=${busy}>${busy ? '正在保存…' : '保存新密码'}</button>
     </form>
+    ${forced ? html`<p class="hint">临时密码不对或已被重置？请联系系统管理员，或
+      <button type="button" class="button button-small button-secondary" onClick=${onLogout}>退出登录</button></p>` : null}
   </main>`;
 }

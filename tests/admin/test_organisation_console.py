@@ -168,3 +168,45 @@ def test_moving_a_compound_to_another_community_clears_the_old_grids(client, wor
     assert r.status_code == 200, r.text
     body = r.json()
     assert body["street_name"] == "西镇" and body["grid_ids"] == []
+
+
+def test_a_file_of_some_columns_changes_only_those_columns(client, world, db):
+    """An official's sheet of names and addresses must not wipe the areas, companies, grids
+    and flags the scores use."""
+    admin = world.headers("admin")
+    east_a = world.compounds["east_a"]
+    partial = "区,街道,社区,小区,地址\nXX区,东街道,东社区,东苑,东街道1号\n"
+    report = _upload(client, admin, partial.encode()).json()
+    assert report["updated"] == 1 and report["errors"] == []
+    db.expire_all()
+    stored = db.get(Compound, east_a.id)
+    assert stored.address == "东街道1号"
+    assert stored.households == 600 and stored.company_id == world.companies["a"].id
+    again = _upload(client, admin, partial.encode()).json()
+    assert again["unchanged"] == 1 and again["updated"] == 0
+
+
+def test_lines_naming_a_retired_unit_are_refused_and_an_old_excel_file_too(client, world):
+    admin = world.headers("admin")
+    client.patch(f"/api/units/{world.units['west_g1'].id}", headers=admin, json={"is_active": False})
+    # the grid still holds 西苑, so it is refused; an empty grid can be retired
+    grid = client.post("/api/units", headers=admin, json={
+        "name": "西二网格", "level": "grid", "parent_id": str(world.units["west_c"].id)}).json()
+    assert client.patch(f"/api/units/{grid['id']}", headers=admin,
+                        json={"is_active": False}).status_code == 200
+    line = "区,街道,社区,网格,小区\nXX区,西镇,西社区,西二网格,西苑新区\n"
+    report = _upload(client, admin, line.encode()).json()
+    assert [(e["line"], e["column"]) for e in report["errors"]] == [(2, "网格")]
+    assert "已停用" in report["errors"][0]["reason"]
+    old = _upload(client, admin, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 old workbook", name="org.xls")
+    assert old.status_code == 422 and ".xlsx" in old.json()["error"]["message"]
+
+
+def test_a_credit_grade_changed_by_an_import_is_audited(client, world, db):
+    from backend.audit.models import AuditEvent
+    line = "区,街道,社区,小区,物业企业,企业信用等级\nXX区,东街道,东社区,东苑,甲物业服务有限公司,AAA\n"
+    _upload(client, world.headers("admin"), line.encode())
+    db.expire_all()
+    [event] = db.exec(select(AuditEvent).where(AuditEvent.action == "company.update",
+                                               AuditEvent.actor_id.is_not(None))).all()
+    assert event.detail == {"credit_grade": "AAA"}

@@ -70,15 +70,24 @@ def test_the_second_prize_set_by_the_admin_is_in_the_next_notice_with_the_settin
     assert rows[-1] == ["评分规则：第 1 版系统设置"]
 
 
-def test_values_are_refused_when_unknown_negative_or_without_a_reason(client, demo):
+def test_values_are_refused_when_unknown_negative_without_a_reason_or_stale(client, demo):
     admin = _admin(client)
     key = _second_prize(client.get("/api/settings", headers=admin).json())["key"]
+    first = client.put("/api/settings/values", headers=admin,
+                       json={"values": {key: "3000"}, "reason": "第一位管理员", "base_version": 0})
+    assert first.status_code == 200
+    late = client.put("/api/settings/values", headers=admin,
+                      json={"values": {key: "2500"}, "reason": "第二位管理员", "base_version": 0})
+    assert late.status_code == 409 and "第 1 版" in late.json()["error"]["message"]
+    back = client.put("/api/settings/values", headers=admin,
+                      json={"values": {key: None}, "reason": "恢复文件原值", "base_version": 1})
+    assert _second_prize(back.json())["value"] == "2024" and not _second_prize(back.json())["configured"]
     for body, status in (({"values": {"town:nowhere": "1"}, "reason": "试一试"}, 422),
                          ({"values": {key: "-5"}, "reason": "试一试"}, 422),
                          ({"values": {key: "5"}, "reason": ""}, 422)):
         r = client.put("/api/settings/values", headers=admin, json=body)
         assert r.status_code == status and r.json()["error"]["message"], body
-    assert client.get("/api/settings", headers=admin).json()["version"] == 0
+    assert client.get("/api/settings", headers=admin).json()["version"] == 2
 
 
 RUBRIC = """kind: rubric
@@ -114,8 +123,15 @@ def test_a_rubric_file_with_an_error_is_refused_with_its_line_and_reason(client,
 
     r = client.post("/api/settings/rubrics", headers=admin, files={"file": ("Q.yaml", RUBRIC.encode())})
     assert r.status_code == 200 and r.json() == {"version": 1, "document": "Q"}
-    assert library.rubric("Q").name == "小区环境季度抽查"
     assert client.get("/api/settings", headers=admin).json()["rubric_files"] == ["Q.yaml"]
+    # in force in this process from the next request on, as in every other worker
+    assert library.rubric("Q").name == "小区环境季度抽查"
+    second_catalog = (library.current().files["finding-catalog"])
+    with open(second_catalog, encoding="utf-8") as f:
+        catalog = f.read().replace("id: finding-catalog", "id: another-catalog")
+    r = client.post("/api/settings/rubrics", headers=admin,
+                    files={"file": ("catalog2.yaml", catalog.encode())})
+    assert r.status_code == 422 and "问题目录须恰好一份" in r.json()["error"]["message"]
 
 
 def test_a_year_added_in_the_calendar_recomputes_provisional_due_times_audited(
@@ -179,3 +195,13 @@ def test_the_working_schedules_set_here_count_the_next_tickets_deadlines(client,
     bad = client.put("/api/settings/schedules", headers=admin,
                      json={"schedules": schedules, "reason": "写错了"})
     assert bad.status_code == 422 and "nowhere" in bad.json()["error"]["message"]
+
+
+def test_the_composite_and_company_rules_are_read_in_sentences(client, demo):
+    rules = {r["id"]: r for r in client.get("/api/settings", headers=_admin(client)).json()["combined_rules"]}
+    town = "\n".join(rules["town"]["lines"])
+    assert "细则 L × 0.6" in town and "一等奖：2 名，每名 3000 元" in town
+    assert "二等奖：2 名，每名 2024 元" in town
+    company = rules["company"]["lines"]
+    assert company[0] == "企业总分 = 项目成绩 × 0.7 + 住建部门直接考核 × 0.3"
+    assert "AAA：≥ 待配置 分" in company and "C：其余" in company

@@ -151,7 +151,7 @@ def test_every_admin_screen_at_both_sizes(server, browser, size, label):
     screens = [("#/admin", "待处理"), ("#/admin/org", "组织机构"), ("#/admin/org/import", "导入组织机构"),
                ("#/admin/org/companies", "物业服务企业"), ("#/admin/users", "用户管理"),
                ("#/admin/users/new", "新建用户"), ("#/admin/calendar", "节假日日历"),
-               ("#/admin/log", "操作日志")]
+               ("#/admin/rules", "规则设置"), ("#/admin/log", "操作日志")]
     for number, (route, heading) in enumerate(screens):
         page.goto(server.url + "/" + route)
         page.get_by_role("heading", name=heading).first.wait_for()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from backend.organisation.importer import import_csv
+from backend.organisation.importer import import_file
 from backend.organisation.models import Company, Compound, OrgUnit
 
 HEADER = "区,街道,社区,网格,小区,地址,建筑面积,户数,物业企业,企业信用等级,进驻日期,老旧小区,党支部\n"
@@ -23,7 +23,7 @@ GOOD_AND_BAD = HEADER + (
 
 
 def test_bad_lines_are_reported_by_number_and_good_lines_kept(db):
-    report = import_csv(db, GOOD_AND_BAD.encode())
+    report = import_file(db, GOOD_AND_BAD.encode())
     assert [e["line"] for e in report.errors] == [4, 5, 6, 7, 8, 9]
     reasons = {e["line"]: e["reason"] for e in report.errors}
     assert "建筑面积" in reasons[4] and "很大" in reasons[4]
@@ -45,22 +45,22 @@ def test_bad_lines_are_reported_by_number_and_good_lines_kept(db):
 
 
 def test_importing_the_same_file_twice_changes_nothing(db):
-    import_csv(db, GOOD_AND_BAD.encode())
-    again = import_csv(db, GOOD_AND_BAD.encode())
+    import_file(db, GOOD_AND_BAD.encode())
+    again = import_file(db, GOOD_AND_BAD.encode())
     assert again.created == 0 and again.updated == 0 and again.unchanged == 2
     assert again.units_created == 0 and again.companies_created == 0
 
 
 def test_a_changed_line_updates_the_compound(db):
-    import_csv(db, GOOD_AND_BAD.encode())
+    import_file(db, GOOD_AND_BAD.encode())
     changed = HEADER + "XX区,XX镇,中心社区,第一网格,翠竹苑,,38500.5,999,翠竹物业,A,2021-07-15,否,否\n"
-    report = import_csv(db, changed.encode())
+    report = import_file(db, changed.encode())
     assert report.updated == 1
     assert db.exec(select(Compound).where(Compound.name == "翠竹苑")).one().households == 999
 
 
 def test_gbk_csv_from_chinese_excel_is_read(db):
-    report = import_csv(db, (HEADER + "XX区,XX镇,中心社区,,锦绣花园,,52000,620,,,,否,否\n").encode("gbk"))
+    report = import_file(db, (HEADER + "XX区,XX镇,中心社区,,锦绣花园,,52000,620,,,,否,否\n").encode("gbk"))
     assert report.created == 1 and not report.errors
 
 
@@ -70,7 +70,7 @@ def test_unknown_columns_are_refused_naming_them(db):
     from backend.organisation.importer import LineError
 
     with pytest.raises(LineError, match="楼栋数"):
-        import_csv(db, "区,街道,楼栋数\nXX区,XX镇,3\n".encode())
+        import_file(db, "区,街道,楼栋数\nXX区,XX镇,3\n".encode())
 
 
 def test_import_through_the_api_reports_lines(world, client):

@@ -44,7 +44,8 @@ export function CalendarView({ ctx }) {
     setError(null);
     setResult(null);
     try {
-      const answer = await api('/api/settings/calendar', { method: 'PUT', token: ctx.token, body: { ...form, reason } });
+      const answer = await api('/api/settings/calendar', { method: 'PUT', token: ctx.token,
+        body: { ...form, reason, base_version: settings.version } });
       setResult(`已保存为第 ${answer.version} 版设置；${answer.changes.length} 张工单的到期时间已按新日历重算（记入工单历史和操作日志）`);
       setReason('');
       read();

@@ -14,7 +14,10 @@ export function OrgView({ ctx }) {
   const [, , kind, id] = ctx.route.parts;
   const [units, error, reload] = useUnits(ctx.token);
   const [search, setSearch] = useState('');
+  const [failed, setFailed] = useState(null);
   const shared = { ctx, units, reload };
+  const exportAs = (format, name) => saveFile(`/api/export/organisation?format=${format}`, ctx.token, name)
+    .then(() => setFailed(null), (e) => setFailed(`导出失败：${e.message}`));
   let detail = html`<p class="hint pane-hint">在左侧选择单位查看其小区，或导入组织机构表</p>`;
   if (kind === 'import') detail = html`<${ImportPanel} ...${shared} />`;
   else if (kind === 'companies') detail = html`<${Companies} ...${shared} />`;
@@ -23,13 +26,13 @@ export function OrgView({ ctx }) {
   else if (kind === 'new-compound' && units) detail = html`<${CompoundForm} ...${shared} communityId=${id} />`;
   return html`<main class="screen admin-screen">
     <${TopBar} title="组织机构" back=${kind ? '#/admin/org' : null} />
-    ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}
+    ${error || failed ? html`<${Notice} kind="error">${error || failed}</${Notice}>` : null}
     <div class="admin-two">
       <section aria-label="组织机构树" class=${kind ? 'hide-on-phone' : ''}>
         <div class="admin-toolbar">
           <a class="button button-small" href="#/admin/org/import">导入</a>
-          <button type="button" class="button button-small button-secondary" onClick=${() => saveFile('/api/export/organisation?format=xlsx', ctx.token, '组织机构.xlsx')}>导出 Excel</button>
-          <button type="button" class="button button-small button-secondary" onClick=${() => saveFile('/api/export/organisation?format=csv', ctx.token, '组织机构.csv')}>导出 CSV</button>
+          <button type="button" class="button button-small button-secondary" onClick=${() => exportAs('xlsx', '组织机构.xlsx')}>导出 Excel</button>
+          <button type="button" class="button button-small button-secondary" onClick=${() => exportAs('csv', '组织机构.csv')}>导出 CSV</button>
           <a class="button button-small button-secondary" href="#/admin/org/companies">物业企业</a>
         </div>
         <label class="field">查找单位<input type="search" value=${search} onInput=${(e) => setSearch(e.target.value)} placeholder="例如：中心社区" /></label>
@@ -83,6 +86,7 @@ function UnitDetail({ ctx, id, units, reload }) {
   const unit = units.find((u) => u.id === id);
   const [compounds, setCompounds] = useState(null);
   const [edit, setEdit] = useState(null);
+  const [target, setTarget] = useState(null);
   const [message, setMessage] = useState(null);
   const [error, setError] = useState(null);
   const filter = unit && { street: 'street_id', town: 'street_id', community: 'community_id' }[unit.level];
@@ -108,8 +112,9 @@ function UnitDetail({ ctx, id, units, reload }) {
         <label class="field">名称<input name="name" required maxlength="100" value=${unit.name} /></label>
         <label class="field">编码（可选）<input name="code" maxlength="64" value=${unit.code || ''} /></label>
         <div class="button-row wide"><button class="button" type="submit">保存</button><button class="button button-secondary" type="button" onClick=${() => setEdit(null)}>取消</button></div></form>`
-      : edit === 'move' ? html`<form class="admin-form" onSubmit=${(e) => { e.preventDefault(); save({ parent_id: e.target.parent.value }, '已迁移：其下小区、工单随之归入新的上级'); }}>
-        <div class="wide"><${UnitSelect} label="迁移到" name="parent" required units=${units.filter((u) => u.id !== unit.id && u.is_active)} levels=${parents} onChange=${() => {}} /></div>
+      : edit === 'move' ? html`<form class="admin-form" onSubmit=${(e) => { e.preventDefault(); save({ parent_id: target }, '已迁移：其下小区、工单随之归入新的上级'); }}>
+        <div class="wide"><${UnitSelect} label="迁移到" name="parent" required units=${units.filter((u) => u.id !== unit.id && u.is_active)} levels=${parents}
+          value=${target} onChange=${setTarget} /></div>
         <div class="button-row wide"><button class="button" type="submit">迁移</button><button class="button button-secondary" type="button" onClick=${() => setEdit(null)}>取消</button></div></form>`
       : html`<div class="button-row">
         <button type="button" class="button button-secondary" onClick=${() => setEdit('name')}>改名</button>
@@ -161,7 +166,7 @@ function CompoundDetail({ ctx, id, units, reload }) {
       <dt>网格</dt><dd>${grids.join('、') || '—'}</dd>
       <dt>地址</dt><dd>${compound.address || '—'}</dd>
     </dl>
-    <p class="hint">老旧小区、党支部、建筑面积、户数、物业企业和进驻日期都参与评分：老旧小区按《二七区》细则考核，党支部小区参加党建示范点评选，面积与户数用于企业加权平均和补贴。</p>
+    <p class="hint">老旧小区、党支部、建筑面积、户数、物业企业和进驻日期都参与评分：老旧小区按老旧小区考核细则考核并计算补贴，成立党支部的小区参加党建示范点考核，建筑面积用于补贴金额。</p>
     <div class="button-row">
       <button type="button" class="button button-secondary" onClick=${() => setEditing(true)}>编辑</button>
       ${compound.is_active ? html`<button type="button" class="button button-danger" onClick=${() => confirm(`停用 ${compound.name}？手机上不再出现该小区，已有问题、工单和评分保留。`) && save({ is_active: false }, '已停用')}>停用</button>`

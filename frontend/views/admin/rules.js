@@ -26,8 +26,8 @@ export function RulesView({ ctx }) {
         <span class="badge">${settings.version ? `第 ${settings.version} 版设置` : '未作设置'}</span>
         ${settings.version ? `${settings.actor_name || ''} 于 ${when(settings.at)}：${settings.reason}` : '全部按评分标准文件（rubrics/）的原值计算'}</p>
       <${OpenValues} ctx=${ctx} settings=${settings} onSaved=${read} />
-      <${RubricUpload} ctx=${ctx} onSaved=${read} />
-      <${RulesBrowser} ctx=${ctx} />
+      <${RubricUpload} ctx=${ctx} version=${settings.version} onSaved=${read} />
+      <${RulesBrowser} ctx=${ctx} combined=${settings.combined_rules} />
       <section class="admin-section" aria-labelledby="history-h"><h2 id="history-h">设置版本</h2>
         ${history.length ? html`<table class="table admin-table"><thead><tr><th>版本</th><th>时间</th><th>操作人</th><th>原因</th></tr></thead>
           <tbody>${history.map((h) => html`<tr key=${h.version}><td>第 ${h.version} 版</td><td data-label="时间">${when(h.at)}</td>
@@ -50,7 +50,8 @@ function OpenValues({ ctx, settings, onSaved }) {
     setError(null);
     setMessage(null);
     try {
-      const body = { reason, values: Object.fromEntries(changed.map((k) => [k, draft[k].trim() || null])) };
+      const body = { reason, base_version: settings.version,
+        values: Object.fromEntries(changed.map((k) => [k, draft[k].trim() || null])) };
       const answer = await api('/api/settings/values', { method: 'PUT', token: ctx.token, body });
       setDraft({});
       setReason('');
@@ -61,13 +62,13 @@ function OpenValues({ ctx, settings, onSaved }) {
   const byDoc = {};
   for (const v of settings.values) (byDoc[v.document_name] = byDoc[v.document_name] || []).push(v);
   return html`<form class="admin-section" onSubmit=${save} aria-labelledby="open-h">
-    <h2 id="open-h">需要配置的值（${settings.values.filter((v) => v.value == null).length} 项尚未配置）</h2>
-    <p class="hint">种子文件留空或存疑的数值，由本地区确定。修改后生成新的设置版本并记入日志；每个评分都注明所依据的版本。</p>
+    <h2 id="open-h">需要配置的值（${settings.values.filter((v) => !v.configured).length} 项待配置或待确认）</h2>
+    <p class="hint">评分标准原文留空或存疑的数值，由本地区确定。修改后生成新的设置版本并记入日志；每个评分都注明所依据的版本。清空一项即恢复标准文件原值。</p>
     ${Object.entries(byDoc).map(([doc, values]) => html`<h3 class="section-title">${doc}</h3>
-      <table class="table admin-table" data-testid="open-values"><thead><tr><th>项目</th><th>种子原值</th><th>当前值</th><th>说明</th></tr></thead>
+      <table class="table admin-table" data-testid="open-values"><thead><tr><th>项目</th><th>标准文件原值</th><th>当前值</th><th>说明</th></tr></thead>
       <tbody>${values.map((v) => html`<tr key=${v.key}>
-        <td>${v.label}${v.configured ? html` <span class="badge">已设置</span>` : v.value == null ? html` <span class="badge badge-warn">待配置</span>` : null}</td>
-        <td data-label="种子原值">${v.seed_value ?? '空'}</td>
+        <td>${v.label}${v.configured ? html` <span class="badge">已设置</span>` : html` <span class="badge badge-warn">${v.value == null ? '待配置' : '待确认'}</span>`}</td>
+        <td data-label="标准文件原值">${v.seed_value ?? '空'}</td>
         <td data-label="当前值"><input class="value-input" inputmode="decimal" aria-label=${`${v.label} 的值`}
           value=${draft[v.key] ?? v.value ?? ''} onInput=${(e) => setDraft({ ...draft, [v.key]: e.target.value })} /></td>
         <td data-label="说明" class="detail-json">${v.reason}<br />${v.file.split('/').pop()} 第 ${v.line} 行</td></tr>`)}</tbody></table>`)}
@@ -79,7 +80,7 @@ function OpenValues({ ctx, settings, onSaved }) {
   </form>`;
 }
 
-function RubricUpload({ ctx, onSaved }) {
+function RubricUpload({ ctx, version, onSaved }) {
   const [file, setFile] = useState(null);
   const [result, setResult] = useState(null);
   const [busy, setBusy] = useState(false);
@@ -88,7 +89,7 @@ function RubricUpload({ ctx, onSaved }) {
     const form = new FormData();
     form.append('file', file);
     try {
-      const answer = await api('/api/settings/rubrics', { method: 'POST', token: ctx.token, form });
+      const answer = await api(`/api/settings/rubrics?base_version=${version}`, { method: 'POST', token: ctx.token, form });
       setResult({ kind: 'ok', text: `已上传：评分标准 ${answer.document} 自第 ${answer.version} 版设置起生效` });
       onSaved();
     } catch (e) {
@@ -109,7 +110,7 @@ function RubricUpload({ ctx, onSaved }) {
   </section>`;
 }
 
-function RulesBrowser({ ctx }) {
+function RulesBrowser({ ctx, combined }) {
   const rubrics = (ctx.data.rubrics && ctx.data.rubrics.rubrics) || [];
   const types = (ctx.data.catalog && ctx.data.catalog.types) || [];
   return html`<section class="admin-section" aria-labelledby="browse-h">
@@ -119,6 +120,8 @@ function RulesBrowser({ ctx }) {
       ${r.items ? html`<table class="table"><thead><tr><th>序号</th><th>考核内容</th><th>分值</th><th>评分办法</th></tr></thead>
         <tbody>${r.items.map((i) => html`<tr key=${i.id}><td>${i.id}</td><td>${i.title}</td><td class="num">${i.points && typeof i.points === 'object' ? (i.points.value ?? '待配置') : i.points}</td>
           <td class="detail-json">${i.scoring_text}</td></tr>`)}</tbody></table>` : null}</details>`)}
+    ${combined.map((r) => html`<details class="history" key=${r.id}><summary>${r.name}</summary>
+      <p class="hint">${r.source}</p><ul>${r.lines.map((line, i) => html`<li key=${i}>${line}</li>`)}</ul></details>`)}
     <details class="history"><summary>问题目录（${types.length} 类，处置时限）</summary>
       <table class="table"><thead><tr><th>编号</th><th>类别</th><th>问题</th><th>时限</th><th>扣分</th></tr></thead>
       <tbody>${types.map((t) => html`<tr key=${t.code}><td>${t.code}</td><td>${t.category}</td><td>${t.name}</td>

@@ -11,8 +11,9 @@ const DAYS = [['working', '工作日（含调休上班日）'], ['every', '每�
 const RULES = [['civil', '按民法典：次日起算，第 N 个工作日下班时截止'], ['hours', '按小时：N × 每日工作时长']];
 
 function Mapping({ label, entries, schedules, options, onChange }) {
-  const rows = Object.entries(entries || {});
-  const put = (next) => onChange(Object.fromEntries(next.filter(([k]) => k)));
+  // rows as typed (a name being retyped stays a row); the schedule file's mapping without blanks
+  const [rows, setRows] = useState(() => Object.entries(entries || {}));
+  const put = (next) => { setRows(next); onChange(Object.fromEntries(next.filter(([k]) => k.trim()))); };
   return html`<fieldset class="admin-section"><legend>${label}</legend>
     ${rows.length ? rows.map(([key, value], i) => html`<div class="entry-row" key=${i}>
       <label class="field">${options ? '问题类型' : '责任单位'}${options
@@ -41,9 +42,10 @@ export function Schedules({ ctx, settings, onSaved }) {
     setError(null);
     setMessage(null);
     try {
-      const answer = await api('/api/settings/schedules', { method: 'PUT', token: ctx.token, body: { schedules: doc, reason } });
+      const answer = await api('/api/settings/schedules', { method: 'PUT', token: ctx.token,
+        body: { schedules: doc, reason, base_version: settings.version } });
       setReason('');
-      setMessage(`已保存为第 ${answer.version} 版设置：此后派发的工单按新作息计算期限，已派发的不变`);
+      setMessage(`已保存为第 ${answer.version} 版设置：此后派发的工单按新作息计算期限，已派发的不变（临时到期的在补录节假日时按新作息重算）`);
       onSaved();
     } catch (e) { setError(e.message); }
   }

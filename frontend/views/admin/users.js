@@ -106,7 +106,8 @@ function ScopeFields({ form, set, units, companies }) {
   if (!levels.length) return html`<p class="hint wide">系统管理员不设管辖范围</p>`;
   return html`<div class="wide"><${UnitSelect} label=${`管辖范围（${levels.map((l) => LEVEL_LABELS[l]).join('、')}）`}
     name="unit_id" required units=${units} levels=${levels} value=${form.unit_ids[0]}
-    onChange=${(v) => set({ unit_ids: v ? [v] : [] })} /></div>`;
+    onChange=${(v) => set({ unit_ids: v ? [v] : [] })} />
+    ${form.unit_ids.length > 1 ? html`<p class="hint">该用户现有 ${form.unit_ids.length} 个管辖单位；不改此项则全部保留，改选则只保留所选的一个。</p>` : null}</div>`;
 }
 
 function UserForm({ ctx, units, companies, refresh, user }) {
