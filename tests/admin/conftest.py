@@ -3,14 +3,11 @@ leaving the rules as the files give them (settings are put in force process-wide
 
 import pytest
 
-from backend.findings import deadlines
-from backend.rubrics import library
-from backend.rubrics.loader import Overlay
+from backend.configuration import service as configuration
 from tests.findings.conftest import api, clock, demo  # noqa: F401  fixtures shared
 
 
 @pytest.fixture(autouse=True)
-def rules_from_the_files():  # noqa: ANN201
+def rules_from_the_files(db):  # noqa: ANN001, ANN201
     yield
-    library.use_settings(Overlay())
-    deadlines.use_settings({}, {})
+    configuration.observe(db, None)  # the settings rolled back: the files alone
