@@ -2,6 +2,7 @@
 """Lighthouse accessibility audit of the PWA's main screens, end to end.
 
     .venv/bin/python frontend/scripts/lighthouse.py [--min 95] [--lighthouse PATH] [--keep DIR]
+                                                    [--only NAME,…] [--desktop]
 
 What it does:
   1. starts a temporary `xunjian serve` with its own data dir (db upgrade + demo data) on a free
@@ -194,11 +195,17 @@ class Chromium:
 
 # ----------------------------------------------------------------------------- audit
 
-def audit(lighthouse: list[str], url: str, port: int, out: Path) -> dict:
+DESKTOP = {"width": 1280, "height": 800}
+
+
+def audit(lighthouse: list[str], url: str, port: int, out: Path, desktop: bool = False) -> dict:
+    screen = ["--form-factor=desktop", "--screenEmulation.mobile=false",
+              f"--screenEmulation.width={DESKTOP['width']}", f"--screenEmulation.height={DESKTOP['height']}",
+              "--screenEmulation.deviceScaleFactor=1"] if desktop else [
+        "--form-factor=mobile", "--screenEmulation.mobile", f"--screenEmulation.width={VIEWPORT['width']}",
+        f"--screenEmulation.height={VIEWPORT['height']}", "--screenEmulation.deviceScaleFactor=2"]
     cmd = [*lighthouse, url, f"--port={port}", "--only-categories=accessibility", "--output=json",
-           f"--output-path={out}", "--disable-storage-reset", "--form-factor=mobile",
-           "--screenEmulation.mobile", f"--screenEmulation.width={VIEWPORT['width']}",
-           f"--screenEmulation.height={VIEWPORT['height']}", "--screenEmulation.deviceScaleFactor=2",
+           f"--output-path={out}", "--disable-storage-reset", *screen,
            "--throttling-method=provided", "--quiet"]
     env = dict(os.environ, CHROME_PATH=CHROMIUM)
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
@@ -223,6 +230,7 @@ def main() -> int:
     ap.add_argument("--lighthouse", help="path to the lighthouse CLI")
     ap.add_argument("--keep", help="keep the reports (JSON) in this directory")
     ap.add_argument("--only", help="comma-separated screen names to audit")
+    ap.add_argument("--desktop", action="store_true", help="audit at 1280 x 800 (desk) instead of 360 x 640")
     args = ap.parse_args()
     if not Path(CHROMIUM).exists():
         sys.exit(f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk (no browser is downloaded)")
@@ -248,7 +256,8 @@ def main() -> int:
             if only and name not in only:
                 return
             browser.park()
-            result = audit(lighthouse, f"{base}/{route}", browser.port, reports / f"{name}.json")
+            result = audit(lighthouse, f"{base}/{route}", browser.port, reports / f"{name}.json",
+                           desktop=args.desktop)
             results.append((name, result))
             log(f"  {name:<20} {result['score']:>3}  {route}")
             for f in result["failing"]:
@@ -310,7 +319,8 @@ def main() -> int:
         shutil.rmtree(tmp, ignore_errors=True)  # data, profiles, npm; --keep reports live elsewhere
 
     print()
-    print(f"Lighthouse accessibility, {dt.date.today().isoformat()}, 360 x 640 mobile:")
+    size = "1280 x 800 desktop" if args.desktop else "360 x 640 mobile"
+    print(f"Lighthouse accessibility, {dt.date.today().isoformat()}, {size}:")
     below = []
     for name, r in results:
         print(f"  {name:<20} {r['score']}")
