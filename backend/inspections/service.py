@@ -35,6 +35,7 @@ from backend.organisation.models import Compound, OrgUnit, UnitLevel
 from backend.reports.models import PeriodPublication
 from backend.reports.periods import PeriodError, parse_period
 from backend.rubrics.applicability import Subject, why_not
+from backend.rubrics import library
 from backend.rubrics.library import rubric
 from backend.rubrics.loader import SourceError
 from backend.scoring.engine import score
@@ -195,7 +196,8 @@ def submit(session: Session, user: User, inspection: Inspection, data: Inspectio
                        detail={"where": str(exc)}) from None
     inspection.observations = data.observations | {"_not_assessed": data.not_assessed}
     inspection.notes = data.notes
-    inspection.result = result.to_dict()
+    # the deployment's settings it was scored under, named wherever the score is shown
+    inspection.result = result.to_dict() | {"settings_version": library.settings_version()}
     inspection.total, inspection.grade, inspection.complete = \
         result.total, result.grade, result.complete
     inspection.submitted_at = submitted_at

@@ -94,7 +94,11 @@ def street_notice(session: Session, district: OrgUnit, period: Period, rubric_id
         table.rows.append(row)
     table.rows.append(["得分", "", "", "", "", *(_num(a.total) for a in assessed)])
     table.rows.append(["名次", "", "", "", "", *(a.rank for a in assessed)])
-    table.note = "；".join(f"{a.unit.name}{_num(a.total)}分" for a in assessed)
+    versions = sorted({a.inspection.result.get("settings_version", 0) for a in assessed})
+    table.note = "；".join(f"{a.unit.name}{_num(a.total)}分" for a in assessed) + "。" + (
+        settings_note(versions[0]) if len(versions) == 1
+        else "评分规则：" + "、".join(f"{a.unit.name}第 {a.inspection.result.get('settings_version', 0)} 版"
+                                  for a in assessed) + "系统设置")
     return table
 
 

@@ -207,3 +207,21 @@ def test_the_composite_and_company_rules_are_read_in_sentences(client, demo):
     company = rules["company"]["lines"]
     assert company[0] == "企业总分 = 项目成绩 × 0.7 + 住建部门直接考核 × 0.3"
     assert "AAA：≥ 待配置 分" in company and "C：其余" in company
+
+
+def test_a_street_inspection_names_the_settings_it_was_scored_under(client, world, db):
+    """Seed 001's five streets scored after the admin's first settings version: each stored
+    result and the notice name that version."""
+    from tests.inspections.test_seed001_through_api import submit_seed_001, xigang
+
+    admin = world.headers("admin")
+    key = _second_prize(client.get("/api/settings", headers=admin).json())["key"]
+    version = client.put("/api/settings/values", headers=admin, json={
+        "values": {key: "3000"}, "reason": "区财政确认"}).json()["version"]
+    streets, headers = xigang(db, client)
+    results = submit_seed_001(client, streets, headers)
+    assert {r["result"]["settings_version"] for r in results.values()} == {version}
+    district = next(iter(streets.values())).parent_id
+    notice = client.get("/api/reports/2021H1/notice.csv", params={"unit_id": str(district)},
+                        headers=headers).content.decode("utf-8-sig")
+    assert notice.strip().splitlines()[-1].endswith(f"评分规则：第 {version} 版系统设置")

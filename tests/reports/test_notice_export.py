@@ -47,6 +47,8 @@ def test_seed_001_notice_to_excel_and_back(db, client):
     # the streets in the seed's order (八一路, 人民广场, 白云, 日新, 香炉礁): the order they
     # were entered, as none has a code
     assert header[5:] == list(PUBLISHED) and total_row[5:] == ["98", "99", "99", "98", "99"]
+    # the rules each inspection was scored under (issue 16 §4): here the files alone
+    assert table[-1][0].endswith("。评分规则：评分标准文件原值（未作系统设置）")
 
 
 def test_the_demo_publishes_the_seed_001_table(db):
