@@ -84,7 +84,10 @@ def observe(session: Session, version: int | None) -> None:
     with _lock:
         if target == _in_force or 0 < target < _in_force:
             return
-        _use(session.get(SettingsVersion, target) if target else None)
+        row = session.get(SettingsVersion, target) if target else None
+        if target and row is None:
+            return  # not visible to this transaction: a later request will see it
+        _use(row)
 
 
 def observe_latest(session: Session) -> None:
