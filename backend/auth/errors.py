@@ -10,7 +10,6 @@ REFUSALS = Refusals({
     "token_expired": (401, "登录已过期，请重新登录"),
     "account_disabled": (401, "账号已停用"),
     "password_change_required": (403, "请先修改临时密码"),
-    "password_wrong": (422, "当前密码不正确"),
     "password_unchanged": (422, "新密码不能与当前密码相同"),
     "token_not_found": (404, "登录记录不存在"),
     "revoke_self": (403, "请使用退出登录撤销自己的当前登录"),

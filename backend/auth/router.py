@@ -42,10 +42,14 @@ def me(session: SessionDep, user: SelfServiceUser) -> UserPublic:
     return users.user_public(session, users.get_user(session, user.id))
 
 
-@router.post("/auth/password", response_model=UserPublic, responses=error_responses(401, 422))
-def change_password(body: PasswordChange, session: SessionDep, user: SelfServiceUser) -> UserPublic:
-    """Replace one's own password (a one-time one first of all); other logins end."""
-    changed = users.change_own_password(session, user.id, body, keep_token_id=user.token_id)
+@router.post("/auth/password", response_model=UserPublic, responses=error_responses(401, 422, 429))
+def change_password(body: PasswordChange, request: Request, session: SessionDep,
+                    user: SelfServiceUser) -> UserPublic:
+    """Replace one's own password (a one-time one first of all); other logins end. Wrong
+    current passwords count towards the login limits."""
+    address = request.client.host if request.client else "unknown"
+    changed = users.change_own_password(session, get_settings(), user.id, body,
+                                        keep_token_id=user.token_id, address=address)
     return users.user_public(session, changed)
 
 

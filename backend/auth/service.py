@@ -19,13 +19,19 @@ from backend.configuration import service as configuration
 from backend.rawsql import RawSQL, column_binder
 from backend.dbtypes import utcnow
 from backend.auth.errors import REFUSALS
-from backend.errors import TooMany, Unauthorized
+from backend.errors import Invalid, TooMany, Unauthorized
 
 
 class LoginRefused(Unauthorized):
     code = "login_failed"
     message = "用户名或密码错误"
     keep_changes = True  # the failure record must survive the refused request
+
+
+class PasswordWrong(Invalid):
+    code = "password_wrong"
+    message = "当前密码不正确"
+    keep_changes = True  # the failure record counts towards the limit
 
 
 class LoginThrottled(TooMany):
@@ -39,10 +45,10 @@ class LoginThrottled(TooMany):
 _TOUCH_EVERY = timedelta(hours=1)
 
 
-def login(session: Session, settings: Settings, *, username: str, password: str, address: str,
-          client: str | None, now: datetime | None = None) -> tuple[str, AuthToken, User]:
-    now = now or utcnow()
-    account = username.strip().lower()
+def check_attempts(session: Session, settings: Settings, *, account: str, address: str,
+                   now: datetime) -> None:
+    """429 once the account or the address has failed too often in the window: logins and
+    password changes (a stolen token must not guess the current password) alike."""
     since = now - timedelta(minutes=settings.login_window_minutes)
     per_account = session.exec(select(func.count()).select_from(LoginFailure).where(
         LoginFailure.account == account, LoginFailure.at >= since)).one()
@@ -54,11 +60,21 @@ def login(session: Session, settings: Settings, *, username: str, password: str,
         raise LoginThrottled(headers={"Retry-After": retry},
                              detail={"retry_after_seconds": int(retry)})
 
+
+def record_failure(session: Session, *, account: str, address: str, now: datetime) -> None:
+    session.add(LoginFailure(account=account, address=address, at=now))
+    session.flush()
+
+
+def login(session: Session, settings: Settings, *, username: str, password: str, address: str,
+          client: str | None, now: datetime | None = None) -> tuple[str, AuthToken, User]:
+    now = now or utcnow()
+    account = username.strip().lower()
+    check_attempts(session, settings, account=account, address=address, now=now)
     user = session.exec(select(User).where(func.lower(User.username) == account)).first()
     ok = verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
-        session.add(LoginFailure(account=account, address=address, at=now))
-        session.flush()
+        record_failure(session, account=account, address=address, now=now)
         raise LoginRefused()
 
     session.exec(delete(LoginFailure).where(LoginFailure.account == account))

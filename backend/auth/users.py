@@ -15,7 +15,9 @@ from backend.audit.models import record
 from backend.auth.models import AuthToken, PasswordChange, Role, User, UserCreate, UserListed, \
     UserPublic, UserScopeUnit, UserUpdate
 from backend.auth.passwords import hash_password, verify_password
-from backend.auth.service import revoke_all_tokens
+from backend.auth.service import PasswordWrong, check_attempts, record_failure, \
+    revoke_all_tokens
+from backend.config import Settings
 from backend.auth.errors import REFUSALS
 from backend.dbtypes import utcnow
 from backend.organisation.models import Company, Compound, OrgUnit, UnitLevel
@@ -157,13 +159,17 @@ def reset_password(session: Session, user: User, *, actor_id: uuid.UUID) -> str:
     return password
 
 
-def change_own_password(session: Session, user_id: uuid.UUID, data: PasswordChange,
-                        *, keep_token_id: uuid.UUID) -> User:
+def change_own_password(session: Session, settings: Settings, user_id: uuid.UUID,
+                        data: PasswordChange, *, keep_token_id: uuid.UUID, address: str) -> User:
     """The caller replaces their password (a one-time one, or any). Their other logins end;
-    the one they changed it from goes on."""
+    the one they changed it from goes on. Wrong current passwords count as failed logins."""
     user = get_user(session, user_id)
+    now = utcnow()
+    account = user.username.lower()
+    check_attempts(session, settings, account=account, address=address, now=now)
     if not verify_password(user.password_hash, data.current_password):
-        raise REFUSALS("password_wrong")
+        record_failure(session, account=account, address=address, now=now)
+        raise PasswordWrong()
     if data.new_password == data.current_password:
         raise REFUSALS("password_unchanged")
     user.password_hash = hash_password(data.new_password)

@@ -91,3 +91,17 @@ def test_deactivating_a_user_refuses_their_open_session_at_once(client, world):
     listed = [u for u in client.get("/api/users", headers=admin).json()
               if u["username"] == "inspector"][0]
     assert listed["is_active"] is False and listed["active_sessions"] == 0
+
+
+def test_guessing_the_current_password_is_limited_like_logins(client, world):
+    """A stolen token must not guess the owner's password and lock them out: wrong current
+    passwords count as failed logins (5 per account in the window, then 429)."""
+    headers = world.headers("inspector")
+    for _ in range(5):
+        r = client.post("/api/auth/password", headers=headers,
+                        json={"current_password": "guess-guess", "new_password": "taken-over-1"})
+        assert r.status_code == 422 and r.json()["error"]["code"] == "password_wrong"
+    r = client.post("/api/auth/password", headers=headers,
+                    json={"current_password": PASSWORD, "new_password": "taken-over-1"})
+    assert r.status_code == 429, "even the right one, until the window has passed"
+    assert _login(client, "inspector", PASSWORD).status_code == 429
