@@ -14,7 +14,7 @@ from sqlmodel import Session, select
 from backend.audit.models import ACTION_LABELS, OBJECT_LABELS, AuditEvent, AuditPublic
 from backend.auth.models import User, UserScopeUnit
 from backend.dbtypes import as_local, local_zone
-from backend.organisation.models import Company, Compound, OrgUnit, UnitLevel
+from backend.organisation.models import Company, Compound, OrgUnit, compounds_under, units_under
 
 # The objects a log line can name, by type: the model and its name column.
 _NAMED = {"user": (User, User.display_name), "org_unit": (OrgUnit, OrgUnit.name),
@@ -33,14 +33,8 @@ def _about_unit(session: Session, unit_id: uuid.UUID):  # noqa: ANN202 - a WHERE
     unit = session.get(OrgUnit, unit_id)
     if unit is None:
         return false()
-    tier = {UnitLevel.district: (OrgUnit.district_id, Compound.district_id),
-            UnitLevel.street: (OrgUnit.street_id, Compound.street_id),
-            UnitLevel.town: (OrgUnit.street_id, Compound.street_id),
-            UnitLevel.community: (OrgUnit.community_id, Compound.community_id),
-            UnitLevel.grid: (OrgUnit.id, None)}[UnitLevel(unit.level)]
-    units = [str(u) for u in session.exec(select(OrgUnit.id).where(tier[0] == unit_id))]
-    compounds = [str(c) for c in session.exec(select(Compound.id).where(tier[1] == unit_id))] \
-        if tier[1] is not None else []
+    units = [str(u) for u in session.exec(select(OrgUnit.id).where(units_under(unit)))]
+    compounds = [str(c) for c in session.exec(select(Compound.id).where(compounds_under(unit)))]
     users = [str(u) for u in session.exec(select(UserScopeUnit.user_id).where(
         UserScopeUnit.unit_id.in_([uuid.UUID(u) for u in units])))]
     return AuditEvent.object_id.in_(units + compounds + users)

@@ -20,7 +20,8 @@ from backend.auth.service import PasswordWrong, check_attempts, record_failure, 
 from backend.config import Settings
 from backend.auth.errors import REFUSALS
 from backend.dbtypes import utcnow
-from backend.organisation.models import Company, Compound, OrgUnit, UnitLevel
+from backend.organisation.models import Company, Compound, OrgUnit, UnitLevel, \
+    compounds_under, units_under
 
 # A one-time password is read out or sent by message: no 0/O, 1/l/I to misread.
 _OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -245,18 +246,10 @@ def _users_under(session: Session, unit_id: uuid.UUID):  # noqa: ANN202 - a sub-
     unit = session.get(OrgUnit, unit_id)
     if unit is None:
         raise REFUSALS("scope_unit_unknown", unit_id=unit_id)
-    column = {UnitLevel.district: OrgUnit.district_id, UnitLevel.street: OrgUnit.street_id,
-              UnitLevel.town: OrgUnit.street_id, UnitLevel.community: OrgUnit.community_id,
-              UnitLevel.grid: OrgUnit.id}[UnitLevel(unit.level)]
-    compound_column = {UnitLevel.district: Compound.district_id,
-                       UnitLevel.street: Compound.street_id, UnitLevel.town: Compound.street_id,
-                       UnitLevel.community: Compound.community_id}.get(UnitLevel(unit.level))
     scoped = select(UserScopeUnit.user_id).join(OrgUnit, OrgUnit.id == UserScopeUnit.unit_id) \
-        .where(column == unit_id)
-    if compound_column is None:
-        return scoped
+        .where(units_under(unit))
     managers = select(User.id).where(User.company_id.in_(
-        select(Compound.company_id).where(compound_column == unit_id)))
+        select(Compound.company_id).where(compounds_under(unit))))
     return scoped.union(managers)
 
 

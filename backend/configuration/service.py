@@ -124,14 +124,15 @@ def _seed_library(_directory: str) -> Library:
     return load_dir(_directory)
 
 
-def configurable_values(session: Session, row: SettingsVersion | None = None
-                        ) -> list[ConfigurableValue]:
-    """The open values as `row` (default: the latest version) sets them."""
+def configurable_values(session: Session, row: SettingsVersion | None = None,
+                        lib: Library | None = None) -> list[ConfigurableValue]:
+    """The open values as `row` (default: the latest version) sets them; `lib`: its rules,
+    when the caller has them already."""
     row = row or latest(session)
     configured = row.values if row else {}
     seeds = _seed_library(str(get_settings().rubrics_dir))
     out = []
-    lib = library_for(row)
+    lib = lib or library_for(row)
     for doc_id in sorted(lib.documents):
         doc, parsed = lib.documents[doc_id], lib.parsed.get(doc_id)
         seed_doc = seeds.documents.get(doc_id)
@@ -177,17 +178,18 @@ def combined_rules(lib: Library) -> list[RuleSummary]:
 def public(session: Session) -> SettingsPublic:
     """The latest version, as the admin screens show it."""
     row = latest(session)
+    lib = library_for(row)
     actor = session.get(User, row.actor_id) if row and row.actor_id else None
     return SettingsPublic(
         version=row.version if row else 0, at=row.at if row else None,
         actor_name=actor.display_name if actor else None, reason=row.reason if row else None,
-        values=configurable_values(session, row),
+        values=configurable_values(session, row, lib),
         calendar=CalendarSettings.model_validate(row.calendar if row else {}),
         schedules=(row.schedules if row and row.schedules else
                    schedule_file_data(get_settings().rubrics_dir / "worktime.yaml")),
         schedules_configured=bool(row and row.schedules),
         rubric_files=sorted(row.rubric_files) if row else [],
-        combined_rules=combined_rules(library_for(row)))
+        combined_rules=combined_rules(lib))
 
 
 def history(session: Session) -> list[SettingsHistoryRow]:

@@ -134,10 +134,12 @@ def _date(value: str, column: str) -> date | None:
 
 
 class _Importer:
-    def __init__(self, session: Session, report: ImportReport, actor_id: uuid.UUID | None) -> None:
+    def __init__(self, session: Session, report: ImportReport, actor_id: uuid.UUID | None,
+                 present: set[str]) -> None:
         self.session = session
         self.report = report
         self.actor_id = actor_id
+        self.present = present  # the fields the file has a column for
 
     def unit(self, name: str, level: UnitLevel, parent: OrgUnit | None) -> OrgUnit:
         found = self.session.exec(select(OrgUnit).where(
@@ -171,7 +173,7 @@ class _Importer:
         return service.create_company(self.session, CompanyCreate(
             name=name, credit_grade=CreditGrade(grade) if grade else None), actor_id=self.actor_id)
 
-    def line(self, row: dict[str, str], present: set[str]) -> None:
+    def line(self, row: dict[str, str]) -> None:
         """One line; of an existing compound only the fields whose column the file has are
         compared and changed (a file of names and addresses leaves the areas alone)."""
         get = lambda key: (row.get(key) or "").strip()  # noqa: E731
@@ -209,7 +211,7 @@ class _Importer:
         existing = self.session.exec(select(Compound).where(
             Compound.community_id == community.id, Compound.name == get("compound"))).first()
         columns = {"company_id": "company", "grid_ids": "grids"}
-        values = {k: v for k, v in values.items() if columns.get(k, k) in present}
+        values = {k: v for k, v in values.items() if columns.get(k, k) in self.present}
         if existing is None:
             service.create_compound(self.session, CompoundCreate(
                 name=get("compound"), community_id=community.id, **values), actor_id=self.actor_id)
@@ -314,8 +316,7 @@ def _import_rows(session: Session, rows: Iterable[list[str]], *,
     unknown = [h for h, c in zip(header, columns) if c not in FIELDS]
     if unknown:
         raise LineError(f"第 1 行: 无法识别的列名 {'、'.join(unknown)}")
-    importer = _Importer(session, report, actor_id)
-    present = set(columns)
+    importer = _Importer(session, report, actor_id, set(columns))
     for number, values in enumerate(rows, start=2):
         if not any(v.strip() for v in values):
             continue
@@ -330,7 +331,7 @@ def _import_rows(session: Session, rows: Iterable[list[str]], *,
                   report.companies_created)
         try:
             with session.begin_nested():
-                importer.line(row, present)
+                importer.line(row)
         except (LineError, DomainError, ValidationError, ValueError) as exc:
             (report.created, report.updated, report.unchanged, report.units_created,
              report.companies_created) = before

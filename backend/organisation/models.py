@@ -14,8 +14,8 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import field_validator
-from sqlalchemy import Column, Numeric, String
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, ColumnElement, Numeric, String
+from sqlmodel import Field, SQLModel, select
 
 from backend.dbtypes import FiniteFloat, UTCDateTime, utcnow
 from backend.ids import new_id
@@ -209,3 +209,24 @@ class CompoundPublic(CompoundBase):
     @classmethod
     def _area(cls, v):  # noqa: ANN001, ANN206
         return None if v is None else Decimal(str(v))
+
+
+# ---------------------------------------------------------------- what lies under a unit
+
+# The column each unit stores its ancestor of a level in (a street and a town are one tier).
+_TIER_COLUMN = {UnitLevel.district: "district_id", UnitLevel.street: "street_id",
+                UnitLevel.town: "street_id", UnitLevel.community: "community_id"}
+
+
+def units_under(unit: OrgUnit) -> ColumnElement[bool]:
+    """Over `org_unit`: the unit itself and every unit below it (an indexed equality)."""
+    if unit.level == UnitLevel.grid:
+        return OrgUnit.id == unit.id
+    return getattr(OrgUnit, _TIER_COLUMN[UnitLevel(unit.level)]) == unit.id
+
+
+def compounds_under(unit: OrgUnit) -> ColumnElement[bool]:
+    """Over `compound`: the compounds lying under the unit (in it, for a grid)."""
+    if unit.level == UnitLevel.grid:
+        return Compound.id.in_(select(CompoundGrid.compound_id).where(CompoundGrid.grid_id == unit.id))
+    return getattr(Compound, _TIER_COLUMN[UnitLevel(unit.level)]) == unit.id

@@ -15,7 +15,7 @@ from backend.findings import repository as findings_repository
 from backend.organisation.errors import REFUSALS
 from backend.organisation.models import ALLOWED_PARENT, LEVEL_LABELS, Company, CompanyCreate, \
     CompanyUpdate, Compound, CompoundCreate, CompoundGrid, CompoundPublic, CompoundUpdate, \
-    OrgTreeNode, OrgUnit, OrgUnitCreate, OrgUnitUpdate, UnitLevel
+    OrgTreeNode, OrgUnit, OrgUnitCreate, OrgUnitUpdate, UnitLevel, compounds_under
 
 # ------------------------------------------------------------------ units
 
@@ -101,16 +101,8 @@ def _check_retirable_unit(session: Session, unit: OrgUnit) -> None:
     """A unit is retired only once nothing active hangs under it."""
     children = session.exec(select(func.count()).select_from(OrgUnit).where(
         OrgUnit.parent_id == unit.id, OrgUnit.is_active.is_(True))).one()
-    column = {UnitLevel.district: Compound.district_id, UnitLevel.street: Compound.street_id,
-              UnitLevel.town: Compound.street_id, UnitLevel.community: Compound.community_id}
-    compounds = 0
-    if unit.level == UnitLevel.grid:
-        compounds = session.exec(select(func.count()).select_from(CompoundGrid).join(
-            Compound, Compound.id == CompoundGrid.compound_id).where(
-            CompoundGrid.grid_id == unit.id, Compound.is_active.is_(True))).one()
-    else:
-        compounds = session.exec(select(func.count()).select_from(Compound).where(
-            column[UnitLevel(unit.level)] == unit.id, Compound.is_active.is_(True))).one()
+    compounds = session.exec(select(func.count()).select_from(Compound).where(
+        compounds_under(unit), Compound.is_active.is_(True))).one()
     if children or compounds:
         raise REFUSALS("unit_in_use", units=children, compounds=compounds)
 
