@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '7bb0d5b1d3e7';
+const VERSION = '83ee757f569a';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',

@@ -9,6 +9,7 @@ REFUSALS = Refusals({
     "value_negative": (422, "{label} 不能为负数"),
     "rubric_invalid": (422, "{reason}"),
     "rubric_breaks_library": (422, "上传后规则库有错误：{reason}"),
+    "values_break_library": (422, "按这些数值规则不成立：{reason}"),
     "rubric_not_utf8": (422, "文件不是 UTF-8 编码"),
     "rubric_too_large": (413, "评分标准文件超过 1 MB"),
     "rubric_name_invalid": (422, "文件名须以 .yaml 或 .yml 结尾，且只含字母、数字、-、_"),

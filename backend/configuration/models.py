@@ -58,6 +58,8 @@ class ConfigurableValue(BaseModel):
     seed_value: str | None = PydField(description="what rubrics/ says (null: blank in the seed)")
     value: str | None = PydField(description="the value in force")
     configured: bool = PydField(description="set in the deployment's settings")
+    local: bool = PydField(False, description=(
+        "the seed states the value and leaves it to each deployment (no warning until changed)"))
 
 
 class CalendarEntry(BaseModel):

@@ -13,6 +13,7 @@ import threading
 import uuid
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func
@@ -27,10 +28,10 @@ from backend.configuration.models import CalendarChange, CalendarSettings, Confi
 from backend.findings import deadlines
 from backend.rubrics import library
 from backend.rubrics.loader import Library, Overlay, SourceError, load_dir, load_text, value_key
-from backend.rubrics.models import CompanyScore, Composite, amount_value
+from backend.rubrics.models import CompanyScore, Composite, LocalValue, amount_value
 from backend.findings.models import Ticket
 from backend.findings.overdue import OPEN_STATES
-from backend.rubrics.validate import Issue, check_library, config_values, describe
+from backend.rubrics.validate import Issue, check_library, describe, settable_values
 from backend.worktime.calendar import package_calendar
 from backend.worktime.loader import ConfigError, apply_calendar_entries, schedule_file_data, \
     schedules_from_settings
@@ -136,16 +137,18 @@ def configurable_values(session: Session, row: SettingsVersion | None = None,
     for doc_id in sorted(lib.documents):
         doc, parsed = lib.documents[doc_id], lib.parsed.get(doc_id)
         seed_doc = seeds.documents.get(doc_id)
-        seed = {value_key(doc_id, p): cv for p, cv in config_values(seed_doc, ())} if seed_doc else {}
-        for path, cv in config_values(doc, ()):
+        seed = {value_key(doc_id, p): cv for p, cv in settable_values(seed_doc)} if seed_doc else {}
+        for path, cv in settable_values(doc):
             key = value_key(doc_id, path)
             seed_value = seed[key].value if key in seed else None
+            local = isinstance(cv, LocalValue)
             out.append(ConfigurableValue(
                 key=key, document=doc_id, document_name=getattr(doc, "name", doc_id),
                 file=lib.files[doc_id], line=parsed.line(path) if parsed else None,
-                label=describe(doc, path), reason=cv.needs_configuration,
+                label=describe(doc, path), reason=cv.set_locally if local else cv.needs_configuration,
                 seed_value=None if seed_value is None else str(seed_value),
-                value=None if cv.value is None else str(cv.value), configured=key in configured))
+                value=None if cv.value is None else str(cv.value), configured=key in configured,
+                local=local))
     return out
 
 
@@ -224,7 +227,7 @@ def _new_version(session: Session, *, actor_id: uuid.UUID, reason: str, action: 
     return row
 
 
-def _library_holds(trial: Library) -> None:
+def _library_holds(trial: Library, refusal: str = "rubric_breaks_library") -> None:
     """Refuse settings under which the rules would not hold (items that no longer add up to
     their total, a second finding catalog, …), naming the first error's file and line."""
     errors = [i for i in check_library(trial) if i.level == "error"]
@@ -232,7 +235,7 @@ def _library_holds(trial: Library) -> None:
         errors.insert(0, Issue("error", "catalog", None, f"问题目录须恰好一份（现有 {len(trial.catalogs())} 份）"))
     if errors:
         first = errors[0]
-        raise REFUSALS("rubric_breaks_library", reason=_where(first.file, first.line, first.message),
+        raise REFUSALS(refusal, reason=_where(Path(first.file).name, first.line, first.message),
                        detail={"line": first.line, "reason": first.message,
                                "errors": [str(e) for e in errors[:20]]})
 
@@ -252,7 +255,7 @@ def set_values(session: Session, change: ValuesChange, *, actor_id: uuid.UUID) -
         else:
             values[key] = format(Decimal(value).normalize(), "f")
     _library_holds(load_dir(get_settings().rubrics_dir,
-                            Overlay(0, values, dict(row.rubric_files) if row else {})))
+                            Overlay(0, values, dict(row.rubric_files) if row else {})), "values_break_library")
     changed = {k: values.get(k) for k in change.values}
     return _new_version(session, actor_id=actor_id, reason=change.reason, action="settings.values",
                         detail={"values": changed, "labels": [known[k].label for k in change.values]},

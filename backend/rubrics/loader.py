@@ -124,7 +124,7 @@ def validation_error(parsed: Parsed, exc: ValidationError) -> SourceError:
     loc = tuple(p for p in err["loc"]
                 if not (isinstance(p, str) and (p in _UNION_TAGS or "[" in p)))
     where = ".".join(str(p) for p in loc) or "(顶层)"
-    msg = err["msg"]
+    msg = err["msg"].removeprefix("Value error, ")  # the models' own Chinese sentence
     if err["type"] == "extra_forbidden":
         msg = "未知字段（拼写错误？）"
     elif err["type"] == "missing":
@@ -182,7 +182,7 @@ class Overlay:
 
 
 def value_key(doc_id: str, path: tuple) -> str:
-    """"town:prizes/1/amount": a ConfigValue's address, stable across edits of other items."""
+    """"town:prizes/1/amount", "E:subsidy/rates/优秀": a settable value's address."""
     return f"{doc_id}:{'/'.join(map(str, path))}"
 
 
@@ -207,6 +207,8 @@ def _apply_values(parsed: Parsed, values: dict[str, str | None]) -> None:
                 break
         if isinstance(node, dict) and "needs_configuration" in node:
             node["value"] = None if value is None else Decimal(value)
+        elif isinstance(node, dict) and "set_locally" in node and value is not None:
+            node["value"] = Decimal(value)  # cleared: the seed's own value, as the file says
 
 
 @dataclass

@@ -9,7 +9,10 @@ Four document kinds share one loader (`kind:` at the top of each file):
 
 A number the seed leaves blank or doubtful is written as a `ConfigValue`
 (``{value: null, needs_configuration: "why"}``): it loads, `xunjian rubrics check` lists it as a
-warning naming the item, and the engine never silently treats it as 0.
+warning naming the item, and the engine never silently treats it as 0. A number the seed states
+but leaves to each deployment (a district's subsidy rates) is a `LocalValue`
+(``{value: 0.30, set_locally: "why"}``): it scores as written until the deployment sets its own.
+Both are edited in the admin's 规则 screen (backend/configuration), never in these files.
 
 The JSON Schema published at ``rubrics/schema/*.schema.json`` is generated from these models
 (`schemas()`); a test keeps the published copy in sync.
@@ -20,7 +23,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -35,12 +38,19 @@ class ConfigValue(_Strict):
     needs_configuration: str = Field(..., min_length=1, description="why the seed value is missing or doubtful (中文)")
 
 
-Amount = Union[Decimal, ConfigValue]
+class LocalValue(_Strict):
+    """A value the seed states but leaves to each deployment: used as written, never flagged."""
+
+    value: Decimal = Field(..., description="the seed's value, unless the deployment set its own")
+    set_locally: str = Field(..., min_length=1, description="what the deployment decides here (中文)")
+
+
+Amount = Union[Decimal, ConfigValue, LocalValue]
 
 
 def amount_value(a: Amount | None) -> Decimal | None:
     """The usable number of an Amount, or None when unconfigured."""
-    if isinstance(a, ConfigValue):
+    if isinstance(a, (ConfigValue, LocalValue)):
         return a.value
     return a
 
@@ -206,12 +216,20 @@ class NotEligible(_Strict):
 class Subsidy(_Strict):
     """subsidy = area × rate(grade) × months, months counted inside `years` from the company's move-in."""
 
-    rates: dict[str, Decimal] = Field(..., description="grade name → yuan per m² per month")
+    rates: dict[str, Amount] = Field(..., description="grade name → yuan per m² per month")
     months_per_period: int = Field(6, ge=1)
-    years: int | None = Field(None, ge=1, description="subsidy runs this many years from move-in (补贴期限)")
+    years: Amount | None = Field(None, description="subsidy runs this many whole years from move-in (补贴期限)")
     not_eligible_when: list[NotEligible] = Field(
         default_factory=list, description="observations that make the subject ineligible (0 with the reason)")
     text: str | None = None
+
+    @field_validator("years")
+    @classmethod
+    def _whole_years(cls, years: Amount | None) -> Amount | None:
+        n = amount_value(years)
+        if n is not None and (n != n.to_integral_value() or n < 1):
+            raise ValueError(f"补贴期限须为不少于1的整数年，而不是 {n}")
+        return years
 
 
 class Due(_Strict):

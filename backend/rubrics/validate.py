@@ -17,7 +17,7 @@ from pydantic import BaseModel
 
 from backend.rubrics.loader import Library
 from backend.rubrics.models import (
-    Award, CatalogFindings, CompanyScore, Composite, ConfigValue, Item, Rubric, amount_value,
+    Award, CatalogFindings, CompanyScore, Composite, ConfigValue, Item, LocalValue, Rubric, amount_value,
 )
 
 
@@ -34,16 +34,25 @@ class Issue:
         return f"{where}: {label}: {self.message}"
 
 
-def config_values(obj: Any, path: tuple) -> Iterator[tuple[tuple, ConfigValue]]:
-    """Every ConfigValue inside a model, with its key path."""
-    if isinstance(obj, ConfigValue):
+def config_values(obj: Any, path: tuple, kinds: tuple[type, ...] = (ConfigValue,)
+                  ) -> Iterator[tuple[tuple, ConfigValue | LocalValue]]:
+    """Every ConfigValue (or other of `kinds`) inside a model, with its key path."""
+    if isinstance(obj, kinds):
         yield path, obj
     elif isinstance(obj, BaseModel):
         for name in type(obj).model_fields:
-            yield from config_values(getattr(obj, name), path + (name,))
+            yield from config_values(getattr(obj, name), path + (name,), kinds)
     elif isinstance(obj, (list, tuple)):
         for i, x in enumerate(obj):
-            yield from config_values(x, path + (i,))
+            yield from config_values(x, path + (i,), kinds)
+    elif isinstance(obj, dict):
+        for k, x in obj.items():
+            yield from config_values(x, path + (k,), kinds)
+
+
+def settable_values(obj: Any) -> Iterator[tuple[tuple, ConfigValue | LocalValue]]:
+    """What a deployment sets: the values the seed leaves open and those it leaves to each place."""
+    return config_values(obj, (), (ConfigValue, LocalValue))
 
 
 # The fields a ConfigValue sits in, as officials name them.
@@ -66,6 +75,10 @@ def describe(doc: Any, path: tuple) -> str:
             parts.append(f"条款 {item.clauses[rest[1]].id}")
             rest = rest[2:]
         parts.append(_field(rest) or "值")
+    elif path[:2] == ("subsidy", "rates"):
+        parts.append(f"{path[2]}等次的补贴标准（元/㎡/月）")
+    elif path == ("subsidy", "years"):
+        parts.append("补贴期限（自物业进驻起，年）")
     elif path[:1] in (("prizes",), ("credit_grades",)):
         parts.append(f"{getattr(doc, path[0])[path[1]].name} 的 {_field(path[2:])}")
     else:

@@ -44,20 +44,24 @@ def subsidy(rule: Subsidy, grade: str, area_m2: Decimal, period: Period | None,
     warnings: list[str] = []
     if grade not in rule.rates:
         return Money("subsidy", None, f"等次“{grade}”没有补贴标准"), [f"等次“{grade}”没有补贴标准"]
-    rate = rule.rates[grade]
+    rate = amount_value(rule.rates[grade])
+    if rate is None:
+        return Money("subsidy", None, f"{grade}等次的补贴标准待配置"), [f"{grade}等次的补贴标准待配置"]
     months = rule.months_per_period
-    if period is not None and moved_in is not None and rule.years:
+    years = amount_value(rule.years)
+    years = None if years is None else int(years)
+    if period is not None and moved_in is not None and years:
         start = date(moved_in.year, moved_in.month, 1)
         try:
-            end = moved_in.replace(year=moved_in.year + rule.years)
+            end = moved_in.replace(year=moved_in.year + years)
         except ValueError:  # 29 Feb
-            end = date(moved_in.year + rule.years, 3, 1)
+            end = date(moved_in.year + years, 3, 1)
         starts = _month_starts(period)
         months = sum(1 for m in starts if start <= m < end)
         if months != len(starts):
-            warnings.append(f"补贴期限为进驻之日（{moved_in}）起{rule.years}年，本期计 {months} 个月")
-    elif rule.years:
-        warnings.append(f"未提供物业进驻日期（facts.moved_in），未核对{rule.years}年补贴期限")
+            warnings.append(f"补贴期限为进驻之日（{moved_in}）起{years}年，本期计 {months} 个月")
+    elif years:
+        warnings.append(f"未提供物业进驻日期（facts.moved_in），未核对{years}年补贴期限")
     amount = (area_m2 * rate * months).quantize(CENT, rounding=ROUND_HALF_UP)
     detail = f"{fmt(area_m2)}㎡ × {fmt(rate)}元/㎡/月 × {months}个月 = {amount}元"
     return Money("subsidy", amount, detail, months, rate), warnings

@@ -309,16 +309,21 @@ export function subsidy(rule, grade, area, period, movedIn) {
     const w = `等次“${grade}”没有补贴标准`;
     return [{ amount: null, detail: w, months: null, rate: null }, [w]];
   }
-  const rate = dec(rule.rates[grade]), warnings = [];
+  const rate = val(rule.rates[grade]), warnings = [];
+  if (rate == null) {
+    const w = `${grade}等次的补贴标准待配置`;
+    return [{ amount: null, detail: w, months: null, rate: null }, [w]];
+  }
+  const years = rule.years == null ? null : Number(val(rule.years).toString()); // a whole number of years
   let months = rule.months_per_period ?? 6;
-  if (period && movedIn && rule.years) {
+  if (period && movedIn && years) {
     // a month counts when its 1st is in [move-in month, move-in + years): months as y × 12 + m
     const [ps, pe, mi] = [period.start, period.end, movedIn].map((d) => d.slice(0, 4) * 12 + +d.slice(5, 7));
-    const last = mi + rule.years * 12 - (movedIn.endsWith('-01') ? 1 : 0);
+    const last = mi + years * 12 - (movedIn.endsWith('-01') ? 1 : 0);
     months = Math.max(0, Math.min(pe, last) - Math.max(ps, mi) + 1);
-    if (months !== pe - ps + 1) warnings.push(`补贴期限为进驻之日（${movedIn}）起${rule.years}年，本期计 ${months} 个月`);
-  } else if (rule.years) {
-    warnings.push(`未提供物业进驻日期（facts.moved_in），未核对${rule.years}年补贴期限`);
+    if (months !== pe - ps + 1) warnings.push(`补贴期限为进驻之日（${movedIn}）起${years}年，本期计 ${months} 个月`);
+  } else if (years) {
+    warnings.push(`未提供物业进驻日期（facts.moved_in），未核对${years}年补贴期限`);
   }
   const amount = dec(area).mul(rate).mul(new Dec(BigInt(months))).fixed(2);
   const detail = `${dec(area)}㎡ × ${rate}元/㎡/月 × ${months}个月 = ${amount}元`;

@@ -29,7 +29,10 @@ def _second_prize(settings: dict) -> dict:
 def test_the_thirteen_open_values_are_listed_with_the_seed_value_and_why(client, demo):
     settings = client.get("/api/settings", headers=_admin(client)).json()
     assert settings["version"] == 0
-    assert len(settings["values"]) == 13
+    open_values = [v for v in settings["values"] if not v["local"]]
+    assert len(open_values) == 13
+    # and the five the seed states but leaves to the district (seed 003's subsidy rates and term)
+    assert [v["document"] for v in settings["values"] if v["local"]] == ["E"] * 5
     prize = _second_prize(settings)
     assert prize["seed_value"] == "2024" and prize["value"] == "2024" and not prize["configured"]
     assert "模板年份" in prize["reason"] and prize["file"].endswith("town.yaml") and prize["line"]

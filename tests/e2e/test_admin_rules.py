@@ -88,6 +88,10 @@ def test_the_second_prize_set_by_the_admin_is_in_the_next_notice_with_its_versio
         server, browser, tmp_path):
     page = browser.page()
     _admin_opens(page, server, DESKTOP, "规则")
+    # seed 003's subsidy terms are the district's to set, shown as the seed states them
+    good = page.get_by_label("良好等次的补贴标准（元/㎡/月） 的值")
+    assert good.input_value() == "0.20"
+    assert "按标准原值" in page.get_by_role("row", name="良好等次的补贴标准").inner_text()
     prize = page.get_by_label("二等奖 的 奖金金额 的值")
     prize.fill("3000")
     page.get_by_label("修改原因（记入日志）").fill("区财政确认二等奖每名3000元")

@@ -13,6 +13,7 @@ import pytest
 
 from backend.auth import users
 from backend.auth.models import Role, UserCreate
+from backend.configuration import service as configuration
 from backend.ids import new_id
 from backend.inspections.models import Inspection
 from backend.organisation import service as org
@@ -69,6 +70,46 @@ def test_seed_003_old_compound_inspection_is_scored_graded_and_subsidised(client
     assert result["result"]["money"]["amount"] == "62400.00"
     item18 = next(i for i in result["result"]["items"] if i["id"] == "18")
     assert float(item18["deduction"]) == 5  # 12 covers × 0.5 = 6, capped at the item's 5 points
+
+
+def test_seed_003_subsidy_is_paid_at_the_districts_own_rate_and_term_once_the_admin_sets_them(
+        client, erqi, db):
+    """Seed 003 七(二)3 states the rates and the three-year term, paid by the district's treasury:
+    each deployment may set its own (issue 16 §4). Until then they show as the seed's, unflagged;
+    set to 0.25 元 for 良好 and one year, the same 2024H1 assessment pays 52,000 m² × 0.25 × the
+    2 months (January, February) left before 2024-03-01 = 26,000.00 yuan."""
+    world, admin = erqi, erqi.headers("admin")
+    try:
+        values = client.get("/api/settings", headers=admin).json()["values"]
+        terms = {v["label"]: v for v in values if v["document"] == "E"}
+        assert list(terms) == ["优秀等次的补贴标准（元/㎡/月）", "良好等次的补贴标准（元/㎡/月）",
+                               "合格等次的补贴标准（元/㎡/月）", "不合格等次的补贴标准（元/㎡/月）",
+                               "补贴期限（自物业进驻起，年）"]
+        good, years = terms["良好等次的补贴标准（元/㎡/月）"], terms["补贴期限（自物业进驻起，年）"]
+        assert (good["seed_value"], good["value"], good["local"], good["configured"]) == \
+            ("0.20", "0.20", True, False)
+        assert "区财政" in good["reason"] and good["file"].endswith("E.yaml") and good["line"]
+
+        half = client.put("/api/settings/values", headers=admin, json={
+            "values": {years["key"]: "1.5"}, "reason": "补贴期限改为一年半"})
+        assert half.status_code == 422
+        assert half.json()["error"]["message"] == \
+            "按这些数值规则不成立：E.yaml 第 39 行：subsidy.years: 补贴期限须为不少于1的整数年，而不是 1.5"
+        r = client.put("/api/settings/values", headers=admin, json={
+            "values": {good["key"]: "0.25", years["key"]: "1"}, "reason": "区财政：良好等次0.25元，补贴一年"})
+        assert r.status_code == 200, r.text
+
+        example = json.loads((EXAMPLES / "E.json").read_text(encoding="utf-8"))
+        body, r = _start(client, world, persona="inspector_erqi", compound="erqi_old", rubric="E",
+                         period_start="2024-01-01", period_end="2024-06-30")
+        result = client.post(f"/api/inspections/{body['id']}/submit",
+                             headers=world.headers("inspector_erqi"),
+                             json={"observations": example["observations"]}).json()
+        assert result["grade"] == "良好"
+        assert result["result"]["money"]["amount"] == "26000.00"
+        assert "本期计 2 个月" in " ".join(result["result"]["warnings"])
+    finally:
+        configuration.observe(db, None)  # the settings rolled back: the files alone
 
 
 @pytest.fixture

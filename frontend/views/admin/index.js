@@ -40,7 +40,7 @@ function Overview({ ctx }) {
     return () => { live = false; };
   }, []);
   const pending = state ? state.users.filter((u) => u.is_active && u.must_change_password) : [];
-  const open = state ? state.settings.values.filter((v) => !v.configured) : [];
+  const open = state ? state.settings.values.filter((v) => !v.configured && !v.local) : [];
   return html`<main class="screen admin-screen">
     <${TopBar} title="系统管理" />
     ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}

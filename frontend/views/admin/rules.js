@@ -36,6 +36,12 @@ export function RulesView({ ctx }) {
   </main>`;
 }
 
+// A value the seed leaves open waits for the district; one it states (the subsidy's) is used as written.
+const pending = (v) => !v.configured && !v.local;
+const badge = (v) => v.configured ? html` <span class="badge">已设置</span>`
+  : v.local ? html` <span class="badge">按标准原值</span>`
+    : html` <span class="badge badge-warn">${v.value == null ? '待配置' : '待确认'}</span>`;
+
 function OpenValues({ ctx, settings, onSaved }) {
   const [draft, setDraft] = useState({});
   const [reason, setReason] = useState('');
@@ -53,21 +59,21 @@ function OpenValues({ ctx, settings, onSaved }) {
       const body = { reason, base_version: settings.version,
         values: Object.fromEntries(changed.map((k) => [k, draft[k].trim() || null])) };
       const answer = await api('/api/settings/values', { method: 'PUT', token: ctx.token, body });
+      await onSaved(); // the confirmation appears with the new version on screen, never before it
       setDraft({});
       setReason('');
       setMessage(`已保存为第 ${answer.version} 版设置；此后计算的评分按新值，已发布的期间不变`);
-      onSaved();
     } catch (e) { setError(e.message); }
   }
   const byDoc = {};
   for (const v of settings.values) (byDoc[v.document_name] = byDoc[v.document_name] || []).push(v);
   return html`<form class="admin-section" onSubmit=${save} aria-labelledby="open-h">
-    <h2 id="open-h">需要配置的值（${settings.values.filter((v) => !v.configured).length} 项待配置或待确认）</h2>
-    <p class="hint">评分标准原文留空或存疑的数值，由本地区确定。修改后生成新的设置版本并记入日志；每个评分都注明所依据的版本。清空一项即恢复标准文件原值。</p>
+    <h2 id="open-h">需要配置的值（${settings.values.filter(pending).length} 项待配置或待确认）</h2>
+    <p class="hint">评分标准原文留空或存疑的数值，以及原文已定、由本地区财政确定的补贴标准和期限，由本地区确定。修改后生成新的设置版本并记入日志；每个评分都注明所依据的版本。清空一项即恢复标准文件原值。</p>
     ${Object.entries(byDoc).map(([doc, values]) => html`<h3 class="section-title">${doc}</h3>
       <table class="table admin-table" data-testid="open-values"><thead><tr><th>项目</th><th>标准文件原值</th><th>当前值</th><th>说明</th></tr></thead>
       <tbody>${values.map((v) => html`<tr key=${v.key}>
-        <td>${v.label}${v.configured ? html` <span class="badge">已设置</span>` : html` <span class="badge badge-warn">${v.value == null ? '待配置' : '待确认'}</span>`}</td>
+        <td>${v.label}${badge(v)}</td>
         <td data-label="标准文件原值">${v.seed_value ?? '空'}</td>
         <td data-label="当前值"><input class="value-input" inputmode="decimal" aria-label=${`${v.label} 的值`}
           value=${draft[v.key] ?? v.value ?? ''} onInput=${(e) => setDraft({ ...draft, [v.key]: e.target.value })} /></td>
@@ -90,8 +96,8 @@ function RubricUpload({ ctx, version, onSaved }) {
     form.append('file', file);
     try {
       const answer = await api(`/api/settings/rubrics?base_version=${version}`, { method: 'POST', token: ctx.token, form });
+      await onSaved();
       setResult({ kind: 'ok', text: `已上传：评分标准 ${answer.document} 自第 ${answer.version} 版设置起生效` });
-      onSaved();
     } catch (e) {
       setResult({ kind: 'error', text: e.message, errors: e.detail && e.detail.errors });
     }

@@ -44,9 +44,9 @@ export function Schedules({ ctx, settings, onSaved }) {
     try {
       const answer = await api('/api/settings/schedules', { method: 'PUT', token: ctx.token,
         body: { schedules: doc, reason, base_version: settings.version } });
+      await onSaved();
       setReason('');
       setMessage(`已保存为第 ${answer.version} 版设置：此后派发的工单按新作息计算期限，已派发的不变（临时到期的在补录节假日时按新作息重算）`);
-      onSaved();
     } catch (e) { setError(e.message); }
   }
   return html`<form class="admin-section" onSubmit=${save} aria-labelledby="schedules-h">
