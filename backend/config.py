@@ -65,6 +65,12 @@ class Settings(BaseSettings):
     # inspections); hotline cases are scored separately as 案卷.
     scored_sources: tuple[str, ...] = ("patrol", "announced", "unannounced")
 
+    # Notifications (backend/notifications): the address people open the app at, for the link
+    # in each message; and whether `xunjian serve` runs the notifier in its own process
+    # ("inline", the embedded default) or leaves it to `xunjian worker` ("off").
+    public_url: str = Field(default="", description="e.g. https://xunjian.example.gov.cn")
+    notifier: Literal["inline", "off"] = "inline"
+
     rubrics_dir: Path = REPO_ROOT / "rubrics"
     frontend_dir: Path = REPO_ROOT / "frontend"
     calendar_override_file: Path | None = Field(

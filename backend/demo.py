@@ -31,6 +31,7 @@ from backend.clitools import cli_session
 from backend.clock import RequestClock
 from backend.config import get_settings
 from backend.dbtypes import utcnow
+from backend.notifications import service as notifications
 from backend.ids import new_id
 from backend.inspections import service as inspections
 from backend.inspections.models import Inspection
@@ -153,6 +154,9 @@ def load_demo(session: Session) -> None:
     _seed_001_inspections(session, xigang)
     session.flush()
     demo_activity.play(session)
+    # What the month's tickets told each person: the inbox and the ladder have something to show.
+    while notifications.scan(session, utcnow()) == 200:
+        pass
 
 
 def _seed_001_inspections(session: Session, district: OrgUnit) -> None:

@@ -15,6 +15,7 @@ from backend.transaction import ReadsFirst
 from backend.errors import ErrorResponse, install_error_handlers
 from backend.findings.router import router as findings_router
 from backend.inspections.router import router as inspections_router
+from backend.notifications.router import router as notifications_router
 from backend.organisation.router import router as organisation_router
 from backend.photos.router import router as photos_router
 from backend.reports.router import router as reports_router
@@ -41,7 +42,8 @@ def create_app() -> FastAPI:
     # The phones' hot paths first: routes are matched in order, ~4 µs each.
     for router in (sync_router, findings_router, system_router, auth_router,
                    organisation_router, photos_router, inspections_router, reports_router,
-                   scores_router, calendar_router, audit_router, settings_router):
+                   scores_router, calendar_router, audit_router, settings_router,
+                   notifications_router):
         app.include_router(router)
     _document(app)
     if settings.frontend_dir.is_dir():

@@ -7,24 +7,23 @@ import { html, Notice, Lazy } from './views/ui.js';
 import * as db from './db.js';
 import * as sync from './sync.js';
 import { api } from './api.js';
-import { LoginView } from './views/login.js';
 import { CompoundsView } from './views/compounds.js';
 import { FindingView } from './views/finding.js';
 import { FindingsView } from './views/findings.js';
 import { TicketsView, TicketView } from './views/tickets.js';
-import { MeView } from './views/me.js';
 
 const TABS = {
   // 工单: the tickets of what they logged, so they see what became of it (issue 15 §5).
-  inspector: [['#/compounds', '小区'], ['#/findings', '记录'], ['#/tickets', '工单'], ['#/inspect', '检查'], ['#/me', '我的']],
-  property_manager: [['#/tickets', '工单'], ['#/me', '我的']],
+  // 消息: the inbox, with its unread badge (issue 17).
+  inspector: [['#/compounds', '小区'], ['#/findings', '记录'], ['#/tickets', '工单'], ['#/inspect', '检查'], ['#/inbox', '消息'], ['#/me', '我的']],
+  property_manager: [['#/tickets', '工单'], ['#/inbox', '消息'], ['#/me', '我的']],
   // District users assess streets (S, X) and check every compound's 明查/暗访: 检查 is theirs too.
-  supervisor: [['#/dashboard', '总览'], ['#/tickets', '工单'], ['#/inspect', '检查'], ['#/scores', '评分'], ['#/me', '我的']],
+  supervisor: [['#/dashboard', '总览'], ['#/tickets', '工单'], ['#/inspect', '检查'], ['#/scores', '评分'], ['#/inbox', '消息'], ['#/me', '我的']],
 };
 TABS.grid_worker = TABS.inspector;
 // A street office's clerk keeps the organisation, users, calendar and rules (ux.md).
 TABS.admin = [['#/admin', '概览'], ['#/admin/org', '组织'], ['#/admin/users', '用户'],
-  ['#/admin/calendar', '日历'], ['#/admin/rules', '规则'], ['#/admin/log', '日志'], ['#/me', '我的']];
+  ['#/admin/calendar', '日历'], ['#/admin/rules', '规则'], ['#/admin/notify', '通知'], ['#/admin/log', '日志'], ['#/me', '我的']];
 const TAB_OF = { ticket: 'tickets', worklist: 'tickets', new: 'compounds', password: 'me' };
 
 function parseRoute() {
@@ -113,12 +112,12 @@ function UpdateBanner() {
 // ------------------------------------------------------------------ the app
 
 async function loadData(userId) {
-  const [items, compounds, tickets, catalog, rubrics, calendar, recent] = await Promise.all([
+  const [items, compounds, tickets, catalog, rubrics, calendar, recent, inbox] = await Promise.all([
     db.itemsOf(userId), db.cacheGet(userId, 'compounds', []), db.cacheGet(userId, 'tickets', []),
     db.cacheGet(userId, 'catalog'), db.cacheGet(userId, 'rubrics'), db.cacheGet(userId, 'calendar'),
-    db.cacheGet(userId, 'recent', []),
+    db.cacheGet(userId, 'recent', []), db.cacheGet(userId, 'inbox', { unread: 0, items: [] }),
   ]);
-  return { items, compounds, tickets, catalog, rubrics, calendar, recent };
+  return { items, compounds, tickets, catalog, rubrics, calendar, recent, inbox };
 }
 
 let loads = 0;
@@ -130,6 +129,9 @@ const loadScores = () => import('./views/scores.js');
 const loadWorklist = () => import('./views/worklist.js');
 const loadAdmin = () => import('./views/admin/index.js');
 const loadPassword = () => import('./views/password.js');
+const loadLogin = () => import('./views/login.js');
+const loadMe = () => import('./views/me.js');
+const loadInbox = () => import('./views/inbox.js');
 
 
 function App() {
@@ -202,7 +204,7 @@ function App() {
   }
 
   if (account === undefined) return html`<main class="screen"><p class="hint">正在打开…</p></main>`;
-  if (!account) return html`<${UpdateBanner} /><${LoginView} online=${online} onLogin=${onLogin} />`;
+  if (!account) return html`<${UpdateBanner} /><${Lazy} key="login" load=${loadLogin} name="LoginView" online=${online} onLogin=${onLogin} />`;
   if (account.user.must_change_password) {
     return html`<${Lazy} key="password" load=${loadPassword} name="PasswordView" token=${account.token} forced onDone=${onPasswordChanged} onLogout=${onLogout} />`;
   }
@@ -227,7 +229,8 @@ function App() {
   else if (first === 'dashboard') view = html`<${Lazy} key="dashboard" load=${loadDashboard} name="DashboardView" ctx=${ctx} />`;
   else if (first === 'worklist') view = html`<${Lazy} key="worklist" load=${loadWorklist} name="WorklistView" ctx=${ctx} />`;
   else if (first === 'scores') view = html`<${Lazy} key="scores" load=${loadScores} name="ScoresView" ctx=${ctx} />`;
-  else if (first === 'me') view = html`<${MeView} ctx=${ctx} />`;
+  else if (first === 'me') view = html`<${Lazy} key="me" load=${loadMe} name="MeView" ctx=${ctx} />`;
+  else if (first === 'inbox') view = html`<${Lazy} key="inbox" load=${loadInbox} name="InboxView" ctx=${ctx} />`;
   else if (first === 'password') view = html`<${Lazy} key="password" load=${loadPassword} name="PasswordView" token=${account.token} onDone=${onPasswordChanged} />`;
   else if (first === 'admin' && role === 'admin') view = html`<${Lazy} key="admin" load=${loadAdmin} name="AdminView" ctx=${ctx} />`;
   else { location.hash = tabs[0][0]; return null; }
@@ -249,7 +252,8 @@ function App() {
     <nav class=${`tab-bar${role === 'admin' ? ' tab-bar-side' : ''}`} aria-label="主菜单">
       ${tabs.map(([href, label]) => html`<a class=${`tab-bar-item${here === href ? ' tab-bar-active' : ''}`}
         href=${href} aria-current=${here === href ? 'page' : null}>
-        ${label}</a>`)}
+        ${label}${href === '#/inbox' && data.inbox.unread ? html`<span class="tab-badge" data-testid="unread"
+          aria-label=${`${data.inbox.unread} 条未读`}>${data.inbox.unread}</span>` : null}</a>`)}
     </nav>`;
 }
 

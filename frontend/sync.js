@@ -250,7 +250,8 @@ export async function pull(retries = 2) {
   try {
     for (let page = 0; page < 50; page++) {
       const q = new URLSearchParams({ cursor: meta.cursor || '0', limit: '500' });
-      for (const name of ['catalog', 'rubrics', 'calendar', 'compounds']) {
+      if (page === 0) await flushReads(owner);
+      for (const name of ['catalog', 'rubrics', 'calendar', 'compounds', 'inbox']) {
         if (meta[`${name}_version`]) q.set(`${name}_version`, meta[`${name}_version`]);
       }
       const data = await api(`/api/sync/pull?${q}`, { token: session.token, sync: true });
@@ -263,7 +264,7 @@ export async function pull(retries = 2) {
         meta.compounds_version = data.compounds.version;
       }
       if (data.tickets && data.tickets.length) await mergeTickets(data.tickets);
-      for (const name of ['catalog', 'rubrics', 'calendar']) {
+      for (const name of ['catalog', 'rubrics', 'calendar', 'inbox']) {
         if (data[name]) {
           await db.cachePut(owner, name, data[name]);
           meta[`${name}_version`] = data[name].version;
@@ -292,6 +293,27 @@ export async function pull(retries = 2) {
   } finally {
     status.pulling = false;
     emit();
+  }
+}
+
+// The inbox: a ticket's messages are read once it is opened, on the phone at once (offline
+// too), on the server with the next pull.
+export async function markRead(ticketId) {
+  const owner = session && session.userId;
+  const box = owner && await db.cacheGet(owner, 'inbox');
+  if (!box || !box.items.some((n) => n.ticket_id === ticketId && !n.read_at)) return false;
+  const now = new Date().toISOString();
+  for (const n of box.items) if (n.ticket_id === ticketId && !n.read_at) { n.read_at = now; box.unread = Math.max(0, box.unread - 1); }
+  await db.cachePut(owner, 'inbox', box);
+  await db.cacheUpdate(owner, 'reads', [], (r) => [...r, ticketId]);
+  flushReads(owner).then(emit, () => {});
+  return true;
+}
+
+async function flushReads(owner) {
+  for (const id of await db.cacheGet(owner, 'reads', [])) {
+    await api('/api/notifications/read', { method: 'POST', token: session.token, body: { ticket_id: id } });
+    await db.cacheUpdate(owner, 'reads', [], (r) => r.filter((x) => x !== id));
   }
 }
 

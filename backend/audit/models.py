@@ -50,6 +50,9 @@ ACTION_LABELS = {
     "demonstration.add": "登记示范点", "inspection.amend": "更正检查",
     "settings.values": "修改评分数值", "settings.calendar": "修改节假日",
     "settings.schedules": "修改作息时间", "settings.rubric_upload": "上传评分标准",
+    "settings.notifications": "修改通知规则", "notify.channel_create": "新建通知渠道",
+    "notify.channel_update": "修改通知渠道", "notify.channel_test": "发送测试消息",
+    "notify.delivery_retry": "重发消息",
 }
 
 
@@ -57,6 +60,7 @@ OBJECT_LABELS = {
     "user": "用户", "auth_token": "登录", "org_unit": "单位", "company": "企业", "compound": "小区",
     "organisation": "组织机构", "period_publication": "考核期间", "ticket": "工单",
     "finding": "问题", "inspection": "检查", "demonstration": "示范点", "settings": "系统设置",
+    "notify_channel": "通知渠道", "delivery": "消息",
 }
 
 

@@ -35,6 +35,10 @@ class UserBase(SQLModel):
     phone: str | None = Field(default=None, max_length=32, description="mobile number")
     wecom_id: str | None = Field(default=None, max_length=64, description="企业微信 userid")
     dingtalk_id: str | None = Field(default=None, max_length=64, description="钉钉 userid")
+    email: str | None = Field(default=None, max_length=200, regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                              description="for notifications by e-mail")
+    is_company_head: bool = Field(default=False, description=(
+        "企业负责人: a property manager who receives the company's 督办 (backend/notifications)"))
 
 
 class UserCreate(UserBase):
@@ -51,6 +55,8 @@ class UserUpdate(SQLModel):
     phone: str | None = None
     wecom_id: str | None = Field(default=None, max_length=64)
     dingtalk_id: str | None = Field(default=None, max_length=64)
+    email: str | None = Field(default=None, max_length=200, regex=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    is_company_head: bool | None = None
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=8, max_length=128)
     unit_ids: list[uuid.UUID] | None = None

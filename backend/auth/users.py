@@ -77,6 +77,7 @@ def create_user(session: Session, data: UserCreate, *, actor_id: uuid.UUID | Non
     _check_scope(session, data.role, data.unit_ids, data.company_id)
     user = User(username=data.username, display_name=data.display_name, role=data.role,
                 phone=data.phone, wecom_id=data.wecom_id, dingtalk_id=data.dingtalk_id,
+                email=data.email, is_company_head=data.is_company_head and data.role == Role.property_manager,
                 company_id=data.company_id, password_hash=hash_password(data.password),
                 must_change_password=temporary_password)
     session.add(user)
@@ -99,7 +100,7 @@ def update_user(session: Session, user: User, data: UserUpdate, *, actor_id: uui
     """Change a user; a new password or deactivation revokes all their logins at once. Never
     oneself out of office, never the deployment's last active admin."""
     changes = data.model_dump(exclude_unset=True)
-    for required in ("display_name", "is_active", "role"):
+    for required in ("display_name", "is_active", "role", "is_company_head"):
         if required in changes and changes[required] is None:
             raise REFUSALS("field_required", detail={"field": required})
     deactivate = changes.get("is_active") is False and user.is_active
@@ -119,7 +120,9 @@ def update_user(session: Session, user: User, data: UserUpdate, *, actor_id: uui
                   "company_id": str(company_id) if company_id else None}
         user.role, user.company_id = role, company_id
         _set_units(session, user, unit_ids)
-    for key in ("display_name", "phone", "wecom_id", "dingtalk_id"):
+    if changes.get("is_company_head") and role != Role.property_manager:
+        changes["is_company_head"] = False  # only a company's manager heads it
+    for key in ("display_name", "phone", "wecom_id", "dingtalk_id", "email", "is_company_head"):
         if key in changes:
             setattr(user, key, changes[key])
             audit[key] = changes[key]

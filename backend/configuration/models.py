@@ -41,6 +41,9 @@ class SettingsVersion(SQLModel, table=True):
     schedules: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     rubric_files: dict[str, Any] = Field(default_factory=dict,
                                          sa_column=Column(JSON, nullable=False))
+    # The notification rules (backend/notifications/rules.py NotifyRules); {}: the defaults.
+    notifications: dict[str, Any] = Field(default_factory=dict,
+                                          sa_column=Column(JSON, nullable=False, server_default="{}"))
 
 
 # ------------------------------------------------------------------ what the API reads and takes

@@ -219,7 +219,8 @@ def _new_version(session: Session, *, actor_id: uuid.UUID, reason: str, action: 
         values=changes.get("values", before.values if before else {}),
         calendar=changes.get("calendar", before.calendar if before else {}),
         schedules=changes.get("schedules", before.schedules if before else {}),
-        rubric_files=changes.get("rubric_files", before.rubric_files if before else {}))
+        rubric_files=changes.get("rubric_files", before.rubric_files if before else {}),
+        notifications=changes.get("notifications", before.notifications if before else {}))
     session.add(row)
     session.flush()
     record(session, actor_id=actor_id, action=action, object_type="settings",
@@ -314,6 +315,13 @@ def set_schedules(session: Session, change: SchedulesChange, *, actor_id: uuid.U
                         action="settings.schedules",
                         detail={"schedules": sorted(kept)}, base=change.base_version,
                         schedules=change.schedules)
+
+
+def set_notifications(session: Session, rules: dict[str, Any], *, reason: str, base: int | None,
+                      actor_id: uuid.UUID) -> SettingsVersion:
+    """The notification rules (backend/notifications/rules.py), validated by the caller."""
+    return _new_version(session, actor_id=actor_id, reason=reason, action="settings.notifications",
+                        detail={"notifications": rules}, base=base, notifications=rules)
 
 
 def upload_rubric(session: Session, filename: str, raw: bytes, *, actor_id: uuid.UUID,

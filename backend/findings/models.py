@@ -172,6 +172,13 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_hotline_month", "month", "compound_id", "catalog_code", "state",
               "due_at", "rectified_at", "id", "street_id", "dispatched_at",
               sqlite_where=text("source = 'hotline'"), postgresql_where=text("source = 'hotline'")),
+        # The notifier's scan: the tickets it must look at by now, and nothing else (0018).
+        Index("ix_ticket_notify", "notify_at", sqlite_where=text("notify_at IS NOT NULL"),
+              postgresql_where=text("notify_at IS NOT NULL")),
+        # The dashboards' 催办 / 督办 counts: the open tickets up the ladder, and only those (0018).
+        Index("ix_ticket_ladder", "ladder_level", "street_id", "district_id", "compound_id",
+              "company_id", sqlite_where=text("state = 'open' AND ladder_level >= 2"),
+              postgresql_where=text("state = 'open' AND ladder_level >= 2")),
     )
 
     id: uuid.UUID = Field(primary_key=True, foreign_key="finding.id", description="= finding id")
@@ -198,6 +205,13 @@ class Ticket(SQLModel, table=True):
     # The pull feed's position: on SQLite a counter, on PostgreSQL the writing transaction's
     # id (repository.change_seqs, backend/sync/README.md).
     change_seq: int = Field(default=0, index=True, sa_type=Position)
+    # The notifier (backend/notifications): when it must next look at the ticket (an event to
+    # tell, or the ladder's next step; null: nothing to come), how far it has read the events,
+    # and the ladder's step reached (0 none, 1 即将到期, 2 催办, 3 黄牌, 4 红牌督办) and when.
+    notify_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    notified_seq: int = 0
+    ladder_level: int = 0
+    ladder_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class TicketEvent(SQLModel, table=True):

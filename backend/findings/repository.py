@@ -227,7 +227,9 @@ def new_finding(item: FindingIn, *, compound: CompoundRow, reporter_id: uuid.UUI
               "due_at": None, "due_provisional": False, "rectified_at": None,
               "closed_at": None, "cancelled_at": None, "overdue_at_close": None,
               # roll-ups count a problem in the month it was observed, not dispatched
-              "month": month, "version": 1, "change_seq": seq}
+              "month": month, "version": 1, "change_seq": seq,
+              # the notifier tells the company at once (backend/notifications)
+              "notify_at": now, "notified_seq": 0, "ladder_level": 0, "ladder_at": None}
     detail: dict = {}
     if deadline is not None:
         ticket.update(deadline_amount=deadline.amount, deadline_unit=deadline.unit,
@@ -321,10 +323,16 @@ def append_event(session: Session, ticket: SimpleNamespace, *, event_id: uuid.UU
     changes = dict(changes or {})
     if to_state:
         changes["state"] = to_state
-    changes.update(version=ticket.version + 1, change_seq=change_seq(session))
-    session.execute(update(Ticket).where(Ticket.id == ticket.id).values(**changes))
+    changes["change_seq"] = change_seq(session)
+    changes.setdefault("notify_at", received_at)  # the notifier reads the event (backend/notifications)
+    # The version is counted by the database: the notifier moves it too (a ladder step), and a
+    # count from the row read at the start of the request could repeat its number.
+    version = session.execute(update(Ticket).where(Ticket.id == ticket.id)
+                              .values(version=Ticket.version + 1, **changes)
+                              .returning(Ticket.version)).scalar_one()
     for key, value in changes.items():
         setattr(ticket, key, value)
+    ticket.version = version
     return SimpleNamespace(**event)
 
 

@@ -85,6 +85,9 @@ class TicketPublic(BaseModel):
     closed_at: datetime | None
     overdue: bool
     work_seconds_left: int | None = None
+    # The 催办 → 督办 ladder (backend/notifications): 0 none, 1 即将到期, 2 催办, 3 黄牌, 4 红牌督办
+    ladder_level: int = 0
+    ladder_at: datetime | None = PydField(None, description="when its last step was sent")
     version: int
     finding: FindingPublic | None = None
     events: list[EventPublic] = []
@@ -187,5 +190,8 @@ class OverdueBoard(BaseModel):
         description="`rows` 按哪一级计数；已选到小区时为空")
     rows: list[OverdueCount]
     by_company: list[OverdueCount] = PydField(description="超期最多的物业公司（至多 20 家）")
+    urged: int = PydField(0, description="已催办（未到督办）的未办结工单数")
+    yellow: int = PydField(0, description="黄牌督办中的未办结工单数")
+    red: int = PydField(0, description="红牌督办中的未办结工单数")
     companies: int = PydField(description="有超期工单的物业公司数")
     path: list[ChosenPlace]

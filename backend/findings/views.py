@@ -102,6 +102,7 @@ def ticket_public(t: Any, f: Any, compound_name: str | None, t_refs: list[Any],
         rectified_at=as_local(t.rectified_at), closed_at=as_local(t.closed_at),
         overdue=is_overdue(t.state, t.due_at, t.rectified_at, now),
         work_seconds_left=_work_seconds_left(t, now), version=t.version,
+        ladder_level=max(t.ladder_level, 0), ladder_at=as_local(t.ladder_at),
         finding=finding,
         events=[EventPublic(
             id=e.id, seq=e.seq, kind=e.kind, actor_id=e.actor_id,

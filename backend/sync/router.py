@@ -120,9 +120,11 @@ def pull(session: SessionDep, user: CurrentUser, scope: ScopeDep, clock: ClockDe
          catalog_version: str | None = Query(None, max_length=64),
          rubrics_version: str | None = Query(None, max_length=64),
          calendar_version: str | None = Query(None, max_length=64),
-         compounds_version: str | None = Query(None, max_length=64)) -> dict:
-    """Everything that changed in the caller's scope since `cursor`; repeat while `more`."""
+         compounds_version: str | None = Query(None, max_length=64),
+         inbox_version: str | None = Query(None, max_length=80)) -> dict:
+    """Everything that changed in the caller's scope since `cursor`; repeat while `more`.
+    The inbox (the caller's latest messages) comes whole whenever it changed."""
     return service.pull(session, user, scope, cursor=cursor, limit=limit, now=clock.now,
                         versions={"catalog": catalog_version, "rubrics": rubrics_version,
                                   "calendar": calendar_version,
-                                  "compounds": compounds_version})
+                                  "compounds": compounds_version, "inbox": inbox_version})

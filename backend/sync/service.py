@@ -29,6 +29,8 @@ from backend.findings.schemas import ItemResult
 from backend.findings.views import ticket_filter, tickets_public
 from backend.inspections import service as inspections
 from backend.inspections.schemas import InspectionItemResult
+from backend.notifications import service as notifications
+from backend.notifications.schemas import NotificationPublic
 from backend.organisation.models import Compound
 from backend.organisation.service import compounds_public
 from backend.rubrics import library
@@ -217,8 +219,15 @@ def pull(session: Session, user, scope: Scope, *, cursor: str, limit: int,  # no
                      "items": [c.model_dump(mode="json") for c in compounds_public(session, list(rows))]}
     reference = {"catalog": catalog_payload(), "rubrics": rubrics_payload(),
                  "calendar": calendar_payload(now.date())}
+    inbox = None
+    inbox_version = notifications.inbox_version(session, user.id)
+    if versions.get("inbox") != inbox_version:
+        box = notifications.inbox(session, user.id)
+        inbox = {"version": inbox_version, "unread": box["unread"],
+                 "items": [NotificationPublic.model_validate(n, from_attributes=True).model_dump(mode="json")
+                           for n in box["items"]]}
     return {
-        "cursor": next_cursor, "more": more, "server_time": now.isoformat(),
+        "cursor": next_cursor, "more": more, "server_time": now.isoformat(), "inbox": inbox,
         "tickets": [t.model_dump(mode="json") for t in tickets_public(session, tickets, now)],
         "compounds": compounds,
         **{name: (payload if versions.get(name) != payload["version"] else None)

@@ -45,9 +45,18 @@ def serve(host: str = typer.Option("127.0.0.1", help="address to listen on; 0.0.
 
     settings = get_settings()
     typer.echo(f"巡检 Xunjian: http://{host}:{port}/  (API docs /api/docs; data in {settings.data_dir})")
-    # X-Forwarded-For is believed only from the configured proxies (login limits per address)
-    uvicorn.run("backend.main:app", host=host, port=port, workers=workers, reload=reload,
-                proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
+    notifier = None
+    if settings.notifier == "inline":  # the embedded default: no second service to set up
+        from backend.notifications.worker import Notifier
+
+        notifier = Notifier().start()
+    try:
+        # X-Forwarded-For is believed only from the configured proxies (login limits per address)
+        uvicorn.run("backend.main:app", host=host, port=port, workers=workers, reload=reload,
+                    proxy_headers=True, forwarded_allow_ips=settings.forwarded_allow_ips)
+    finally:
+        if notifier is not None:
+            notifier.stop()
 
 
 def register(app: typer.Typer) -> None:

@@ -41,6 +41,7 @@ from backend.worktime.engine import (
     Unit,
     due_time,
     missing_years,
+    next_working_instant,
     parse_unit,
     work_elapsed,
     work_left,
@@ -69,6 +70,6 @@ __all__ = [
     "ConfigError", "DueChange", "DueResult", "HolidayCalendar", "Period", "ProvisionalTicket",
     "Schedule", "Unit", "Window", "WorktimeConfig",
     "default_schedule", "due_time", "load_calendar_overrides", "load_schedules", "load_worktime",
-    "missing_years", "package_calendar", "parse_unit", "parse_windows", "recompute_provisional",
+    "missing_years", "next_working_instant", "package_calendar", "parse_unit", "parse_windows", "recompute_provisional",
     "weekend_calendar", "work_elapsed", "work_left", "work_seconds",
 ]

@@ -226,6 +226,27 @@ def work_left(now: datetime, due: datetime, *, schedule: Schedule, calendar: Hol
     return timedelta(seconds=work_seconds(now, due, schedule=schedule, calendar=calendar))
 
 
+def next_working_instant(moment: datetime, *, schedule: Schedule,
+                         calendar: HolidayCalendar) -> datetime:
+    """`moment` itself inside a working window (its closing instant included: a step due at
+    the close of business goes then), else the next window's opening: when a message written
+    out of hours may go (backend/notifications)."""
+    s = _epoch(moment)
+    tl = timeline_for(schedule, calendar)
+    while True:
+        try:
+            if s < tl.lo or s >= tl.hi:
+                raise _outside(tl, s)
+            i = bisect_right(tl.starts, s) - 1
+            if i >= 0 and s <= tl.ends[i]:
+                return moment
+            start = tl.starts[_first_interval(tl, s)]
+            break
+        except OutOfRange as needed:
+            tl = widen(tl, needed.first_year, needed.last_year)
+    return datetime.fromtimestamp(start, tl.zone)
+
+
 def missing_years(start: datetime, end: datetime, *, schedule: Schedule,
                   calendar: HolidayCalendar) -> tuple[int, ...]:
     """Uncovered calendar years touched by [start, end]: results over that span are provisional."""

@@ -58,6 +58,7 @@ export function DashboardView({ ctx }) {
     body = html`
       <nav class="crumbs" aria-label="范围"><a href="#/dashboard">全部</a>${crumbs.map((c, i) => html` › <a key=${c.key} href=${`#/dashboard?${worklistParams(Object.fromEntries(crumbs.slice(0, i + 1).map((p) => [p.key, p.id])))}`}>${c.name}</a>`)}</nav>
       <p class="big-number" role="status"><b class=${board.total ? 'time-left-overdue' : ''}>${board.total}</b> 张工单已超期 · 未办结 ${board.open} 张</p>
+      ${board.urged || board.yellow || board.red ? html`<p class="hint" data-testid="ladder-counts">已催办 ${board.urged || 0} 张 · 黄牌督办 <b>${board.yellow || 0}</b> 张 · 红牌督办 <b class="time-left-overdue">${board.red || 0}</b> 张</p>` : null}
       ${offline ? null : html`<a class="button button-secondary" href=${worklist({})}>在工单查询中打开</a>`}
       <div class="counts-pair">
         ${level ? html`<${Counts} title=${level[1]} rows=${board.rows} href=${drill(level[0])} />` : null}

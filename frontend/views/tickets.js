@@ -147,8 +147,12 @@ function RectifyView({ ctx, ticket }) {
   </main>`;
 }
 
+// The 催办 → 督办 ladder (backend/notifications): what was last sent about this ticket.
+const LADDER = [null, '已提醒即将到期', '已催办', '黄牌督办', '红牌督办'];
+
 export function TicketView({ ctx, id, mode }) {
   const [done, setDone] = useState(null); // what the verifier just recorded
+  useEffect(() => { sync.markRead(id).then((read) => read && ctx.reload()); }, [id]); // opened: read
   const raw = ctx.data.tickets.find((t) => String(t.id) === id);
   if (!raw) return html`<main class="screen"><${TopBar} title="工单" back="#/tickets" /><${Notice} kind="error">本机没有这张工单</${Notice}></main>`;
   const ticket = withPending(raw, ctx.data.items);
@@ -166,6 +170,7 @@ export function TicketView({ ctx, id, mode }) {
       <dt>时限</dt><dd>${ticket.deadline_amount ? `${Number(ticket.deadline_amount)} ${ticket.deadline_unit}` : '—'}</dd>
       <dt>到期</dt><dd>${formatTime(ticket.due_at)}${ticket.due_provisional ? html` <b title="跨入尚未公布节假日安排的年份，按仅双休日临时计算，公布后将重算">（临时）</b>` : null}${left ? html` · <b class=${left.overdue ? 'time-left-overdue' : ''}>${left.text}</b>` : null}</dd>
       <dt>问题</dt><dd>${f.description || ''}${f.building ? ` · ${f.building}` : ''}${f.location_text ? ` · ${f.location_text}` : ''}</dd>
+      ${ticket.ladder_level ? html`<dt>督办</dt><dd data-testid="ladder"><b class=${ticket.ladder_level > 2 ? 'time-left-overdue' : ''}>${LADDER[ticket.ladder_level]}</b> ${formatTime(ticket.ladder_at)}</dd>` : null}
     </dl>
     ${verifying ? null : html`<${PhotoGallery} shas=${f.before_photos || []} owner=${ctx.userId} token=${ctx.token} label="问题照片" />`}
     ${ticket.pending.map((i) => html`<${Notice} kind="warn" key=${i.id}>${EVENT_LABELS[i.payload.kind]}：${stateLabel(i, ctx.online)}</${Notice}>`)}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import typing
+import uuid
 from datetime import date
 
 import pytest
@@ -70,14 +71,16 @@ def test_the_matrix_holds_every_admin_screen():
     paths = {path for _, path in ADMIN_ROUTES}
     for path in ("/api/users", "/api/users/{user_id}/reset-password", "/api/organisation/tree",
                  "/api/import/organisation", "/api/export/organisation", "/api/audit",
-                 "/api/audit/export", "/api/units", "/api/calendar/recompute"):
+                 "/api/audit/export", "/api/units", "/api/calendar/recompute",
+                 "/api/notify/channels", "/api/notify/deliveries", "/api/notify/rules"):
         assert path in paths, path
 
 
 @pytest.mark.parametrize("persona", ["supervisor", "inspector", "grid_worker", "manager_a"])
 def test_every_admin_endpoint_refuses_every_other_role(client, world, persona):
     ids = {"user_id": world.users["inspector"].id, "unit_id": world.units["east"].id,
-           "company_id": world.companies["a"].id, "compound_id": world.compounds["east_a"].id}
+           "company_id": world.companies["a"].id, "compound_id": world.compounds["east_a"].id,
+           "channel_id": uuid.uuid4(), "delivery_id": uuid.uuid4()}
     for method, path in ADMIN_ROUTES:
         url = path.format(**{k: v for k, v in ids.items() if "{" + k + "}" in path})
         r = client.request(method, url, headers=world.headers(persona), json={})

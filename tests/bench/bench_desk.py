@@ -18,7 +18,6 @@ week's dispatches, a case number, words of the description, a deep page).
 
 from __future__ import annotations
 
-import argparse
 import math
 import os
 import statistics
@@ -109,14 +108,7 @@ def measure(engine, runs: int, label: str) -> list[dict]:  # noqa: ANN001
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    bench_rollup.add_data_arguments(parser)
-    parser.add_argument("--runs", type=int, default=20)
-    args = parser.parse_args()
-    results = {}
-    for label, url, fresh in bench_rollup.databases(args, "xunjian-bench-desk-"):
-        with bench_rollup.bench_database(url, args, fresh) as (engine, _):
-            results[label] = measure(engine, args.runs, label)
+    results, args = bench_rollup.measured_on_each(__doc__.splitlines()[0], "xunjian-bench-desk-", measure)
     if args.write_results:
         write_results(results, args)
 

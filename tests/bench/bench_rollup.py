@@ -640,6 +640,20 @@ def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--write-results", action="store_true")
 
 
+def measured_on_each(description: str, prefix: str, measure) -> tuple[dict, argparse.Namespace]:  # noqa: ANN001
+    """The command line of a benchmark on this data (the data options and --runs), and
+    `measure(engine, runs, label)`'s rows on each database: bench_desk.py, bench_notify.py."""
+    parser = argparse.ArgumentParser(description=description)
+    add_data_arguments(parser)
+    parser.add_argument("--runs", type=int, default=20)
+    args = parser.parse_args()
+    results = {}
+    for label, url, fresh in databases(args, prefix):
+        with bench_database(url, args, fresh) as (engine, _):
+            results[label] = measure(engine, args.runs, label)
+    return results, args
+
+
 def databases(args, prefix: str) -> list[tuple[str, str, bool]]:  # noqa: ANN001
     """(label, url, fresh) of each database to run on, in a temporary data folder; a SQLite
     file that is not reused is removed first, with its WAL."""

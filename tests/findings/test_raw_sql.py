@@ -52,7 +52,8 @@ def _rows(world) -> dict:  # noqa: ANN001
         "deadline_amount": Decimal("7.50"), "deadline_unit": "workday",
         "schedule_key": "office", "due_at": at + timedelta(days=9), "due_provisional": True,
         "rectified_at": None, "closed_at": None, "cancelled_at": None,
-        "overdue_at_close": None, "month": 202612, "version": 1, "change_seq": 987654321}
+        "overdue_at_close": None, "month": 202612, "version": 1, "change_seq": 987654321,
+        "notify_at": at, "notified_seq": 0, "ladder_level": 0, "ladder_at": None}
     event = {
         "id": eid, "ticket_id": fid, "seq": 1, "kind": "dispatch",
         "actor_id": world.users["inspector"].id, "at": at, "client_at": None,

@@ -1,4 +1,4 @@
-// The admin console (issue 16): 概览, 组织, 用户, 日历, 规则, 日志. Loaded when an admin opens it,
+// The admin console (issue 16): 概览, 组织, 用户, 日历, 规则, 通知 (issue 17), 日志. Loaded when an admin opens it,
 // never part of the phone's shell. Desk-first (a column of navigation on the left, two panes),
 // one column on a phone. Everything here talks to the server: an admin's changes need it.
 import { useState, useEffect } from '../../vendor/hooks.js';
@@ -9,6 +9,7 @@ import { UsersView } from './users.js';
 import { AuditView, AuditRows } from './audit.js';
 import { CalendarView } from './calendar.js';
 import { RulesView } from './rules.js';
+import { NotifyView } from './notify.js';
 
 addStyles(new URL('../desk.css', import.meta.url).href);
 addStyles(new URL('./admin.css', import.meta.url).href);
@@ -20,6 +21,7 @@ export function AdminView({ ctx }) {
   if (section === 'calendar') return html`<${CalendarView} ctx=${ctx} />`;
   if (section === 'rules') return html`<${RulesView} ctx=${ctx} />`;
   if (section === 'log') return html`<${AuditView} ctx=${ctx} />`;
+  if (section === 'notify') return html`<${NotifyView} ctx=${ctx} />`;
   return html`<${Overview} ctx=${ctx} />`;
 }
 

@@ -113,7 +113,7 @@ function ScopeFields({ form, set, units, companies }) {
 function UserForm({ ctx, units, companies, refresh, user }) {
   const editing = !!user;
   const [form, setForm] = useState(user ? { ...user } : { username: '', display_name: '', role: 'inspector',
-    unit_ids: [], company_id: null, phone: '', wecom_id: '', dingtalk_id: '', password: suggestPassword() });
+    unit_ids: [], company_id: null, phone: '', email: '', is_company_head: false, wecom_id: '', dingtalk_id: '', password: suggestPassword() });
   const [error, setError] = useState(null);
   const [busy, setBusy] = useState(false);
   const set = (changes) => setForm({ ...form, ...changes });
@@ -124,6 +124,7 @@ function UserForm({ ctx, units, companies, refresh, user }) {
     const scoped = form.role === 'property_manager' ? { unit_ids: [], company_id: form.company_id }
       : { unit_ids: form.role === 'admin' ? [] : form.unit_ids, company_id: null };
     const body = { display_name: form.display_name, role: form.role, phone: form.phone || null,
+      email: form.email || null, is_company_head: form.role === 'property_manager' && !!form.is_company_head,
       wecom_id: form.wecom_id || null, dingtalk_id: form.dingtalk_id || null, ...scoped };
     try {
       const saved = editing
@@ -150,6 +151,9 @@ function UserForm({ ctx, units, companies, refresh, user }) {
       ${ROLES.map(([v, l]) => html`<option value=${v}>${l}</option>`)}</select></label>
     <${ScopeFields} form=${form} set=${set} units=${units} companies=${companies} />
     <label class="field">手机号（通知用）<input name="phone" type="tel" inputmode="tel" value=${form.phone || ''} onInput=${(e) => set({ phone: e.target.value })} /></label>
+    <label class="field">电子邮箱（通知用）<input name="email" type="email" value=${form.email || ''} onInput=${(e) => set({ email: e.target.value })} /></label>
+    ${form.role === 'property_manager' ? html`<label class="field check"><span><input type="checkbox" checked=${!!form.is_company_head}
+      onChange=${(e) => set({ is_company_head: e.target.checked })} /> 企业负责人（接收黄牌督办）</span></label>` : null}
     <label class="field">企业微信账号<input name="wecom_id" value=${form.wecom_id || ''} onInput=${(e) => set({ wecom_id: e.target.value })} /></label>
     <label class="field">钉钉账号<input name="dingtalk_id" value=${form.dingtalk_id || ''} onInput=${(e) => set({ dingtalk_id: e.target.value })} /></label>
     ${editing ? null : html`<label class="field">初始密码（首次登录须修改）<input name="password" required minlength="8" autocomplete="off"
@@ -201,6 +205,7 @@ function UserDetail({ ctx, id, units, companies, refresh }) {
       <dt>角色</dt><dd>${ROLE_LABELS[user.role]}</dd>
       <dt>范围</dt><dd>${scope || '—'}</dd>
       <dt>手机号</dt><dd>${user.phone || '—'}</dd>
+      <dt>电子邮箱</dt><dd>${user.email || '—'}${user.is_company_head ? ' · 企业负责人' : ''}</dd>
       <dt>企业微信</dt><dd>${user.wecom_id || '—'}</dd>
       <dt>钉钉</dt><dd>${user.dingtalk_id || '—'}</dd>
       <dt>状态</dt><dd>${user.is_active ? (user.must_change_password ? '在用（待首次改密）' : '在用') : '已停用'}</dd>
