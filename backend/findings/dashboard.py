@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 
 from backend.auth.models import User
 from backend.auth.scope import Scope
-from backend.findings.models import Ticket, TicketState
+from backend.findings.models import UP_THE_LADDER, Ticket
 from backend.findings.overdue import OPEN_LITERAL, overdue_clause
 from backend.findings.schemas import ChosenPlace, OverdueBoard, OverdueCount, TicketNarrowing
 from backend.findings.views import narrowing, ticket_filter
@@ -39,10 +39,12 @@ def overdue_board(session: Session, user: User, scope: Scope, query: TicketNarro
     total = sum(r.overdue for r in rows) if level else _count(session, overdue)
     companies = session.exec(select(Ticket.company_id, func.count()).where(*overdue)
                              .group_by(Ticket.company_id).order_by(func.count().desc())).all()
-    # the 催办 → 督办 ladder (backend/notifications), read from its own partial index
-    ladder = dict(session.exec(select(Ticket.ladder_level, func.count()).where(
-        *seen, Ticket.state == TicketState.open.value, Ticket.ladder_level >= 2)
-        .group_by(Ticket.ladder_level)).all())
+    # the 催办 → 督办 ladder (backend/notifications), from its own partial index (few rows), its
+    # condition written as the index's; SQLite is told to (it preferred reading a community's
+    # every ticket by compound: +10 ms, tests/bench/RESULTS.md)
+    ladder = dict(session.exec(select(Ticket.ladder_level, func.count())
+                               .with_hint(Ticket, "INDEXED BY ix_ticket_ladder", "sqlite")
+                               .where(*seen, UP_THE_LADDER).group_by(Ticket.ladder_level)).all())
     return OverdueBoard(
         urged=ladder.get(2, 0), yellow=ladder.get(3, 0), red=ladder.get(4, 0),
         total=total, open=_count(session, [*seen, OPEN_LITERAL]), level=level, rows=rows,

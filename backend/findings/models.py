@@ -135,6 +135,11 @@ class Finding(FindingBase, table=True):
     duplicate_of_id: uuid.UUID | None = None
 
 
+# Open tickets the ladder has reached (催办 or a 督办): the partial index's condition, and the
+# dashboards' (written out the same, so that SQLite can use the index).
+UP_THE_LADDER = text("ticket.state = 'open' AND ticket.ladder_level >= 2")
+
+
 class Ticket(SQLModel, table=True):
     __tablename__ = "ticket"
     __table_args__ = (
@@ -177,8 +182,7 @@ class Ticket(SQLModel, table=True):
               postgresql_where=text("notify_at IS NOT NULL")),
         # The dashboards' 催办 / 督办 counts: the open tickets up the ladder, and only those (0018).
         Index("ix_ticket_ladder", "ladder_level", "street_id", "district_id", "compound_id",
-              "company_id", sqlite_where=text("state = 'open' AND ladder_level >= 2"),
-              postgresql_where=text("state = 'open' AND ladder_level >= 2")),
+              "company_id", sqlite_where=UP_THE_LADDER, postgresql_where=UP_THE_LADDER),
     )
 
     id: uuid.UUID = Field(primary_key=True, foreign_key="finding.id", description="= finding id")

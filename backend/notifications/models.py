@@ -98,13 +98,16 @@ class Notification(SQLModel, table=True):
     read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+# Deliveries still to send: the partial index's condition and the worker's, written the same
+# (SQLite uses a partial index only for a query that repeats its condition literally).
+TO_SEND = text("delivery.status IN ('pending', 'sending')")
+
+
 class Delivery(SQLModel, table=True):
     __tablename__ = "delivery"
     __table_args__ = (
         # What a worker claims next: the due ones, oldest first.
-        Index("ix_delivery_due", "next_attempt_at",
-              sqlite_where=text("status IN ('pending', 'sending')"),
-              postgresql_where=text("status IN ('pending', 'sending')")),
+        Index("ix_delivery_due", "next_attempt_at", sqlite_where=TO_SEND, postgresql_where=TO_SEND),
         Index("ix_delivery_channel_status", "channel_id", "status"),
     )
 

@@ -32,10 +32,10 @@ from backend.findings import deadlines
 from backend.findings.models import EventKind, Finding, Ticket, TicketEvent, TicketState
 from backend.findings.overdue import overdue_clause
 from backend.findings.repository import change_seq
-from backend.notifications.channels import Message
+from backend.notifications.channels import Message, scrub
 from backend.notifications.models import (
-    LADDER, ChannelKind, Delivery, DeliveryAttempt, DeliveryStatus, Notification, NotifyChannel,
-    Rule,
+    LADDER, TO_SEND, ChannelKind, Delivery, DeliveryAttempt, DeliveryStatus, Notification,
+    NotifyChannel, Rule,
 )
 from backend.notifications.rules import NotifyRules, Subject, TicketClock, ladder_step, ladder_times, message
 from backend.organisation.models import Company, Compound, CompoundGrid, OrgUnit
@@ -267,9 +267,8 @@ def work_waiting(session: Session, now: datetime) -> tuple[bool, bool]:
     round reads and never takes SQLite's write lock from the requests."""
     ticket = session.execute(select(Ticket.id).where(Ticket.notify_at.is_not(None),
                                                      Ticket.notify_at <= now).limit(1)).first()
-    delivery = session.execute(select(Delivery.id).where(
-        Delivery.status.in_((DeliveryStatus.pending.value, DeliveryStatus.sending.value)),
-        Delivery.next_attempt_at <= now).limit(1)).first()
+    delivery = session.execute(select(Delivery.id).where(TO_SEND, Delivery.next_attempt_at <= now)
+                               .limit(1)).first()
     return ticket is not None, delivery is not None
 
 
@@ -394,8 +393,7 @@ def claim(session: Session, now: datetime, *, limit: int = 200) -> list[Claimed]
     can take, and the rest merged into one digest message, never dropped."""
     rules = rules_in_force(session)
     query = (select(Delivery).where(
-        Delivery.status.in_((DeliveryStatus.pending.value, DeliveryStatus.sending.value)),
-        Delivery.next_attempt_at <= now,
+        TO_SEND, Delivery.next_attempt_at <= now,
         or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now))
         .order_by(Delivery.next_attempt_at).limit(limit))
     if session.get_bind().dialect.name == "postgresql":
@@ -485,8 +483,9 @@ def record(session: Session, claimed: Claimed, outcome: Any, now: datetime) -> N
     d = session.get(Delivery, claimed.id)
     channel = session.get(NotifyChannel, claimed.channel_id)
     carried = [session.get(Delivery, i) for i in claimed.carries]
+    error = scrub(outcome.error, claimed.config) if outcome.error else None  # never a secret
     session.add(DeliveryAttempt(delivery_id=claimed.id, at=now, ok=outcome.ok,
-                                status_code=outcome.status_code, error=outcome.error,
+                                status_code=outcome.status_code, error=error,
                                 merged=len(claimed.carries) + (1 if claimed.carries else 0)))
     everyone = [d, *carried]
     if outcome.ok:
@@ -495,11 +494,11 @@ def record(session: Session, claimed: Claimed, outcome: Any, now: datetime) -> N
             x.merged_into = d.id if x is not d else None
         channel.last_sent_at = now
         return
-    channel.last_failed_at, channel.last_error = now, outcome.error
+    channel.last_failed_at, channel.last_error = now, error
     for x in everyone:
         x.attempts += 1
         x.claimed_until = None
-        x.last_error = outcome.error
+        x.last_error = error
         if outcome.rate_limited:  # not the message's fault: try again in a minute, merged
             x.status, x.next_attempt_at = DeliveryStatus.pending.value, now + timedelta(seconds=61)
         elif x.attempts >= rules.max_attempts:

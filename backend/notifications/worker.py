@@ -112,8 +112,9 @@ class Notifier:
 
         self.client = httpx.Client()
         self.scheduler = BackgroundScheduler(timezone=get_settings().timezone)
+        # the first round after `every` seconds: `serve` may still be starting the app
         self.scheduler.add_job(self._round, "interval", seconds=every, id="notifier",
-                               max_instances=1, coalesce=True, next_run_time=datetime.now())
+                               max_instances=1, coalesce=True)
 
     def _round(self) -> None:
         try:

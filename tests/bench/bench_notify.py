@@ -122,16 +122,12 @@ def measure(engine, runs: int, label: str) -> list[dict]:  # noqa: ANN001
 
 
 def _plan(session, now) -> str:  # noqa: ANN001
-    from sqlalchemy import select, text
+    from sqlalchemy import text
 
-    from backend.findings.models import Ticket
-
-    query = select(Ticket.id).where(Ticket.notify_at.is_not(None), Ticket.notify_at <= now) \
-        .order_by(Ticket.notify_at).limit(200)
-    compiled = query.compile(session.get_bind(), compile_kwargs={"literal_binds": False})
-    params = compiled.params
+    stored = _stored(session.get_bind(), now)
+    sql = "SELECT id FROM ticket WHERE notify_at IS NOT NULL AND notify_at <= :now ORDER BY notify_at LIMIT 200"
     explain = "EXPLAIN QUERY PLAN " if session.get_bind().dialect.name == "sqlite" else "EXPLAIN "
-    rows = session.execute(text(explain + str(compiled)), params).all()
+    rows = session.execute(text(explain + sql), {"now": stored}).all()
     return " / ".join(str(r[-1]) for r in rows)
 
 
