@@ -296,25 +296,34 @@ export async function pull(retries = 2) {
   }
 }
 
-// The inbox: a ticket's messages are read once it is opened, on the phone at once (offline
-// too), on the server with the next pull.
+// The inbox: a ticket's messages are read once it is opened (ticketId null: those about no
+// ticket, a digest, once the inbox is), on the phone at once (offline too), on the server with
+// the next pull.
 export async function markRead(ticketId) {
   const owner = session && session.userId;
   const box = owner && await db.cacheGet(owner, 'inbox');
-  if (!box || !box.items.some((n) => n.ticket_id === ticketId && !n.read_at)) return false;
+  const read = box ? box.items.filter((n) => (n.ticket_id || null) === ticketId && !n.read_at) : [];
+  if (!read.length) return false;
   const now = new Date().toISOString();
-  for (const n of box.items) if (n.ticket_id === ticketId && !n.read_at) { n.read_at = now; box.unread = Math.max(0, box.unread - 1); }
+  for (const n of read) n.read_at = now;
+  box.unread = Math.max(0, box.unread - read.length);
   await db.cachePut(owner, 'inbox', box);
-  await db.cacheUpdate(owner, 'reads', [], (r) => [...r, ticketId]);
+  const body = ticketId ? { ticket_id: ticketId } : { ids: read.map((n) => n.id) };
+  await db.cacheUpdate(owner, 'reads', [], (r) => [...r, body]);
   flushReads(owner).then(emit, () => {});
   return true;
 }
 
-async function flushReads(owner) {
-  for (const id of await db.cacheGet(owner, 'reads', [])) {
-    await api('/api/notifications/read', { method: 'POST', token: session.token, body: { ticket_id: id } });
-    await db.cacheUpdate(owner, 'reads', [], (r) => r.filter((x) => x !== id));
-  }
+let flushing = null; // one flush at a time: each sent mark is taken off the front of the queue
+
+function flushReads(owner) {
+  flushing = flushing || (async () => {
+    for (const body of await db.cacheGet(owner, 'reads', [])) {
+      await api('/api/notifications/read', { method: 'POST', token: session.token, body });
+      await db.cacheUpdate(owner, 'reads', [], (r) => r.slice(1));
+    }
+  })().finally(() => { flushing = null; });
+  return flushing;
 }
 
 // The before-photo of each open ticket, kept on the phone so a manager rectifying in a

@@ -181,8 +181,10 @@ class Ticket(SQLModel, table=True):
         Index("ix_ticket_notify", "notify_at", sqlite_where=text("notify_at IS NOT NULL"),
               postgresql_where=text("notify_at IS NOT NULL")),
         # The dashboards' 催办 / 督办 counts: the open tickets up the ladder, and only those (0018).
-        Index("ix_ticket_ladder", "ladder_level", "street_id", "district_id", "compound_id",
-              "company_id", sqlite_where=UP_THE_LADDER, postgresql_where=UP_THE_LADDER),
+        # By compound first: a community's or a compound's count is a few probes; a street's or
+        # the district's a read of this small index alone (covering).
+        Index("ix_ticket_ladder", "compound_id", "ladder_level", "street_id", "district_id",
+              "company_id", "state", sqlite_where=UP_THE_LADDER, postgresql_where=UP_THE_LADDER),
     )
 
     id: uuid.UUID = Field(primary_key=True, foreign_key="finding.id", description="= finding id")

@@ -1,5 +1,7 @@
 // 消息: what the server told this person (new tickets, rejections, 催办 and 督办, digests), from
-// the last pull, so it reads offline too. Opening a message opens its ticket, which marks it read.
+// the last pull, so it reads offline too. Opening a message opens its ticket, which marks it read;
+// a digest (no ticket) is read once shown here.
+import { useEffect } from '../vendor/hooks.js';
 import { html, TopBar, Empty, formatTime } from './ui.js';
 import * as sync from '../sync.js';
 
@@ -8,6 +10,8 @@ const RULES = { dispatched: '新工单', rejected: '退回', rectified: '待核�
 
 export function InboxView({ ctx }) {
   const { unread, items } = ctx.data.inbox;
+  // a digest is about no ticket: seen here, it is read
+  useEffect(() => { sync.markRead(null).then((read) => read && ctx.reload()); }, []);
   async function readAll() {
     for (const id of new Set(items.filter((n) => !n.read_at && n.ticket_id).map((n) => n.ticket_id))) {
       await sync.markRead(id);

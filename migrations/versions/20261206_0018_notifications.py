@@ -145,9 +145,9 @@ def upgrade() -> None:
                     sqlite_where=sa.text('notify_at IS NOT NULL'),
                     postgresql_where=sa.text('notify_at IS NOT NULL'))
     op.create_index('ix_ticket_ladder', 'ticket',
-                    ['ladder_level', 'street_id', 'district_id', 'compound_id', 'company_id'],
-                    sqlite_where=sa.text("state = 'open' AND ladder_level >= 2"),
-                    postgresql_where=sa.text("state = 'open' AND ladder_level >= 2"))
+                    ['compound_id', 'ladder_level', 'street_id', 'district_id', 'company_id', 'state'],
+                    sqlite_where=sa.text("ticket.state = 'open' AND ticket.ladder_level >= 2"),
+                    postgresql_where=sa.text("ticket.state = 'open' AND ticket.ladder_level >= 2"))
 
     with op.batch_alter_table('user_account') as batch_op:
         batch_op.add_column(sa.Column('email', sqlmodel.sql.sqltypes.AutoString(length=200),
