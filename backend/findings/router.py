@@ -16,7 +16,7 @@ from backend.transaction import SessionDep, run_write
 from backend.findings import dashboard, service, transitions
 from backend.findings.dependencies import TicketDep, ticket_in_scope
 from backend.findings.errors import RESPONSES, raise_for, refused
-from backend.findings.schemas import (EventIn, FindingIn, ItemResult, MergeIn, OverdueBoard,
+from backend.findings.schemas import (EventIn, FindingIn, ItemResult, MergeIn, LadderBoard, OverdueBoard,
                                       TicketNarrowing, TicketPublic, TicketQuery)
 from backend.findings.views import list_findings, list_tickets, tickets_public
 from backend.pagination import Page, PageDep
@@ -73,6 +73,13 @@ def overdue_dashboard(session: SessionDep, user: CurrentUser, scope: ScopeDep, c
     """Overdue tickets of a selection (the worklist's filters), counted one level down (street
     → community → compound) and by company."""
     return dashboard.overdue_board(session, user, scope, query, now=clock.now)
+
+
+@router.get("/dashboard/ladder", response_model=LadderBoard, responses=RESPONSES)
+def ladder_dashboard(session: SessionDep, user: CurrentUser, scope: ScopeDep,
+                     query: Annotated[TicketNarrowing, Query()]) -> LadderBoard:
+    """Open tickets of a selection up the 催办 → 督办 ladder, by step (backend/notifications)."""
+    return dashboard.ladder_board(session, user, scope, query)
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketPublic, responses=RESPONSES)

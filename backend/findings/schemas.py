@@ -179,6 +179,14 @@ class ChosenPlace(BaseModel):
     name: str
 
 
+class LadderBoard(BaseModel):
+    """The open tickets of a selection up the 催办 → 督办 ladder (GET /api/dashboard/ladder)."""
+
+    urged: int = PydField(description="已催办（未到督办）的未办结工单数")
+    yellow: int = PydField(description="黄牌督办中的未办结工单数")
+    red: int = PydField(description="红牌督办中的未办结工单数")
+
+
 class OverdueBoard(BaseModel):
     """The overdue dashboard of a selection (GET /api/dashboard/overdue): its totals, the
     overdue counts of the next level down (street → community → compound) and of its
@@ -190,8 +198,6 @@ class OverdueBoard(BaseModel):
         description="`rows` 按哪一级计数；已选到小区时为空")
     rows: list[OverdueCount]
     by_company: list[OverdueCount] = PydField(description="超期最多的物业公司（至多 20 家）")
-    urged: int = PydField(0, description="已催办（未到督办）的未办结工单数")
-    yellow: int = PydField(0, description="黄牌督办中的未办结工单数")
-    red: int = PydField(0, description="红牌督办中的未办结工单数")
+
     companies: int = PydField(description="有超期工单的物业公司数")
     path: list[ChosenPlace]

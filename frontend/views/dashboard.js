@@ -41,12 +41,13 @@ export function DashboardView({ ctx }) {
     let live = true;
     setState((old) => ({ ...old, loading: true }));
     Promise.all([api(`/api/dashboard/overdue?${params}`, { token: ctx.token }),
-      api(`/api/tickets?${worklistParams({ ...chosen, overdue: 'true' })}&limit=${LIST}`, { token: ctx.token })])
-      .then(([board, list]) => live && setState({ board, list: list.items, listTotal: list.total }),
+      api(`/api/tickets?${worklistParams({ ...chosen, overdue: 'true' })}&limit=${LIST}`, { token: ctx.token }),
+      api(`/api/dashboard/ladder?${params}`, { token: ctx.token }).catch(() => null)]) // 催办 → 督办
+      .then(([board, list, ladder]) => live && setState({ board, list: list.items, listTotal: list.total, ladder }),
         (err) => live && setState(err.status === 0 ? offlineState(ctx, chosen) : { error: err }));
     return () => { live = false; };
   }, [params]);
-  const { board, list, listTotal, offline, error, loading } = state;
+  const { board, list, listTotal, ladder, offline, error, loading } = state;
   const drill = (key) => (id) => `#/dashboard?${worklistParams({ ...chosen, [key]: id })}`;
   const worklist = (extra) => `#/worklist?${worklistParams({ ...chosen, overdue: 'true', ...extra })}`;
   let body = null;
@@ -58,7 +59,7 @@ export function DashboardView({ ctx }) {
     body = html`
       <nav class="crumbs" aria-label="范围"><a href="#/dashboard">全部</a>${crumbs.map((c, i) => html` › <a key=${c.key} href=${`#/dashboard?${worklistParams(Object.fromEntries(crumbs.slice(0, i + 1).map((p) => [p.key, p.id])))}`}>${c.name}</a>`)}</nav>
       <p class="big-number" role="status"><b class=${board.total ? 'time-left-overdue' : ''}>${board.total}</b> 张工单已超期 · 未办结 ${board.open} 张</p>
-      ${board.urged || board.yellow || board.red ? html`<p class="hint" data-testid="ladder-counts">已催办 ${board.urged || 0} 张 · 黄牌督办 <b>${board.yellow || 0}</b> 张 · 红牌督办 <b class="time-left-overdue">${board.red || 0}</b> 张</p>` : null}
+      ${ladder && (ladder.urged || ladder.yellow || ladder.red) ? html`<p class="hint" data-testid="ladder-counts">已催办 ${ladder.urged} 张 · 黄牌督办 <b>${ladder.yellow}</b> 张 · 红牌督办 <b class="time-left-overdue">${ladder.red}</b> 张</p>` : null}
       ${offline ? null : html`<a class="button button-secondary" href=${worklist({})}>在工单查询中打开</a>`}
       <div class="counts-pair">
         ${level ? html`<${Counts} title=${level[1]} rows=${board.rows} href=${drill(level[0])} />` : null}

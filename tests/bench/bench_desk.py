@@ -11,7 +11,7 @@ instant, each page is requested once to warm up and then `--runs` times; the tim
 the server (from the request reaching the app to its last body byte, bench_rollup.ServerTimer).
 
 Pages: the overdue dashboard at each drill level (the district, a town, a community of it, a
-compound of that) and the worklist's first page under each filter a supervisor uses (the
+compound of that), the 催办 → 督办 counts beside it (issue 17) and the worklist's first page under each filter a supervisor uses (the
 default open list, overdue in a town, a community, a company, a catalog type, hotline cases, a
 week's dispatches, a case number, words of the description, a deep page).
 """
@@ -50,13 +50,16 @@ def pages(session) -> list[tuple[str, str, dict]]:  # noqa: ANN001
     case_no = session.exec(select(Finding.case_no).where(Finding.case_no.is_not(None))
                            .order_by(Finding.id.desc())).first()
     catalog_code = session.exec(select(Ticket.catalog_code).order_by(Ticket.catalog_code).limit(1)).one()
-    board, tickets = "/api/dashboard/overdue", "/api/tickets"
+    board, ladder, tickets = "/api/dashboard/overdue", "/api/dashboard/ladder", "/api/tickets"
     return [
         ("dashboard: the district", board, {}),
         ("dashboard: a town", board, {"street_id": town.id}),
         ("dashboard: a community", board, {"street_id": town.id, "community_id": community.id}),
         ("dashboard: a compound", board, {"street_id": town.id, "community_id": community.id,
                                           "compound_id": compound.id}),
+        ("ladder: the district", ladder, {}),
+        ("ladder: a town", ladder, {"street_id": town.id}),
+        ("ladder: a community", ladder, {"street_id": town.id, "community_id": community.id}),
         ("worklist: open, the district", tickets, {}),
         ("worklist: overdue, a town", tickets, {"overdue": "true", "street_id": town.id}),
         ("worklist: overdue, a community", tickets, {"overdue": "true", "community_id": community.id}),
@@ -97,7 +100,7 @@ def measure(engine, runs: int, label: str) -> list[dict]:  # noqa: ANN001
                 if i:  # the first is the warm-up
                     times.append(timer.last)
             body = resp.json()
-            size = body["total"]
+            size = body["total"] if "total" in body else body["urged"] + body["yellow"] + body["red"]
             times.sort()
             row = {"page": name, "median": statistics.median(times),
                    "p95": times[math.ceil(len(times) * 0.95) - 1], "max": times[-1], "total": size}

@@ -124,8 +124,12 @@ def test_a_ticket_through_its_life_tells_each_person_at_each_step(api, clock, wi
     assert not [m for m in _new(robots, seen) if "红牌督办" in m.text][1:]
 
     # the ladder is counted on the overdue dashboard and shown on the ticket
-    board = client.get("/api/dashboard/overdue", headers=world.headers("supervisor")).json()
-    assert (board["urged"], board["yellow"], board["red"]) == (0, 0, 1)
+    supervisor = world.headers("supervisor")
+    assert client.get("/api/dashboard/ladder", headers=supervisor).json() == \
+        {"urged": 0, "yellow": 0, "red": 1}
+    assert client.get("/api/dashboard/ladder", headers=supervisor, params={
+        "street_id": str(world.units["west"].id)}).json() == {"urged": 0, "yellow": 0, "red": 0}
+    assert client.get("/api/dashboard/ladder", headers=world.headers("manager_b")).json()["red"] == 0
     shown = client.get(f"/api/tickets/{ticket_id}", headers=world.headers("manager_a")).json()
     assert shown["ladder_level"] == 4 and shown["ladder_at"].startswith("2026-10-12T17:30")
     row = db.get(Ticket, UUID(ticket_id))
