@@ -297,14 +297,14 @@ def main() -> int:
             # --- property manager and supervisor: their screens once their tickets are cached
             for role, screens in (
                     ("manager", [("tickets", "#/tickets"), ("ticket", f"#/ticket/{ids['overdue']}"),
-                                 ("rectify", f"#/ticket/{ids['open']}/rectify")]),
+                                 ("rectify", f"#/ticket/{ids['open']}/rectify"), ("inbox", "#/inbox")]),
                     ("supervisor", [("dashboard", "#/dashboard"), ("scores", "#/scores"),
                                     ("ticket-verify", f"#/ticket/{ids['rectified']}")]),
                     ("admin", [("admin-overview", "#/admin"), ("admin-org", "#/admin/org"),
                                ("admin-import", "#/admin/org/import"),
                                ("admin-users", "#/admin/users"), ("admin-new-user", "#/admin/users/new"),
                                ("admin-calendar", "#/admin/calendar"), ("admin-rules", "#/admin/rules"),
-                               ("admin-log", "#/admin/log")])):
+                               ("admin-notify", "#/admin/notify"), ("admin-log", "#/admin/log")])):
                 b = Chromium(pw, tmp / f"profile-{role}")
                 try:
                     login(b.page, base, role)

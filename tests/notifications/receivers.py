@@ -38,7 +38,8 @@ class RobotState:
     messages: list[Received] = field(default_factory=list)
     refused: list[str] = field(default_factory=list)
     limit_after: int | None = None    # answer "too fast" once this many were taken
-    hold_seconds: float = 0.0         # keep the sender waiting before answering
+    hold_seconds: float = 0.0         # keep the sender waiting before answering, until released
+    released: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def texts(self, path: str | None = None) -> list[str]:
@@ -101,10 +102,19 @@ def _handler(state: RobotState) -> type[BaseHTTPRequestHandler]:
                     return self._answer({"errcode": code, "errmsg": "api freq out of limit"})
                 state.messages.append(Received(url.path, key, payload, text, mobiles))
             if state.hold_seconds:  # received, but the sender hears nothing yet
-                time.sleep(state.hold_seconds)
+                state.released.wait(state.hold_seconds)
             self._answer({"errcode": 0, "errmsg": "ok"})
 
     return Robot
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+        """A sender gone (a worker killed mid-send) is what the tests do: not an error to print
+        into whatever the next test captures."""
 
 
 class RobotEndpoint:
@@ -117,12 +127,13 @@ class RobotEndpoint:
         self.server: ThreadingHTTPServer | None = None
 
     def start(self) -> "RobotEndpoint":
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), _handler(self.state))
+        self.server = _Server(("127.0.0.1", self.port), _handler(self.state))
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
         return self
 
     def stop(self) -> None:
+        self.state.released.set()  # a held answer goes now (to whoever still listens)
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
@@ -166,7 +177,7 @@ class SmtpServer:
         self.mailbox = _Mailbox()
         self.port = _free_port()
         self.controller = Controller(self.mailbox, hostname="127.0.0.1", port=self.port,
-                                     server_kwargs={"tls_context": context, "require_starttls": True},
+                                     tls_context=context, require_starttls=True,
                                      server_hostname="127.0.0.1")
 
     def start(self) -> "SmtpServer":

@@ -215,6 +215,7 @@ def test_a_worker_killed_between_sending_and_recording_repeats_that_message_once
         first.send_signal(signal.SIGKILL)
         first.wait(10)
         robots.state.hold_seconds = 0
+        robots.state.released.set()  # the held answer finds its sender gone
         with Session(engine) as session:
             assert session.exec(select(DeliveryAttempt)).all() == []  # nothing recorded
         second = _worker(url, tmp_path, offset=120)
