@@ -250,7 +250,7 @@ export async function pull(retries = 2) {
   try {
     for (let page = 0; page < 50; page++) {
       const q = new URLSearchParams({ cursor: meta.cursor || '0', limit: '500' });
-      if (page === 0) await flushReads(owner);
+      if (page === 0) await flushReads(owner).catch(() => {}); // unsent marks wait for the next pull
       for (const name of ['catalog', 'rubrics', 'calendar', 'compounds', 'inbox']) {
         if (meta[`${name}_version`]) q.set(`${name}_version`, meta[`${name}_version`]);
       }
@@ -264,6 +264,7 @@ export async function pull(retries = 2) {
         meta.compounds_version = data.compounds.version;
       }
       if (data.tickets && data.tickets.length) await mergeTickets(data.tickets);
+      if (data.inbox) await keepLocalReads(owner, data.inbox);
       for (const name of ['catalog', 'rubrics', 'calendar', 'inbox']) {
         if (data[name]) {
           await db.cachePut(owner, name, data[name]);
@@ -308,10 +309,18 @@ export async function markRead(ticketId) {
   for (const n of read) n.read_at = now;
   box.unread = Math.max(0, box.unread - read.length);
   await db.cachePut(owner, 'inbox', box);
-  const body = ticketId ? { ticket_id: ticketId } : { ids: read.map((n) => n.id) };
-  await db.cacheUpdate(owner, 'reads', [], (r) => [...r, body]);
+  // the messages read here, by id: a 催办 that arrives after the ticket was opened stays unread
+  await db.cacheUpdate(owner, 'reads', [], (r) => [...r, { ids: read.map((n) => n.id) }]);
   flushReads(owner).then(emit, () => {});
   return true;
+}
+
+// Marks not yet on the server stay on the inbox a pull brings (read on the phone meanwhile).
+async function keepLocalReads(owner, box) {
+  const pending = new Set((await db.cacheGet(owner, 'reads', [])).flatMap((b) => b.ids || []));
+  for (const n of box.items) {
+    if (pending.has(n.id) && !n.read_at) { n.read_at = new Date().toISOString(); box.unread = Math.max(0, box.unread - 1); }
+  }
 }
 
 let flushing = null; // one flush at a time: each sent mark is taken off the front of the queue
@@ -319,7 +328,11 @@ let flushing = null; // one flush at a time: each sent mark is taken off the fro
 function flushReads(owner) {
   flushing = flushing || (async () => {
     for (const body of await db.cacheGet(owner, 'reads', [])) {
-      await api('/api/notifications/read', { method: 'POST', token: session.token, body });
+      try {
+        await api('/api/notifications/read', { method: 'POST', token: session.token, body });
+      } catch (err) {
+        if (!(err instanceof ApiError) || err.status === 0 || err.status === 401) throw err; // offline: later
+      } // a refused mark (4xx) is dropped: it must never hold up the pull behind it
       await db.cacheUpdate(owner, 'reads', [], (r) => r.slice(1));
     }
   })().finally(() => { flushing = null; });

@@ -187,7 +187,7 @@ def list_deliveries(session: Session, *, status: str | None, channel_id: uuid.UU
 
 
 def _delivery_public(d: Delivery, channel_name: str | None) -> DeliveryPublic:
-    return DeliveryPublic(**d.model_dump(exclude={"body", "key", "claimed_until", "merged_into"}),
+    return DeliveryPublic(**d.model_dump(exclude={"body", "key", "claimed_until", "claimed_by", "merged_into"}),
                           channel_name=channel_name, rule_label=RULE_LABELS.get(d.rule, d.rule))
 
 
@@ -198,8 +198,11 @@ def retry_delivery(session: Session, delivery_id: uuid.UUID, *, actor_id: uuid.U
         raise REFUSALS("delivery_not_found")
     if delivery.status in (DeliveryStatus.sent.value, DeliveryStatus.merged.value):
         raise REFUSALS("delivery_not_retryable")
+    if delivery.status == DeliveryStatus.sending.value and delivery.claimed_until \
+            and delivery.claimed_until > now:
+        raise REFUSALS("delivery_sending")
     delivery.status, delivery.next_attempt_at, delivery.attempts = DeliveryStatus.pending.value, now, 0
-    delivery.claimed_until = None
+    delivery.claimed_until = delivery.claimed_by = None
     session.add(delivery)
     record(session, actor_id=actor_id, action="notify.delivery_retry", object_type="delivery",
            object_id=delivery.id, title=delivery.title)

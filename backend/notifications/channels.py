@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import re
 import smtplib
 import ssl
 import urllib.parse
@@ -55,13 +56,15 @@ class Message:
     email: str | None = None
 
 
+_SECRET_PARAMS = re.compile(r"((?:key|access_token|sign|secret|token)=)([^&#\s]+)", re.IGNORECASE)
+
+
 def mask(value: str) -> str:
-    """A secret as an admin may see it: enough to tell two apart, never enough to use."""
+    """A secret as an admin may see it: enough to tell two apart, never enough to use. In a
+    webhook address, every key, token or signature in the query is masked."""
     value = str(value)
-    if "key=" in value or "access_token=" in value:
-        base, _, query = value.partition("?")
-        name, _, token = query.partition("=")
-        return f"{base}?{name}={mask(token)}"
+    if "://" in value:
+        return _SECRET_PARAMS.sub(lambda m: m[1] + mask(m[2]), value)
     return "••••" if len(value) <= 8 else f"{value[:3]}••••{value[-3:]}"
 
 
@@ -75,6 +78,7 @@ def scrub(text: str, config: dict[str, Any]) -> str:
     for value in config.values():
         if isinstance(value, str) and len(value) > 8 and value in text:
             text = text.replace(value, mask(value))
+    text = _SECRET_PARAMS.sub(lambda m: m[1] + mask(m[2]), text)  # a key quoted on its own
     return text[:500]
 
 
@@ -160,6 +164,16 @@ def send_email(config: dict[str, Any], message: Message) -> Outcome:
 
 def send(kind: str, config: dict[str, Any], message: Message, *, now_ms: int,
          client: httpx.Client) -> Outcome:
+    """Send, and say how it went: whatever goes wrong (a bad address, a missing CA file) is an
+    outcome recorded against the delivery, never an exception that stalls the outbox."""
+    try:
+        return _send(kind, config, message, now_ms=now_ms, client=client)
+    except Exception as e:  # noqa: BLE001 - its type only: a message may quote a secret
+        return Outcome(False, None, f"发送出错：{type(e).__name__}")
+
+
+def _send(kind: str, config: dict[str, Any], message: Message, *, now_ms: int,
+          client: httpx.Client) -> Outcome:
     if kind == ChannelKind.wecom:
         return _robot(config["webhook"], wecom_payload(message), client)
     if kind == ChannelKind.dingtalk:

@@ -13,5 +13,6 @@ REFUSALS = Refusals({
     "channel_config_missing": (422, "{kind}须填写：{fields}"),
     "channel_config_invalid": (422, "{reason}"),
     "delivery_not_retryable": (409, "这条消息已发出，无需重试"),
+    "delivery_sending": (409, "这条消息正在发送，请稍后再看"),
     "rules_invalid": (422, "通知规则有误：{reason}"),
 })

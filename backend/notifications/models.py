@@ -126,6 +126,7 @@ class Delivery(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     next_attempt_at: datetime = Field(sa_type=UTCDateTime)
     claimed_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    claimed_by: uuid.UUID | None = Field(default=None, description="the claim a worker records under")
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     merged_into: uuid.UUID | None = Field(default=None, description="the digest that carried it")
     last_error: str | None = Field(default=None, max_length=500)

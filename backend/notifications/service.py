@@ -41,7 +41,9 @@ from backend.notifications.rules import NotifyRules, Subject, TicketClock, ladde
 from backend.organisation.models import Company, Compound, CompoundGrid, OrgUnit
 from backend.worktime import Unit, next_working_instant, parse_unit
 
-LEASE = timedelta(seconds=60)
+# A claim's lease; each recorded send renews it for the rest of its batch (a try times out in
+# 10 s), so only a worker that stopped loses its claim.
+LEASE = timedelta(minutes=2)
 _EVENT_RULES = {EventKind.dispatch.value: Rule.dispatched, EventKind.reject.value: Rule.rejected,
                 EventKind.rectify.value: Rule.rectified}
 
@@ -359,7 +361,7 @@ def digest(session: Session, now: datetime, today: date) -> int:
         if len(rows) > 30:
             lines.append(f"另有 {len(rows) - 30} 个小区，详见应用中的逾期看板")
         person = _people(session, User.id == user.id)
-        told += write_message(session, key=f"digest:{today.isoformat()}", rule=Rule.digest,
+        told += write_message(session, key=f"digest:{today.isoformat()}:{user.id}", rule=Rule.digest,
                               title=title, body="\n".join(lines), people=person, now=now, rules=rules)
     return told
 
@@ -376,6 +378,7 @@ class Claimed:
     message: Message
     attempts: int
     carries: tuple[uuid.UUID, ...] = ()  # held-back deliveries merged into this one
+    token: uuid.UUID | None = None       # the claim: only its holder records the outcome
 
 
 def _sent_last_minute(session: Session, channel_id: uuid.UUID, now: datetime) -> list[datetime]:
@@ -388,9 +391,13 @@ def _sent_last_minute(session: Session, channel_id: uuid.UUID, now: datetime) ->
         .order_by(DeliveryAttempt.at)))
 
 
-def claim(session: Session, now: datetime, *, limit: int = 200) -> list[Claimed]:
-    """Due deliveries, leased to this worker. A robot over its per-minute budget gets what it
-    can take, and the rest merged into one digest message, never dropped."""
+def claim(session: Session, now: datetime, *, limit: int = 200,
+          clock: datetime | None = None) -> list[Claimed]:
+    """Due deliveries (by `now`), leased to this worker from `clock` (the real time) under a
+    token of its own. A robot over its per-minute budget gets what it can take, and the rest
+    merged into one digest message, never dropped."""
+    clock = clock or now
+    token = uuid.uuid4()
     rules = rules_in_force(session)
     query = (select(Delivery).where(
         TO_SEND, Delivery.next_attempt_at <= now,
@@ -420,10 +427,10 @@ def claim(session: Session, now: datetime, *, limit: int = 200) -> list[Claimed]
                 continue
         single, held = (items, []) if len(items) <= budget else (items[:budget - 1], items[budget - 1:])
         for d in single:
-            out.append(_lease(d, channel, now))
+            out.append(_lease(d, channel, clock, token))
         if held:
             carried = _fitting(held)
-            out.append(_merge(carried, channel, now))
+            out.append(_merge(carried, channel, clock, token))
             for d in held[len(carried):]:  # more than one message holds: the next minute's
                 d.next_attempt_at = now + timedelta(seconds=61)
     return out
@@ -449,21 +456,22 @@ def _message(d: Delivery) -> Message:
     return Message(d.title, d.body, tuple(d.mobiles or ()), d.email)
 
 
-def _lease(d: Delivery, channel: NotifyChannel, now: datetime) -> Claimed:
-    d.status, d.claimed_until = DeliveryStatus.sending.value, now + LEASE
-    return Claimed(d.id, channel.id, channel.kind, dict(channel.config), _message(d), d.attempts)
+def _lease(d: Delivery, channel: NotifyChannel, clock: datetime, token: uuid.UUID) -> Claimed:
+    d.status, d.claimed_until, d.claimed_by = DeliveryStatus.sending.value, clock + LEASE, token
+    return Claimed(d.id, channel.id, channel.kind, dict(channel.config), _message(d), d.attempts,
+                   token=token)
 
 
-def _merge(held: list[Delivery], channel: NotifyChannel, now: datetime) -> Claimed:
+def _merge(held: list[Delivery], channel: NotifyChannel, clock: datetime, token: uuid.UUID) -> Claimed:
     """One message carrying several held back by the rate limit; the first delivery carries it."""
     carrier = held[0]
     lines = _merged_lines(held)
     mobiles = sorted({m for d in held for m in (d.mobiles or [])})
     for d in held:
-        d.status, d.claimed_until = DeliveryStatus.sending.value, now + LEASE
+        d.status, d.claimed_until, d.claimed_by = DeliveryStatus.sending.value, clock + LEASE, token
     message = Message(f"消息汇总（{len(held)} 条）", "\n".join(lines), tuple(mobiles))
     return Claimed(carrier.id, channel.id, channel.kind, dict(channel.config), message,
-                   carrier.attempts, tuple(d.id for d in held[1:]))
+                   carrier.attempts, tuple(d.id for d in held[1:]), token=token)
 
 
 def _finish(d: Delivery, status: DeliveryStatus, error: str | None, now: datetime) -> None:
@@ -487,7 +495,14 @@ def record(session: Session, claimed: Claimed, outcome: Any, now: datetime) -> N
     session.add(DeliveryAttempt(delivery_id=claimed.id, at=now, ok=outcome.ok,
                                 status_code=outcome.status_code, error=error,
                                 merged=len(claimed.carries) + (1 if claimed.carries else 0)))
-    everyone = [d, *carried]
+    # the rest of this claim's batch is still being sent: its lease holds
+    session.execute(update(Delivery).where(Delivery.claimed_by == claimed.token,
+                                           Delivery.status == DeliveryStatus.sending.value)
+                    .values(claimed_until=now + LEASE))
+    # A lease that ran out went to another worker: the try is kept, the state is theirs.
+    everyone = [x for x in (d, *carried) if x.claimed_by == claimed.token]
+    if d not in everyone:
+        return
     if outcome.ok:
         for x in everyone:
             _finish(x, DeliveryStatus.sent if x is d else DeliveryStatus.merged, None, now)

@@ -53,7 +53,7 @@ def deliver_all(now: datetime, client: httpx.Client, *, clock_now=utcnow) -> tup
     sent = failed = 0
     while True:
         with unit_of_work() as session:
-            claimed = service.claim(session, now)
+            claimed = service.claim(session, now, clock=clock_now())
         if not claimed:
             return sent, failed
         for item in claimed:
@@ -71,12 +71,16 @@ def deliver_all(now: datetime, client: httpx.Client, *, clock_now=utcnow) -> tup
 DIGEST_WINDOW = timedelta(hours=3)
 
 
+_digest_checked: set = set()  # the days this process wrote (or found nothing for) the digest
+
+
 def digest_if_due(now: datetime) -> int:
     """The morning digest, once on each working day, in the three hours from the configured time
-    (a worker down all morning sends none that day rather than a "morning" digest at dusk)."""
+    (a worker down all morning sends none that day rather than a "morning" digest at dusk).
+    Written once per day and process: an empty one is not looked for again every round."""
     config = deadlines.worktime()
     local = now.astimezone(ZoneInfo(config.timezone))
-    if not config.calendar.is_workday(local.date()):
+    if local.date() in _digest_checked or not config.calendar.is_workday(local.date()):
         return 0
     with unit_of_work(write=False) as session:
         rules = service.rules_in_force(session)
@@ -84,10 +88,15 @@ def digest_if_due(now: datetime) -> int:
         if not start <= local < start + DIGEST_WINDOW or service.digest_sent(session, local.date()):
             return 0
     with unit_of_work() as session:
-        return service.digest(session, now, local.date())
+        told = service.digest(session, now, local.date())
+    _digest_checked.add(local.date())
+    return told
 
 
 def tick(now: datetime | None = None, *, client: httpx.Client | None = None) -> Round:
+    """One round at `now` (a test's fixed clock: then leases and attempts are stamped with it
+    too; a worker's: the real clock at each step, so a long round's leases hold)."""
+    clock_now = (lambda: now) if now is not None else utcnow
     now = now or utcnow()
     own = client is None
     client = client or httpx.Client()
@@ -97,7 +106,7 @@ def tick(now: datetime | None = None, *, client: httpx.Client | None = None) -> 
         result = Round(tickets=scan_all(now) if tickets else 0)
         result.digests = digest_if_due(now)
         if deliveries or result.tickets or result.digests:
-            result.sent, result.failed = deliver_all(now, client, clock_now=lambda: now)
+            result.sent, result.failed = deliver_all(now, client, clock_now=clock_now)
         return result
     finally:
         if own:

@@ -99,6 +99,7 @@ def upgrade() -> None:
         sa.Column('created_at', backend.dbtypes.UTCDateTime(timezone=True), nullable=False),
         sa.Column('next_attempt_at', backend.dbtypes.UTCDateTime(timezone=True), nullable=False),
         sa.Column('claimed_until', backend.dbtypes.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('claimed_by', sa.Uuid(), nullable=True),
         sa.Column('sent_at', backend.dbtypes.UTCDateTime(timezone=True), nullable=True),
         sa.Column('merged_into', sa.Uuid(), nullable=True),
         sa.Column('last_error', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=True),
@@ -141,10 +142,12 @@ def upgrade() -> None:
                                       nullable=True))
     now = sa.bindparam('now', datetime.now(timezone.utc),
                        type_=backend.dbtypes.UTCDateTime(timezone=True))
+    # every ticket's history is taken as told (a later event on a closed one tells only itself)
     op.execute(sa.text(
-        "UPDATE ticket SET notify_at = :now, ladder_level = -1, notified_seq = "
-        "(SELECT max(seq) FROM ticket_event WHERE ticket_event.ticket_id = ticket.id) "
-        "WHERE state IN ('open', 'rectified')").bindparams(now))
+        "UPDATE ticket SET notified_seq = COALESCE((SELECT max(seq) FROM ticket_event "
+        "WHERE ticket_event.ticket_id = ticket.id), 0)"))
+    op.execute(sa.text("UPDATE ticket SET notify_at = :now, ladder_level = -1 "
+                       "WHERE state IN ('open', 'rectified')").bindparams(now))
     op.create_index('ix_ticket_notify', 'ticket', ['notify_at'],
                     sqlite_where=sa.text('notify_at IS NOT NULL'),
                     postgresql_where=sa.text('notify_at IS NOT NULL'))

@@ -202,8 +202,8 @@ def _until(check, seconds: float = 30) -> None:  # noqa: ANN001
 
 def test_a_worker_killed_between_sending_and_recording_repeats_that_message_once(scratch, tmp_path):  # noqa: ANN001
     """`xunjian worker` sends; the robot has the message but holds its answer; the worker is
-    killed (SIGKILL) before it can record the send. Its lease runs out (a minute; the second
-    worker runs two minutes ahead), and the next worker sends that message once more: at most
+    killed (SIGKILL) before it can record the send. Its lease runs out (two minutes; the second
+    worker runs five minutes ahead), and the next worker sends that message once more: at most
     one repeat, and the other messages once each."""
     engine, url = scratch
     robots = RobotEndpoint().start()
@@ -218,7 +218,7 @@ def test_a_worker_killed_between_sending_and_recording_repeats_that_message_once
         robots.state.released.set()  # the held answer finds its sender gone
         with Session(engine) as session:
             assert session.exec(select(DeliveryAttempt)).all() == []  # nothing recorded
-        second = _worker(url, tmp_path, offset=120)
+        second = _worker(url, tmp_path, offset=300)
         try:
             def all_sent() -> bool:
                 with Session(engine) as session:
