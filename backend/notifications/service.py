@@ -7,10 +7,7 @@ Two jobs, each run in short units of work by `worker.py`:
   For each message it writes one `Notification` per person (the inbox) and the deliveries to
   their channels, all keyed (ticket, rule, level[, person]): scanning again writes nothing twice.
   Then it moves the ticket's `notify_at` to the ladder's next step.
-- `claim` / `record` around the sending (which happens outside any transaction): a worker claims
-  due deliveries with a lease (`FOR UPDATE SKIP LOCKED` on PostgreSQL: two workers never claim
-  the same one), sends, and records the attempt. Killed between sending and recording, the
-  lease runs out and the message goes once more: at most one repeat, never a loss.
+- the sending is `outbox.py`'s: claimed with a lease, sent outside any transaction, recorded.
 """
 
 from __future__ import annotations
@@ -18,7 +15,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, Iterable
 
 from sqlalchemy import and_, func, or_, select, update
@@ -32,18 +29,14 @@ from backend.findings import deadlines
 from backend.findings.models import EventKind, Finding, Ticket, TicketEvent, TicketState
 from backend.findings.overdue import overdue_clause
 from backend.findings.repository import change_seq
-from backend.notifications.channels import Message, scrub
 from backend.notifications.models import (
-    LADDER, TO_SEND, ChannelKind, Delivery, DeliveryAttempt, DeliveryStatus, Notification,
+    LADDER, TO_SEND, ChannelKind, Delivery, DeliveryStatus, Notification,
     NotifyChannel, Rule,
 )
 from backend.notifications.rules import NotifyRules, Subject, TicketClock, ladder_step, ladder_times, message
 from backend.organisation.models import Company, Compound, CompoundGrid, OrgUnit
 from backend.worktime import Unit, next_working_instant, parse_unit
 
-# A claim's lease; each recorded send renews it for the rest of its batch (a try times out in
-# 10 s), so only a worker that stopped loses its claim.
-LEASE = timedelta(minutes=2)
 _EVENT_RULES = {EventKind.dispatch.value: Rule.dispatched, EventKind.reject.value: Rule.rejected,
                 EventKind.rectify.value: Rule.rectified}
 
@@ -149,38 +142,31 @@ def recipients(session: Session, rule: Rule, facts: TicketFacts) -> list[Person]
 # ------------------------------------------------------------------ where
 
 
-def _ancestors(session: Session, unit_ids: Iterable[uuid.UUID]) -> list[list[uuid.UUID]]:
-    """For each unit, itself then its parents up to the district."""
-    parents = dict(session.execute(select(OrgUnit.id, OrgUnit.parent_id)).all())
-    chains = []
-    for unit in unit_ids:
-        chain = []
-        while unit is not None and unit not in chain:
-            chain.append(unit)
-            unit = parents.get(unit)
-        chains.append(chain)
-    return chains
+class Channels:
+    """The active channels, read once for a message: a manager is reached through their
+    company's; an official through those of the nearest unit at or above each unit of their
+    scope that has any (a grid worker is in the community's or street's group)."""
 
+    def __init__(self, session: Session) -> None:
+        self.by_company: dict[uuid.UUID, list[NotifyChannel]] = defaultdict(list)
+        self.by_unit: dict[uuid.UUID, list[NotifyChannel]] = defaultdict(list)
+        for c in session.scalars(select(NotifyChannel).where(NotifyChannel.is_active.is_(True))):
+            (self.by_company[c.company_id] if c.company_id else self.by_unit[c.unit_id]).append(c)
+        # the tree is read only when some unit has a channel
+        self.parents = dict(session.execute(select(OrgUnit.id, OrgUnit.parent_id)).all()) \
+            if self.by_unit else {}
 
-def channels_for(session: Session, person: Person) -> list[NotifyChannel]:
-    """A manager's company's channels; an official's: those of the nearest unit at or above each
-    unit of their scope that has any (a grid worker is in the community's or street's group)."""
-    active = NotifyChannel.is_active.is_(True)
-    if person.role == Role.property_manager:
-        if not person.company_id:
-            return []
-        return list(session.scalars(select(NotifyChannel).where(
-            active, NotifyChannel.company_id == person.company_id)))
-    owned: dict[uuid.UUID, list[NotifyChannel]] = defaultdict(list)
-    for c in session.scalars(select(NotifyChannel).where(active, NotifyChannel.unit_id.is_not(None))):
-        owned[c.unit_id].append(c)
-    found: dict[uuid.UUID, NotifyChannel] = {}
-    for chain in _ancestors(session, person.unit_ids):
-        for unit in chain:
-            if owned.get(unit):
-                found.update({c.id: c for c in owned[unit]})
-                break
-    return list(found.values())
+    def of(self, person: Person) -> list[NotifyChannel]:
+        if person.role == Role.property_manager:
+            return list(self.by_company.get(person.company_id, [])) if person.company_id else []
+        found: dict[uuid.UUID, NotifyChannel] = {}
+        for unit in person.unit_ids:
+            seen: set[uuid.UUID] = set()
+            while unit is not None and unit not in seen and not self.by_unit.get(unit):
+                seen.add(unit)
+                unit = self.parents.get(unit)
+            found.update({c.id: c for c in self.by_unit.get(unit, [])})
+        return list(found.values())
 
 
 # ------------------------------------------------------------------ writing a message
@@ -212,8 +198,9 @@ def write_message(session: Session, *, key: str, rule: Rule, title: str, body: s
     at = _send_at(now, ticket, rules)
     groups: dict[uuid.UUID, tuple[NotifyChannel, list[Person]]] = {}
     rows = []
+    directory = Channels(session)
     for person in people:
-        for channel in channels_for(session, person):
+        for channel in directory.of(person):
             if channel.kind == ChannelKind.email:
                 if person.email:
                     rows.append(_delivery(f"{key}:{channel.id}:{person.id}", channel, rule, ticket_id,
@@ -366,162 +353,6 @@ def digest(session: Session, now: datetime, today: date) -> int:
     return told
 
 
-# ------------------------------------------------------------------ sending
-
-
-@dataclass(frozen=True)
-class Claimed:
-    id: uuid.UUID
-    channel_id: uuid.UUID
-    kind: str
-    config: dict
-    message: Message
-    attempts: int
-    carries: tuple[uuid.UUID, ...] = ()  # held-back deliveries merged into this one
-    token: uuid.UUID | None = None       # the claim: only its holder records the outcome
-
-
-def _sent_last_minute(session: Session, channel_id: uuid.UUID, now: datetime) -> list[datetime]:
-    return list(session.scalars(
-        select(DeliveryAttempt.at).join(Delivery, Delivery.id == DeliveryAttempt.delivery_id)
-        .where(Delivery.channel_id == channel_id, DeliveryAttempt.at > now - timedelta(seconds=60),
-               or_(DeliveryAttempt.ok.is_(True), DeliveryAttempt.status_code == 429,
-                   DeliveryAttempt.error.like("errcode 45009%"),
-                   DeliveryAttempt.error.like("errcode 130101%")))
-        .order_by(DeliveryAttempt.at)))
-
-
-def claim(session: Session, now: datetime, *, limit: int = 200,
-          clock: datetime | None = None) -> list[Claimed]:
-    """Due deliveries (by `now`), leased to this worker from `clock` (the real time) under a
-    token of its own. A robot over its per-minute budget gets what it can take, and the rest
-    merged into one digest message, never dropped."""
-    clock = clock or now
-    token = uuid.uuid4()
-    rules = rules_in_force(session)
-    query = (select(Delivery).where(
-        TO_SEND, Delivery.next_attempt_at <= now,
-        or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now))
-        .order_by(Delivery.next_attempt_at).limit(limit))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    due = list(session.scalars(query))
-    by_channel: dict[uuid.UUID, list[Delivery]] = defaultdict(list)
-    for d in due:
-        by_channel[d.channel_id].append(d)
-    out: list[Claimed] = []
-    for channel_id, items in by_channel.items():
-        channel = session.get(NotifyChannel, channel_id)
-        if channel is None or not channel.is_active:
-            for d in items:
-                _finish(d, DeliveryStatus.failed, "渠道已停用", now)
-            continue
-        if channel.kind == ChannelKind.email:
-            budget = len(items)
-        else:
-            recent = _sent_last_minute(session, channel_id, now)
-            budget = rules.per_minute - len(recent)
-            if budget <= 0:  # wait until the oldest send of the minute leaves the window
-                for d in items:
-                    d.next_attempt_at = recent[0] + timedelta(seconds=61)
-                continue
-        single, held = (items, []) if len(items) <= budget else (items[:budget - 1], items[budget - 1:])
-        for d in single:
-            out.append(_lease(d, channel, clock, token))
-        if held:
-            carried = _fitting(held)
-            out.append(_merge(carried, channel, clock, token))
-            for d in held[len(carried):]:  # more than one message holds: the next minute's
-                d.next_attempt_at = now + timedelta(seconds=61)
-    return out
-
-
-# WeCom takes at most 2,048 bytes of text; a digest of held-back messages stays under it.
-MAX_TEXT_BYTES = 1800
-
-
-def _merged_lines(held: list[Delivery]) -> list[str]:
-    return [f"【消息汇总】以下 {len(held)} 条通知因发送频率限制合并发送："] + \
-        [f"{i}. {d.title}" for i, d in enumerate(held, start=1)]
-
-
-def _fitting(held: list[Delivery]) -> list[Delivery]:
-    n = len(held)
-    while n > 1 and len("\n".join(_merged_lines(held[:n])).encode()) > MAX_TEXT_BYTES:
-        n -= 1
-    return held[:n]
-
-
-def _message(d: Delivery) -> Message:
-    return Message(d.title, d.body, tuple(d.mobiles or ()), d.email)
-
-
-def _lease(d: Delivery, channel: NotifyChannel, clock: datetime, token: uuid.UUID) -> Claimed:
-    d.status, d.claimed_until, d.claimed_by = DeliveryStatus.sending.value, clock + LEASE, token
-    return Claimed(d.id, channel.id, channel.kind, dict(channel.config), _message(d), d.attempts,
-                   token=token)
-
-
-def _merge(held: list[Delivery], channel: NotifyChannel, clock: datetime, token: uuid.UUID) -> Claimed:
-    """One message carrying several held back by the rate limit; the first delivery carries it."""
-    carrier = held[0]
-    lines = _merged_lines(held)
-    mobiles = sorted({m for d in held for m in (d.mobiles or [])})
-    for d in held:
-        d.status, d.claimed_until, d.claimed_by = DeliveryStatus.sending.value, clock + LEASE, token
-    message = Message(f"消息汇总（{len(held)} 条）", "\n".join(lines), tuple(mobiles))
-    return Claimed(carrier.id, channel.id, channel.kind, dict(channel.config), message,
-                   carrier.attempts, tuple(d.id for d in held[1:]), token=token)
-
-
-def _finish(d: Delivery, status: DeliveryStatus, error: str | None, now: datetime) -> None:
-    d.status, d.claimed_until, d.last_error = status.value, None, error
-    if status in (DeliveryStatus.sent, DeliveryStatus.merged):
-        d.sent_at = now
-
-
-def backoff(attempts: int) -> timedelta:
-    """30 s, 1 min, 2 min … at most an hour between tries."""
-    return timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
-
-
-def record(session: Session, claimed: Claimed, outcome: Any, now: datetime) -> None:
-    """The attempt's result, in its own unit of work after the sending."""
-    rules = rules_in_force(session)
-    d = session.get(Delivery, claimed.id)
-    channel = session.get(NotifyChannel, claimed.channel_id)
-    carried = [session.get(Delivery, i) for i in claimed.carries]
-    error = scrub(outcome.error, claimed.config) if outcome.error else None  # never a secret
-    session.add(DeliveryAttempt(delivery_id=claimed.id, at=now, ok=outcome.ok,
-                                status_code=outcome.status_code, error=error,
-                                merged=len(claimed.carries) + (1 if claimed.carries else 0)))
-    # the rest of this claim's batch is still being sent: its lease holds
-    session.execute(update(Delivery).where(Delivery.claimed_by == claimed.token,
-                                           Delivery.status == DeliveryStatus.sending.value)
-                    .values(claimed_until=now + LEASE))
-    # A lease that ran out went to another worker: the try is kept, the state is theirs.
-    everyone = [x for x in (d, *carried) if x.claimed_by == claimed.token]
-    if d not in everyone:
-        return
-    if outcome.ok:
-        for x in everyone:
-            _finish(x, DeliveryStatus.sent if x is d else DeliveryStatus.merged, None, now)
-            x.merged_into = d.id if x is not d else None
-        channel.last_sent_at = now
-        return
-    channel.last_failed_at, channel.last_error = now, error
-    for x in everyone:
-        x.attempts += 1
-        x.claimed_until = None
-        x.last_error = error
-        if outcome.rate_limited:  # not the message's fault: try again in a minute, merged
-            x.status, x.next_attempt_at = DeliveryStatus.pending.value, now + timedelta(seconds=61)
-        elif x.attempts >= rules.max_attempts:
-            x.status = DeliveryStatus.failed.value
-        else:
-            x.status, x.next_attempt_at = DeliveryStatus.pending.value, now + backoff(x.attempts)
-
-
 # ------------------------------------------------------------------ the inbox
 
 
@@ -554,11 +385,3 @@ def mark_read(session: Session, user_id: uuid.UUID, *, ticket_id: uuid.UUID | No
     elif not every:
         return 0
     return session.execute(update(Notification).where(*where).values(read_at=now)).rowcount
-
-
-def ladder_counts(session: Session, where: Any) -> dict[int, int]:
-    """Open tickets by ladder step, for the dashboards."""
-    return dict(session.execute(select(Ticket.ladder_level, func.count()).where(
-        where, Ticket.state == TicketState.open.value, Ticket.ladder_level > 1)
-        .group_by(Ticket.ladder_level)).all())
-

@@ -21,7 +21,7 @@ from backend.config import get_settings
 from backend.configuration import service as configuration
 from backend.dbtypes import utcnow
 from backend.findings import deadlines
-from backend.notifications import channels, service
+from backend.notifications import channels, outbox, service
 from backend.transaction import unit_of_work
 
 log = logging.getLogger("xunjian.notifier")
@@ -53,7 +53,7 @@ def deliver_all(now: datetime, client: httpx.Client, *, clock_now=utcnow) -> tup
     sent = failed = 0
     while True:
         with unit_of_work() as session:
-            claimed = service.claim(session, now, clock=clock_now())
+            claimed = outbox.claim(session, now, clock=clock_now())
         if not claimed:
             return sent, failed
         for item in claimed:
@@ -63,7 +63,7 @@ def deliver_all(now: datetime, client: httpx.Client, *, clock_now=utcnow) -> tup
                 log.warning("delivery %s via %s failed: %s", item.id, item.kind,
                             channels.scrub(outcome.error or "", item.config))
             with unit_of_work() as session:
-                service.record(session, item, outcome, clock_now())
+                outbox.record(session, item, outcome, clock_now())
             sent += outcome.ok
             failed += not outcome.ok
 
