@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '4b8df38ec674';
+const VERSION = '14d444c42e99';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',

@@ -28,6 +28,14 @@ function Mapping({ label, entries, schedules, options, onChange }) {
       [options ? options[0][0] : '新单位', schedules[0][0]]])}>添加</button></fieldset>`;
 }
 
+// The windows as the admin types them: the text is kept as typed (a re-render never rewrites it
+// mid-edit) and every keystroke is committed parsed, so saving never misses the last edit.
+function WindowsInput({ windows, onWindows }) {
+  const [text, setText] = useState(() => windowsText(windows));
+  const shown = windowsText(parseWindows(text)) === windowsText(windows) ? text : windowsText(windows);
+  return html`<input value=${shown} onInput=${(e) => { setText(e.target.value); onWindows(parseWindows(e.target.value)); }} />`;
+}
+
 export function Schedules({ ctx, settings, onSaved }) {
   const [doc, setDoc] = useState(() => JSON.parse(JSON.stringify(settings.schedules || {})));
   const [reason, setReason] = useState('');
@@ -36,7 +44,11 @@ export function Schedules({ ctx, settings, onSaved }) {
   const schedules = Object.entries(doc.schedules || {});
   const names = schedules.map(([k, s]) => [k, s.name || k]);
   const types = ((ctx.data.catalog && ctx.data.catalog.types) || []).map((t) => [t.code, `${t.code} ${t.name}`]);
-  const putSchedule = (key, changes) => setDoc({ ...doc, schedules: { ...doc.schedules, [key]: { ...doc.schedules[key], ...changes } } });
+  // Updates are functional: two edits between renders (typing, then leaving the field) both stay.
+  const putSchedule = (key, changes) => setDoc((d) => ({ ...d, schedules: { ...d.schedules,
+    [key]: { ...d.schedules[key], ...(typeof changes === 'function' ? changes(d.schedules[key]) : changes) } } }));
+  const putPeriod = (key, i, changes) => putSchedule(key, (cur) => ({
+    periods: cur.periods.map((x, j) => (j === i ? { ...x, ...changes } : x)) }));
   async function save(event) {
     event.preventDefault();
     setError(null);
@@ -53,9 +65,9 @@ export function Schedules({ ctx, settings, onSaved }) {
     <h2 id="schedules-h">作息时间</h2>
     <p class="hint">${settings.schedules_configured ? '按本系统设置' : '按标准文件 rubrics/worktime.yaml'}。工作时和工作日期限按这些时段计算。</p>
     <div class="admin-form">
-      <label class="field">默认作息<select value=${doc.default} onChange=${(e) => setDoc({ ...doc, default: e.target.value })}>
+      <label class="field">默认作息<select value=${doc.default} onChange=${(e) => setDoc((d) => ({ ...d, default: e.target.value }))}>
         ${names.map(([k, n]) => html`<option value=${k}>${n}</option>`)}</select></label>
-      <label class="field">工作日期限的算法<select value=${doc.workday_rule || 'civil'} onChange=${(e) => setDoc({ ...doc, workday_rule: e.target.value })}>
+      <label class="field">工作日期限的算法<select value=${doc.workday_rule || 'civil'} onChange=${(e) => setDoc((d) => ({ ...d, workday_rule: e.target.value }))}>
         ${RULES.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</select></label>
     </div>
     ${schedules.map(([key, s]) => html`<fieldset class="admin-section" key=${key} data-testid=${`schedule-${key}`}><legend>${s.name || key}</legend>
@@ -63,25 +75,22 @@ export function Schedules({ ctx, settings, onSaved }) {
         <label class="field">名称<input value=${s.name || ''} onInput=${(e) => putSchedule(key, { name: e.target.value })} /></label>
         <label class="field">适用日期<select value=${s.days || 'working'} onChange=${(e) => putSchedule(key, { days: e.target.value })}>
           ${DAYS.map(([k, l]) => html`<option value=${k}>${l}</option>`)}</select></label>
-        <label class="field wide">工作时段（如 08:30-12:00, 13:30-17:30）<input value=${windowsText(s.windows)}
-          onChange=${(e) => putSchedule(key, { windows: parseWindows(e.target.value) })} /></label>
+        <label class="field wide">工作时段（如 08:30-12:00, 13:30-17:30）<${WindowsInput} windows=${s.windows}
+          onWindows=${(w) => putSchedule(key, { windows: w })} /></label>
       </div>
       ${(s.periods || []).map((p, i) => html`<div class="entry-row" key=${i}>
-        <label class="field">起始（MM-DD 每年，或 YYYY-MM-DD）<input value=${p.from} onInput=${(e) => putSchedule(key, {
-          periods: s.periods.map((x, j) => (j === i ? { ...x, from: e.target.value } : x)) })} /></label>
-        <label class="field">名称<input value=${p.name || ''} onInput=${(e) => putSchedule(key, {
-          periods: s.periods.map((x, j) => (j === i ? { ...x, name: e.target.value } : x)) })} /></label>
-        <label class="field">时段<input value=${windowsText(p.windows)} onChange=${(e) => putSchedule(key, {
-          periods: s.periods.map((x, j) => (j === i ? { ...x, windows: parseWindows(e.target.value) } : x)) })} /></label>
-        <button type="button" class="button button-small button-secondary" onClick=${() => putSchedule(key, {
-          periods: s.periods.filter((_, j) => j !== i) })}>删除</button></div>`)}
-      <button type="button" class="button button-small button-secondary" onClick=${() => putSchedule(key, {
-        periods: [...(s.periods || []), { from: '05-01', name: '夏令作息', windows: s.windows }] })}>添加夏令/冬令作息</button>
+        <label class="field">起始（MM-DD 每年，或 YYYY-MM-DD）<input value=${p.from} onInput=${(e) => putPeriod(key, i, { from: e.target.value })} /></label>
+        <label class="field">名称<input value=${p.name || ''} onInput=${(e) => putPeriod(key, i, { name: e.target.value })} /></label>
+        <label class="field">时段<${WindowsInput} windows=${p.windows} onWindows=${(w) => putPeriod(key, i, { windows: w })} /></label>
+        <button type="button" class="button button-small button-secondary" onClick=${() => putSchedule(key, (cur) => ({
+          periods: cur.periods.filter((_, j) => j !== i) }))}>删除</button></div>`)}
+      <button type="button" class="button button-small button-secondary" onClick=${() => putSchedule(key, (cur) => ({
+        periods: [...(cur.periods || []), { from: '05-01', name: '夏令作息', windows: cur.windows }] }))}>添加夏令/冬令作息</button>
     </fieldset>`)}
     <${Mapping} label="按问题类型指定作息（优先）" entries=${doc.catalog_types} schedules=${names} options=${types}
-      onChange=${(m) => setDoc({ ...doc, catalog_types: m })} />
+      onChange=${(m) => setDoc((d) => ({ ...d, catalog_types: m }))} />
     <${Mapping} label="按责任单位指定作息" entries=${doc.responsible_units} schedules=${names}
-      onChange=${(m) => setDoc({ ...doc, responsible_units: m })} />
+      onChange=${(m) => setDoc((d) => ({ ...d, responsible_units: m }))} />
     <label class="field">修改原因（记入日志）<input required minlength="2" maxlength="500" value=${reason}
       placeholder="例如：5月1日起执行夏令作息" onInput=${(e) => setReason(e.target.value)} /></label>
     ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}
