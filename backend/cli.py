@@ -7,6 +7,7 @@ import typer
 from backend import demo
 from backend.auth.cli import register as register_users
 from backend.findings.cli import register as register_tickets
+from backend.hotline.cli import register as register_hotline
 from backend.notifications.cli import register as register_notifier
 from backend.organisation.cli import register as register_import
 from backend.reports.cli import register as register_report
@@ -22,5 +23,5 @@ app = typer.Typer(
 
 for register in (register_system, demo.register, register_users, register_import,
                  register_worktime, register_rubrics, register_tickets, register_report,
-                 register_notifier):
+                 register_notifier, register_hotline):
     register(app)

@@ -13,6 +13,10 @@ from backend.transaction import unit_of_work
 from backend.errors import DomainError
 
 
+# `xunjian import …`: each domain that reads files adds its command (organisation, hotline).
+import_app = typer.Typer(help="Import data from files.", no_args_is_help=True)
+
+
 def fail(message: str, code: int = 1) -> None:
     typer.secho(f"错误 error: {message}", fg=typer.colors.RED, err=True)
     raise typer.Exit(code)

@@ -11,6 +11,7 @@ flags and the feed are what the app would have recorded. Ids are derived from th
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import uuid
@@ -168,6 +169,7 @@ def play(session: Session, now: datetime | None = None) -> None:
                 _upload(session, actor, actor_scope, finding_id, after, store, at)
     _assess_last_month(session, actors, compounds, now)
     _publish_last_month(session, actors, now)
+    _import_hotline(session, actors, now)
 
 
 # Last month's 物业管理考核 (rubric P, seed 002 附件2) of each compound, 明查 by the inspector:
@@ -210,3 +212,59 @@ def _publish_last_month(session: Session, actors: _Actors, now: datetime) -> Non
     unit = reports.own_unit(session, scope)
     if isinstance(unit, OrgUnit) and reports.publication(session, unit, period) is None:
         reports.freeze(session, unit, period, actor_id=supervisor.id, now=now)
+
+
+# This month's 12345 work orders as the platform exports them (issue 18), imported by the
+# supervisor: (days ago, None: in last month; address as the resident gave it, content, hours to reply or None,
+# callback). One names no compound (it waits in 待核对), one misspells 锦绣花园 (matched by
+# similarity, the reason kept), one was taken in last month, which is published (it is listed
+# as a conflict), one was replied after its time limit.
+HOTLINE_FILE = "演示-12345热线工单.csv"
+HOTLINE_ORDERS = (
+    (6, "XX镇锦绣花园3栋", "3号楼东侧井盖松动，踩上去晃动", 20, "满意"),
+    (5, "锦绣花园小区五号楼", "5号楼楼道堆放杂物，影响通行", 3, "满意"),
+    (5, "XX镇翠竹苑2号楼", "2号楼门前消防通道被私家车占用", 2, "基本满意"),
+    (4, "金桂园8幢", "8号楼旁垃圾桶满溢，环境卫生差", 100, "不满意"),
+    (3, "XX镇银杏苑南门", "南门附近路灯不亮，晚上出行不便", None, ""),
+    (2, "丹枫园1号楼", "1号楼前健身器材损坏，老人孩子易受伤", 1, "满意"),
+    (2, "XX镇锦秀花园4幢", "4号楼前绿化带杂草丛生", None, ""),
+    (1, "XX镇人民路128号沿街商铺", "商铺门口堆放杂物，占用人行道", None, ""),
+    (None, "XX镇紫荆园6号楼", "6号楼地下室入口乱堆物料", 30, "满意"),  # last month
+)
+
+
+def _import_hotline(session: Session, actors: _Actors, now: datetime) -> None:
+    from backend.hotline import service as hotline
+    from backend.hotline.models import HotlineImport
+
+    if session.exec(select(HotlineImport.id).where(HotlineImport.filename == HOTLINE_FILE)).first():
+        return  # imported before
+    zone = ZoneInfo(get_settings().timezone)
+    rows = [["工单编号", "时间", "", "诉求内容", "诉求地址", "诉求分类", "承办单位", "办理时限",
+             "工单状态", "回访情况", "", "级别"],
+            ["", "受理时间", "回复时间", "", "", "", "", "", "", "回访结果", "满意度", ""]]
+    local = now.astimezone(zone)
+    for number, (days, address, content, hours, callback) in enumerate(HOTLINE_ORDERS, start=1):
+        if days is None:
+            accepted = datetime.combine(_last_month(now).start + timedelta(days=3),
+                                        datetime.min.time(), zone).replace(hour=9, minute=10 + number)
+        else:  # this month's, however early in it the demo is loaded, and never ahead of now
+            start = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+            accepted = max(start + timedelta(minutes=number),
+                           (local - timedelta(days=days)).replace(hour=9, minute=10 + number))
+            accepted = min(accepted, local - timedelta(minutes=60 - number))
+        replied = accepted + timedelta(hours=hours) if hours is not None else None
+        if replied is not None and replied > local:
+            replied = None  # still being handled
+        # replied within five days, or (金桂园's) two days late; none still open is overdue
+        limit = accepted + timedelta(days=2 if hours and hours > 48 else 5)
+        fmt = "%Y-%m-%d %H:%M"
+        rows.append([f"{accepted:%Y%m}{number:05d}", accepted.strftime(fmt),
+                     replied.strftime(fmt) if replied else "", content, address, "城市管理",
+                     "XX镇人民政府", limit.strftime(fmt), "办结" if replied else "处理中",
+                     callback, "", "区级" if number % 3 else "市级"])
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    supervisor, scope = actors("supervisor")
+    hotline.import_file(session, supervisor, out.getvalue().encode("gb18030"),
+                        filename=HOTLINE_FILE, mapping=None, scope=scope, now=now)

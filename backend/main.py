@@ -14,6 +14,7 @@ from backend.configuration.router import router as settings_router
 from backend.transaction import ReadsFirst
 from backend.errors import ErrorResponse, install_error_handlers
 from backend.findings.router import router as findings_router
+from backend.hotline.router import router as hotline_router
 from backend.inspections.router import router as inspections_router
 from backend.notifications.router import router as notifications_router
 from backend.organisation.router import router as organisation_router
@@ -43,7 +44,7 @@ def create_app() -> FastAPI:
     for router in (sync_router, findings_router, system_router, auth_router,
                    organisation_router, photos_router, inspections_router, reports_router,
                    scores_router, calendar_router, audit_router, settings_router,
-                   notifications_router):
+                   notifications_router, hotline_router):
         app.include_router(router)
     _document(app)
     if settings.frontend_dir.is_dir():

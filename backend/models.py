@@ -10,3 +10,4 @@ from backend.inspections.models import Inspection, InspectionPhoto  # noqa: F401
 from backend.reports.models import CompanyDirectScore, DemonstrationProject, PeriodPublication  # noqa: F401
 from backend.configuration.models import SettingsVersion  # noqa: F401
 from backend.notifications.models import Delivery, DeliveryAttempt, Notification, NotifyChannel  # noqa: F401
+from backend.hotline.models import CompoundAlias, HotlineConflict, HotlineImport, HotlineMapping, WorkOrder  # noqa: F401

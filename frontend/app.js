@@ -23,7 +23,7 @@ const TABS = {
 TABS.grid_worker = TABS.inspector;
 // A street office's clerk keeps the organisation, users, calendar and rules (ux.md).
 TABS.admin = [['#/admin', '概览'], ['#/admin/org', '组织'], ['#/admin/users', '用户'],
-  ['#/admin/calendar', '日历'], ['#/admin/rules', '规则'], ['#/admin/notify', '通知'], ['#/admin/log', '日志'], ['#/me', '我的']];
+  ['#/admin/calendar', '日历'], ['#/admin/rules', '规则'], ['#/admin/notify', '通知'], ['#/hotline', '热线'], ['#/admin/log', '日志'], ['#/me', '我的']];
 const TAB_OF = { ticket: 'tickets', worklist: 'tickets', new: 'compounds', password: 'me' };
 
 function parseRoute() {
@@ -132,6 +132,7 @@ const loadPassword = () => import('./views/password.js');
 const loadLogin = () => import('./views/login.js');
 const loadMe = () => import('./views/me.js');
 const loadInbox = () => import('./views/inbox.js');
+const loadHotline = () => import('./views/hotline.js');
 
 
 function App() {
@@ -232,6 +233,7 @@ function App() {
   else if (first === 'me') view = html`<${Lazy} key="me" load=${loadMe} name="MeView" ctx=${ctx} />`;
   else if (first === 'inbox') view = html`<${Lazy} key="inbox" load=${loadInbox} name="InboxView" ctx=${ctx} />`;
   else if (first === 'password') view = html`<${Lazy} key="password" load=${loadPassword} name="PasswordView" token=${account.token} onDone=${onPasswordChanged} />`;
+  else if (first === 'hotline' && (role === 'supervisor' || role === 'admin')) view = html`<${Lazy} key="hotline" load=${loadHotline} name="HotlineView" ctx=${ctx} />`;
   else if (first === 'admin' && role === 'admin') view = html`<${Lazy} key="admin" load=${loadAdmin} name="AdminView" ctx=${ctx} />`;
   else { location.hash = tabs[0][0]; return null; }
 
@@ -244,7 +246,9 @@ function App() {
     syncStatus.authLost ? html`<${Notice} kind="error">登录已失效：请在“我的”中退出后重新登录，未发送的记录会保留</${Notice}>` : null,
   ].filter(Boolean);
   // the tab a screen belongs to (the admin's tabs are one level deeper)
-  const here = first === 'admin' ? `#/admin${route.parts[1] ? `/${route.parts[1]}` : ''}` : `#/${TAB_OF[first] || first}`;
+  // (a supervisor opens 热线 from 总览)
+  const here = first === 'admin' ? `#/admin${route.parts[1] ? `/${route.parts[1]}` : ''}`
+    : first === 'hotline' && role !== 'admin' ? '#/dashboard' : `#/${TAB_OF[first] || first}`;
   return html`
     <${UpdateBanner} />
     ${banners.length ? html`<div class="banners" role="region" aria-label="状态">${banners}</div>` : null}

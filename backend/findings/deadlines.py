@@ -75,9 +75,9 @@ def catalog_entry(code: str) -> CatalogEntry | None:
 
 @dataclass(frozen=True)
 class Deadline:
-    amount: Decimal
-    unit: str
-    schedule_key: str
+    amount: Decimal | None  # None: a due time stated outright (fixed_deadline)
+    unit: str | None
+    schedule_key: str | None
     due_at: datetime
     provisional: bool
     missing_years: tuple[int, ...]
@@ -90,11 +90,20 @@ class Deadline:
 
 
 def deadline_for(entry: CatalogEntry, dispatched_at: datetime,
-                 config: WorktimeConfig | None = None) -> Deadline:
+                 config: WorktimeConfig | None = None, *,
+                 limit: tuple[Decimal, str] | None = None) -> Deadline:
+    """The catalog type's deadline from `dispatched_at`, or another `limit` (amount, unit) of
+    its (a hotline work order's own 办理时限) under the type's schedule."""
     config = config or worktime()
+    amount, unit = limit or (entry.deadline.amount, entry.deadline.unit)
     key = config.schedule_key_for(entry.name, entry.responsible, entry.code)
-    result = config.due(dispatched_at, entry.deadline.amount, entry.deadline.unit,
+    result = config.due(dispatched_at, amount, unit,
                         catalog_type=entry.name, responsible_unit=entry.responsible,
                         catalog_code=entry.code)
-    return Deadline(Decimal(entry.deadline.amount), entry.deadline.unit, key, result.due,
+    return Deadline(Decimal(amount), unit, key, result.due,
                     result.provisional, tuple(result.missing_years))
+
+
+def fixed_deadline(due_at: datetime) -> Deadline:
+    """A due time stated outright (a hotline work order's 办理时限 as a time): no amount."""
+    return Deadline(None, None, None, due_at, False, ())

@@ -65,6 +65,9 @@ class EventKind(StrEnum):
     # A supervisor's judgement that this finding repeats another: it is closed into that one
     # (state cancelled, detail.duplicate_of) and costs points once (issue 14).
     merge = "merge"
+    # A later export of an imported 12345 work order changed what it states (its callback, its
+    # content…): recorded with the source file; the state does not move (backend/hotline).
+    hotline_update = "hotline_update"
 
 
 class PhotoKind(StrEnum):

@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from backend.findings.models import EventKind, Finding, FindingBase, PhotoKind, PhotoRef, \
     Ticket, TicketEvent, TicketState
+from backend.findings import tickets
 from backend.findings.schemas import FindingIn, PhotoDecl
 from backend.ids import new_id
 from backend.rawsql import RawSQL
@@ -190,9 +191,11 @@ class NewFinding:
 
 def new_finding(item: FindingIn, *, compound: CompoundRow, reporter_id: uuid.UUID,
                 observed_at: datetime, time_flag: str | None, skew_seconds: int, month: int,
-                digest: str, seq: int, now: datetime, deadline: Any, visible: set[str]
-                ) -> NewFinding:
-    """The rows of a finding dispatched `now` (due by `deadline`, a deadlines.Deadline)."""
+                digest: str, seq: int, now: datetime, deadline: Any, visible: set[str],
+                received_at: datetime | None = None) -> NewFinding:
+    """The rows of a finding dispatched `now` (due by `deadline`, a deadlines.Deadline) and
+    received `received_at` (= now, except for a case imported after it was dispatched)."""
+    received_at = received_at or now
     refs = photo_refs(item.id, item.id, PhotoKind.before, item.photos, visible=visible, now=now) \
         if item.photos else []
     # FindingIn's validated values are FindingBase's columns, plus the id, the claimed time
@@ -210,7 +213,7 @@ def new_finding(item: FindingIn, *, compound: CompoundRow, reporter_id: uuid.UUI
     finding["company_id"] = compound.company_id
     finding["reporter_id"] = reporter_id
     finding["case_shirking"] = finding["case_callback_failed"] = False
-    finding["received_at"] = now
+    finding["received_at"] = received_at
     finding["clock_skew_seconds"] = skew_seconds
     finding["time_flag"] = time_flag
     finding["month"] = month
@@ -239,11 +242,37 @@ def new_finding(item: FindingIn, *, compound: CompoundRow, reporter_id: uuid.UUI
     # A new time-ordered id (not one derived from the finding's): the finding's own insert
     # makes the dispatch idempotent, and an append-only key keeps the commit small.
     event = {"id": new_id(), "ticket_id": item.id, "seq": 1, "kind": EventKind.dispatch.value,
-             "actor_id": reporter_id, "at": now, "client_at": None, "received_at": now,
+             "actor_id": reporter_id, "at": now, "client_at": None, "received_at": received_at,
              "clock_skew_seconds": 0, "time_flag": None, "from_state": None,
              "to_state": TicketState.open.value, "note": None, "detail": detail,
              "content_hash": None}
     return NewFinding(finding, ticket, [event], refs)
+
+
+def add_history(new: NewFinding, steps: Sequence[tuple[EventKind, datetime, dict]], *,
+                actor_id: uuid.UUID, received_at: datetime) -> None:
+    """Append to a finding not yet stored the events that already happened to its ticket
+    elsewhere (an imported hotline case replied and closed on its platform): (kind, at,
+    detail) in order. The ticket's stored projection follows each, as `tickets.changes` says;
+    the notifier is told only of the state they leave (what happened before is not news)."""
+    ticket = SimpleNamespace(**new.ticket)
+    for kind, at, detail in steps:
+        starts, result, _ = tickets.TRANSITIONS[kind]
+        if ticket.state not in starts:
+            continue
+        to_state = result.value if result else ticket.state
+        moved = tickets.changes(kind, ticket, at)
+        event = {**new.events[-1], "id": new_id(), "seq": len(new.events) + 1,
+                 "kind": kind.value, "actor_id": actor_id, "at": at, "received_at": received_at,
+                 "from_state": ticket.state, "to_state": to_state,
+                 "note": None, "detail": detail}
+        new.events.append(event)
+        for key, value in {**moved, "state": to_state}.items():
+            setattr(ticket, key, value)
+    ticket.version = len(new.events)
+    if ticket.state != TicketState.open.value:
+        ticket.notify_at, ticket.notified_seq = None, len(new.events)
+    new.ticket.update(vars(ticket))
 
 
 def insert(session: Session, new: list[NewFinding]) -> list[NewFinding]:

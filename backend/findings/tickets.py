@@ -51,7 +51,8 @@ STATE_LABELS = {TicketState.open: "待整改", TicketState.rectified: "待核查
 KIND_LABELS = {EventKind.dispatch: "派单", EventKind.rectify: "整改", EventKind.close: "核查通过",
                EventKind.reject: "退回", EventKind.cancel: "撤销",
                EventKind.due_recomputed: "时限重算", EventKind.retimed: "记录时间更正",
-               EventKind.supplement: "补充照片", EventKind.merge: "合并为重复问题"}
+               EventKind.supplement: "补充照片", EventKind.merge: "合并为重复问题",
+               EventKind.hotline_update: "热线工单更新"}
 
 
 class TransitionRefused(Exception):

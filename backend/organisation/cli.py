@@ -6,14 +6,13 @@ from pathlib import Path
 
 import typer
 
-from backend.clitools import cli_session, fail
+from backend.clitools import cli_session, fail, import_app
 from sqlmodel import select
 
 from backend.organisation import importer, service
 from backend.organisation.models import LEVEL_LABELS, CompanyCreate, Compound, CreditGrade, \
     OrgUnit, OrgUnitCreate, UnitLevel
 
-import_app = typer.Typer(help="Import data from files.", no_args_is_help=True)
 org_app = typer.Typer(help="The organisation: units, companies, compounds.", no_args_is_help=True)
 
 

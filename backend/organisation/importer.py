@@ -30,6 +30,7 @@ from decimal import Decimal, InvalidOperation
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from backend import spreadsheets
 from backend.errors import DomainError
 from backend.organisation import service
 from backend.organisation.models import Company, CompanyCreate, CompanyUpdate, Compound, \
@@ -55,8 +56,6 @@ EXPORT_HEADER = ["区", "街道", "社区", "网格", "小区", "地址", "建�
                  "企业信用等级", "进驻日期", "老旧小区", "党支部", "纬度", "经度"]
 EXPORT_FIELDS = [HEADERS[h] for h in EXPORT_HEADER]
 COLUMN_LABELS = {f: h for h, f in zip(EXPORT_HEADER, EXPORT_FIELDS)}
-XLSX_MAGIC = b"PK\x03\x04"
-XLS_MAGIC = b"\xd0\xcf\x11\xe0"  # the Excel 97-2003 (.xls) compound file
 
 
 class LineError(ValueError):
@@ -83,16 +82,6 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
-
-
-def decode(raw: bytes) -> str:
-    """UTF-8 (with or without BOM) or GB18030, which is what Chinese Excel saves CSV as."""
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise LineError("文件编码无法识别，请保存为 UTF-8 或 GBK 编码的 CSV")
 
 
 def _bool(value: str, column: str) -> bool:
@@ -248,10 +237,6 @@ def _explain(exc: Exception) -> tuple[str | None, str]:
     return None, str(exc)
 
 
-def _csv_rows(raw: bytes) -> Iterator[list[str]]:
-    yield from csv.reader(io.StringIO(decode(raw)))
-
-
 def _cell(value: object) -> str:
     """An Excel cell as the text a CSV would hold: 52000.0 → 52000, a date → YYYY-MM-DD."""
     if value is None:
@@ -267,25 +252,15 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _xlsx_rows(raw: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook  # only an Excel import pays for loading it
-    try:
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a damaged file
-        raise LineError("无法读取该 Excel 文件，请另存为 .xlsx 后重试") from None
-    sheet = book.worksheets[0]
-    for values in sheet.iter_rows(values_only=True):
-        yield [_cell(v) for v in values]
-    book.close()
-
-
 def read_rows(raw: bytes, filename: str | None = None) -> Iterator[list[str]]:
     """The file's rows as text, CSV (UTF-8 or GBK) or Excel, told apart by their bytes."""
-    if raw.startswith(XLS_MAGIC) or (filename or "").lower().endswith(".xls"):
-        raise LineError("这是旧版 Excel（.xls）文件：请在 Excel 中“另存为”.xlsx 或 CSV 后再导入")
-    if raw.startswith(XLSX_MAGIC) or (filename or "").lower().endswith(".xlsx"):
-        return _xlsx_rows(raw)
-    return _csv_rows(raw)
+    try:
+        rows = spreadsheets.xlsx_rows(raw) if spreadsheets.is_excel(raw, filename) \
+            else spreadsheets.csv_rows(raw)
+        for _, values in rows:
+            yield [_cell(v) for v in values]
+    except spreadsheets.UnreadableFile as exc:
+        raise LineError(str(exc)) from None
 
 
 def import_file(session: Session, raw: bytes, *, filename: str | None = None,

@@ -31,7 +31,7 @@ _INT = re.compile(r"^[-+]?\d+$")
 _DEC = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
 
 # Files in rubrics/ owned by other parts of the product (work-time calendar), never rubric documents.
-FOREIGN_FILES = {"worktime.yaml", "calendar.example.yaml"}
+FOREIGN_FILES = {"worktime.yaml", "calendar.example.yaml", "hotline.yaml"}
 
 
 class SourceError(Exception):

@@ -15,6 +15,7 @@ export const STATE_LABELS = {
 export const EVENT_LABELS = {
   dispatch: '派单', rectify: '整改', close: '核查通过', reject: '退回', cancel: '撤销',
   due_recomputed: '时限重算', retimed: '记录时间更正', supplement: '补充照片', merge: '合并为重复问题',
+  hotline_update: '热线工单更新',
 };
 
 // kind → [states it may start from, resulting state (null: unchanged), roles that may do it]

@@ -47,6 +47,8 @@ export function DashboardView({ ctx }) {
         (err) => live && setState(err.status === 0 ? offlineState(ctx, chosen) : { error: err }));
     return () => { live = false; };
   }, [params]);
+  const [review, setReview] = useState(null); // 12345 orders waiting for the supervisor (issue 18)
+  useEffect(() => { api('/api/hotline/review?limit=1', { token: ctx.token }).then((p) => setReview(p.total), () => {}); }, []);
   const { board, list, listTotal, ladder, offline, error, loading } = state;
   const drill = (key) => (id) => `#/dashboard?${worklistParams({ ...chosen, [key]: id })}`;
   const worklist = (extra) => `#/worklist?${worklistParams({ ...chosen, overdue: 'true', ...extra })}`;
@@ -77,6 +79,8 @@ export function DashboardView({ ctx }) {
   }
   return html`<main class="screen screen-wide" aria-busy=${loading ? 'true' : 'false'}>
     <${TopBar} title="超期总览" />
+    <a class="list-item hotline-link" href="#/hotline"><span class="list-item-title">12345热线工单：导入与待核对</span>
+      <span class="list-item-aside">${review ? html`<span class="badge badge-warn">${review} 件待核对</span>` : null} ›</span></a>
     ${offline ? html`<p class="hint" role="status">离线：以下按本机已同步的工单统计</p>` : null}
     ${body}
   </main>`;
