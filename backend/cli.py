@@ -6,6 +6,7 @@ import typer
 
 from backend import demo
 from backend.auth.cli import register as register_users
+from backend.clitools import import_app
 from backend.findings.cli import register as register_tickets
 from backend.hotline.cli import register as register_hotline
 from backend.notifications.cli import register as register_notifier
@@ -21,6 +22,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+app.add_typer(import_app, name="import")  # each domain that reads files adds its command
 for register in (register_system, demo.register, register_users, register_import,
                  register_worktime, register_rubrics, register_tickets, register_report,
                  register_notifier, register_hotline):

@@ -216,9 +216,9 @@ def _publish_last_month(session: Session, actors: _Actors, now: datetime) -> Non
 
 # This month's 12345 work orders as the platform exports them (issue 18), imported by the
 # supervisor: (days ago, None: in last month; address as the resident gave it, content, hours to reply or None,
-# callback). One names no compound (it waits in 待核对), one misspells 锦绣花园 (matched by
-# similarity, the reason kept), one was taken in last month, which is published (it is listed
-# as a conflict), one was replied after its time limit.
+# callback). One names no compound and one misspells 锦绣花园 (both wait in 待核对), one was
+# taken in last month, which is published (it is listed as a conflict), one was replied after
+# its time limit.
 HOTLINE_FILE = "演示-12345热线工单.csv"
 HOTLINE_ORDERS = (
     (6, "XX镇锦绣花园3栋", "3号楼东侧井盖松动，踩上去晃动", 20, "满意"),

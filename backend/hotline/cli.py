@@ -14,7 +14,6 @@ from backend.dbtypes import utcnow
 from backend.hotline import service
 
 
-@import_app.command("hotline")
 def import_hotline(
         path: Path = typer.Argument(..., exists=True, dir_okay=False,
                                     help="12345 工单导出文件（.xlsx 或 .csv，UTF-8 或 GBK）"),
@@ -42,5 +41,5 @@ def import_hotline(
         raise typer.Exit(1)
 
 
-def register(app: typer.Typer) -> None:  # noqa: ARG001 - the command joins `import` (clitools)
-    """Nothing to add: importing this module adds `import hotline` to the shared group."""
+def register(app: typer.Typer) -> None:  # noqa: ARG001 - the group is clitools' `import`
+    import_app.command("hotline")(import_hotline)

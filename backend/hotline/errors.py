@@ -17,4 +17,6 @@ REFUSALS = Refusals({
     "catalog_code_unknown": (422, "没有问题类型 {code}"),
     "order_frozen": (409, "该工单所在的{period}已发布（冻结），不能改动：请先重新开放该期"),
     "conflict_not_found": (404, "没有这条冲突记录"),
+    "deadline_invalid": (422, "{reason}"),
+    "alias_invalid": (422, "{reason}"),
 })

@@ -86,21 +86,25 @@ def find_table(rows: Iterable[tuple[int, list[Any]]], key_labels: Iterable[str] 
     above or one of `key_labels` (saved mappings'), the second its sub-headings, which leave
     the number's column empty or repeat it) and the data below. Blank lines are skipped."""
     rows = [(n, cells) for n, cells in rows if any(_text(c) for c in cells)]
-    keys = {k.split("/")[0] for k in key_labels} | {k.split("/")[-1] for k in key_labels}
+    known = {k.split("/")[0] for k in key_labels} | {k.split("/")[-1] for k in key_labels}
 
     def is_key(text: str) -> bool:
-        return text in keys or _is_key_label(text)
+        return text in known or _is_key_label(text)
 
     for index, (line, cells) in enumerate(rows):
         texts = [_text(c) for c in cells]
-        keys = [i for i, t in enumerate(texts) if is_key(t)]
-        if not keys:
+        key_columns = [i for i, t in enumerate(texts) if is_key(t)]
+        if not key_columns:
             continue
+        key = key_columns[0]
         top, header_lines, data = texts, [line], rows[index + 1:]
         bottom: list[str] = []
         if data:
             below = [_text(c) for c in data[0][1]]
-            if keys[0] >= len(below) or below[keys[0]] in ("", texts[keys[0]]):
+            # sub-headings leave the number's column empty (or repeat it: a vertical merge)
+            # and hold no value: a first order without its number is an order, not a heading
+            if (key >= len(below) or below[key] in ("", texts[key])) \
+                    and not any(_looks_like_value(c) for c in data[0][1]):
                 bottom, header_lines, data = below, [line, data[0][0]], data[1:]
         width = max(len(top), len(bottom))
         labels = []
@@ -112,12 +116,23 @@ def find_table(rows: Iterable[tuple[int, list[Any]]], key_labels: Iterable[str] 
     raise HeaderNotFound("没有找到表头：请确认文件中有“工单编号”一列（或在列对应中指定工单编号所在的列名）")
 
 
+_VALUE = re.compile(r"^\s*(\d{4}\s*[-/年.]\s*\d{1,2}|\d+(\.\d+)?\s*$)")
+
+
+def _looks_like_value(cell: Any) -> bool:  # noqa: ANN401
+    """A date, a time or a number: what a heading never is."""
+    if isinstance(cell, (datetime, date, int, float, Decimal)) and not isinstance(cell, bool):
+        return True
+    return bool(_VALUE.match(str(cell or "")))
+
+
 def guess_mapping(labels: Sequence[str]) -> dict[str, str]:
     """field → column label, by the words above: a label equal to a word first, then one
     containing it; the sub-heading is read before its group heading."""
     mapping: dict[str, str] = {}
     taken: set[int] = set()
-    parts = [list(reversed(label.split("/"))) for label in labels]
+    # the whole label, then its sub-heading, then its group heading ("市级/区级" is one heading)
+    parts = [[label, *reversed(label.split("/"))] for label in labels]
     for exact in (True, False):
         for name, (_, words) in FIELDS.items():
             if name in mapping:
@@ -144,11 +159,11 @@ def column_letter(index: int) -> str:
 # ------------------------------------------------------------------ values
 
 _EXCEL_EPOCH = datetime(1899, 12, 30)
-_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
+_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S.%f", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M",
             "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M", "%Y-%m-%dT%H:%M:%S",
             "%Y.%m.%d %H:%M")
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d")
-_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*个?\s*(工作日|工作时|工作小时|小时|天|日)$")
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*个?\s*(工作日|工作时|工作小时|小时|自然日|天|日)$")
 
 
 def _serial(number: float) -> datetime:
@@ -163,7 +178,9 @@ def read_time(value: Any, zone: ZoneInfo, *, end_of_day: bool = False) -> dateti
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        local = value
+        # an Excel date cell is a datetime at midnight: a date, as the same date in a CSV is
+        local = datetime.combine(value.date(), time.max) \
+            if end_of_day and value.time() == time.min else value
     elif isinstance(value, date):
         local = datetime.combine(value, time.max if end_of_day else time.min)
     elif isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
@@ -202,7 +219,7 @@ def read_duration(value: Any) -> tuple[Decimal, str] | None:
     if not m:
         return None
     amount, unit = Decimal(m.group(1)), m.group(2)
-    if unit in ("天", "日"):
+    if unit in ("天", "日", "自然日"):
         return amount * 24, "小时"
     return amount, "工作时" if unit == "工作小时" else unit
 
@@ -249,6 +266,16 @@ class OrderRow:
     digest: str = field(default="", compare=False)
     _stated: dict | None = field(default=None, compare=False, repr=False)
 
+    @classmethod
+    def from_stated(cls, stated: dict, *, line: int = 0) -> OrderRow:
+        """The order a stored statement (`stated()`) says."""
+        values = dict(stated)
+        for key in ("accepted_at", "due_at", "replied_at"):
+            values[key] = datetime.fromisoformat(values[key]) if values.get(key) else None
+        values["limit"] = (Decimal(values["limit"][0]), values["limit"][1]) \
+            if values.get("limit") else None
+        return cls(line=line, **values)
+
     def stated(self) -> dict:
         """The values as stored and compared (the line is where, not what); made once."""
         if self._stated is None:
@@ -260,21 +287,61 @@ class OrderRow:
         return self._stated
 
 
+def _implausible(line: int, values: dict, where, now: datetime | None) -> list[OrderError]:  # noqa: ANN001
+    """A line whose values read, but cannot be what the platform meant."""
+    errors = []
+    for name, key in (("accepted_at", "accepted_at"), ("replied_at", "replied_at"),
+                      ("time_limit", "due_at")):
+        moment = values.get(key)
+        if moment is not None and not 2000 <= moment.year <= 2100:
+            errors.append(OrderError(line, where(name), f"日期 {moment:%Y-%m-%d} 不在 2000–2100 年之间"))
+    if errors:
+        return errors
+    accepted, replied, due = values.get("accepted_at"), values.get("replied_at"), values.get("due_at")
+    if accepted and now and accepted > now + timedelta(days=1):
+        errors.append(OrderError(line, where("accepted_at"), "受理时间晚于现在"))
+    if accepted and replied and replied < accepted:
+        errors.append(OrderError(line, where("replied_at"), "回复时间早于受理时间"))
+    if accepted and due and due < accepted:
+        errors.append(OrderError(line, where("time_limit"), "办理时限早于受理时间"))
+    limit = values.get("limit")
+    if limit and not 0 < limit[0] <= _LIMIT_BOUNDS[limit[1]]:
+        errors.append(OrderError(line, where("time_limit"), "办理时限应大于 0 且不超过一年"))
+    if values.get("status") == "办结" and not replied:
+        column = where("replied_at") if "replied_at" in values else where("status")
+        errors.append(OrderError(line, column, "工单已办结，但没有回复/办结时间"))
+    return errors
+
+
 _STATED = ("case_no", "accepted_at", "content", "address", "category", "handler", "due_at",
            "limit", "replied_at", "status", "callback", "satisfaction", "level")
 
 
-def read_rows(table: Table, mapping: dict[str, str], zone: ZoneInfo
-              ) -> tuple[list[OrderRow], list[OrderError]]:
-    """Each data row as an order, or the errors naming its line and column."""
+_LIMIT_BOUNDS = {"工作日": 250, "工作时": 2000, "小时": 8760}  # a year at most
+
+
+@dataclass
+class Read:
+    orders: list[OrderRow]     # one per number, in the file's order
+    errors: list[OrderError]
+    duplicates: int = 0        # lines repeating an earlier line exactly
+
+
+def read_rows(table: Table, mapping: dict[str, str], zone: ZoneInfo, now: datetime | None = None
+              ) -> Read:
+    """Each data row as an order, or the errors naming its line and column. A line repeating
+    an earlier one is a duplicate; one stating something else under the same number is an
+    error of its own line (the first is kept)."""
     index = {label: i for i, label in enumerate(table.labels) if label}
     unknown = [label for label in mapping.values() if label not in index]
     if unknown:
-        return [], [OrderError(0, None, f"文件中没有列“{'、'.join(unknown)}”：请检查列对应")]
+        return Read([], [OrderError(0, None, f"文件中没有列“{'、'.join(unknown)}”：请检查列对应")])
     missing = [field_label(f) for f in REQUIRED if mapping.get(f) not in index]
     if missing:
-        return [], [OrderError(0, None, f"列对应缺少 {'、'.join(missing)}：请在列对应中指定")]
-    orders, errors = [], []
+        return Read([], [OrderError(0, None, f"列对应缺少 {'、'.join(missing)}：请在列对应中指定")])
+    first: dict[str, OrderRow] = {}
+    errors: list[OrderError] = []
+    duplicates = 0
     for line, cells in table.rows:
         def cell(name: str) -> Any:  # noqa: ANN401
             col = index.get(mapping.get(name, ""))
@@ -320,14 +387,24 @@ def read_rows(table: Table, mapping: dict[str, str], zone: ZoneInfo
                             ("handler", 200), ("callback", 500), ("satisfaction", 100)):
             if len(values.get(name) or "") > limit:
                 row_errors.append(OrderError(line, where(name), f"内容过长（最多{limit}个字符）"))
-        if values.get("replied_at") and values.get("accepted_at") \
-                and values["replied_at"] < values["accepted_at"]:
-            row_errors.append(OrderError(line, where("replied_at"), "回复时间早于受理时间"))
+        row_errors += _implausible(line, values, where, now)
         if row_errors:
             errors.extend(row_errors)
             continue
         order = OrderRow(line=line, **values)
         order.digest = hashlib.sha256(json.dumps(order.stated(), ensure_ascii=False,
                                                  sort_keys=True).encode()).hexdigest()
-        orders.append(order)
-    return orders, errors
+        seen = first.get(order.case_no)
+        if seen is None:
+            first[order.case_no] = order
+        elif seen.digest == order.digest:
+            duplicates += 1
+        else:
+            errors.append(OrderError(line, where("case_no"), f"工单编号“{order.case_no}”与第 "
+                                     f"{seen.line} 行相同，但内容不同：请核对后保留一行"))
+    return Read(list(first.values()), errors, duplicates)
+
+
+def stated_label(key: str) -> str:
+    """The label of a stated value (`OrderRow.stated`'s keys): 办理时限 for due_at and limit."""
+    return field_label("time_limit" if key in ("due_at", "limit") else key)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, File, Form, Path, UploadFile, status
 from backend.auth.dependencies import ScopeDep, SupervisorUser
 from backend.clock import ClockDep
 from backend.errors import error_responses
-from backend.hotline import matching, orders, service
+from backend.hotline import matching, orders, review, service
 from backend.hotline.errors import REFUSALS
 from backend.hotline.models import HotlineImport
 from backend.hotline.schemas import ConflictOut, DismissIn, FieldOut, ImportOut, \
@@ -67,11 +67,11 @@ def save_mapping(name: MappingName, body: MappingIn, session: SessionDep,
 
 
 @router.post("/preview", responses=error_responses(401, 403, 404, 413, 422))
-def preview(session: SessionDep, _: SupervisorUser, file: UploadFile = File(...),
+def preview(session: SessionDep, _: SupervisorUser, clock: ClockDep, file: UploadFile = File(...),
             mapping: str | None = Form(None)) -> dict:
     """The columns found, the mapping that would be used, the first orders and the errors:
     nothing is stored."""
-    return service.preview(session, _read(file), file.filename, _mapping(mapping))
+    return service.preview(session, _read(file), file.filename, _mapping(mapping), now=clock.now)
 
 
 @router.post("/imports", response_model=ImportReportOut, status_code=status.HTTP_201_CREATED,
@@ -82,28 +82,22 @@ def import_orders(session: SessionDep, user: SupervisorUser, scope: ScopeDep, cl
     """Import an export of work orders (.xlsx or .csv, UTF-8 or GBK). `save_as` saves the
     mapping used under that name first. Bad lines are reported by line and column and store
     nothing; the others are imported."""
-    raw = _read(file)
-    chosen = _mapping(mapping)
-    if save_as and save_as.strip():
-        table = service.read_table(raw, file.filename, service.key_labels(session, chosen))
-        columns, _ = service.choose_mapping(session, table, chosen)
-        service.save_mapping(session, user, save_as.strip(), columns)
-        chosen = save_as.strip()
-    report = service.import_file(session, user, raw, filename=file.filename or "工单",
-                                 mapping=chosen, scope=scope, now=clock.now)
+    report = service.import_file(session, user, _read(file), filename=file.filename or "工单",
+                                 mapping=_mapping(mapping), scope=scope, now=clock.now,
+                                 save_as=save_as)
     return {**vars(report), "errors": [vars(e) for e in report.errors]}
 
 
 @router.get("/imports", response_model=list[ImportOut], responses=error_responses(401, 403))
 def imports(session: SessionDep, _: SupervisorUser, scope: ScopeDep) -> list[HotlineImport]:
     """The latest imports the caller sees (its own units', and the admins')."""
-    return service.imports(session, scope)
+    return review.imports(session, scope)
 
 
 @router.get("/review", response_model=Page[ReviewItem], responses=error_responses(401, 403))
-def review(session: SessionDep, _: SupervisorUser, scope: ScopeDep, page: PageDep) -> dict:
+def review_list(session: SessionDep, _: SupervisorUser, scope: ScopeDep, page: PageDep) -> dict:
     """The orders that matched no compound or type: oldest first."""
-    rows, total = service.review_queue(session, scope, limit=page.limit, offset=page.offset)
+    rows, total = review.review_queue(session, scope, limit=page.limit, offset=page.offset)
     items = [ReviewItem(
         case_no=r.case_no, accepted_at=r.accepted_at, address=r.stated.get("address", ""),
         content=r.stated.get("content", ""), category=r.stated.get("category", ""),
@@ -114,30 +108,30 @@ def review(session: SessionDep, _: SupervisorUser, scope: ScopeDep, page: PageDe
     return {"items": items, "total": total, "limit": page.limit, "offset": page.offset}
 
 
-@router.post("/review/{case_no}", responses=error_responses(401, 403, 404, 409, 422))
+@router.post("/review/{case_no:path}/dismiss", responses=error_responses(401, 403, 404, 409, 422))
+def dismiss(case_no: Annotated[str, Path(max_length=64)], body: DismissIn, session: SessionDep,
+            user: SupervisorUser, scope: ScopeDep, clock: ClockDep) -> dict:
+    """Leave a waiting order out: no compound's problem (a shop, a market, a road)."""
+    row = review.dismiss(session, user, scope, case_no, reason=body.reason, now=clock.now)
+    return {"case_no": row.case_no, "dismissed_reason": row.dismissed_reason}
+
+
+@router.post("/review/{case_no:path}", responses=error_responses(401, 403, 404, 409, 422))
 def resolve(case_no: Annotated[str, Path(max_length=64)], body: ResolveIn, session: SessionDep,
             user: SupervisorUser, scope: ScopeDep, clock: ClockDep) -> dict:
     """Assign a waiting order its compound and type: it becomes a case (and `alias`, when
     given, is saved so that the next import matches the variant)."""
-    row, rematched = service.resolve(session, user, scope, case_no, compound_id=body.compound_id,
-                                     catalog_code=body.catalog_code, alias=body.alias,
-                                     now=clock.now)
+    row, rematched = review.resolve(session, user, scope, case_no, compound_id=body.compound_id,
+                                    catalog_code=body.catalog_code, alias=body.alias,
+                                    now=clock.now)
     return {"case_no": row.case_no, "ticket_id": str(row.finding_id), "rematched": rematched}
-
-
-@router.post("/review/{case_no}/dismiss", responses=error_responses(401, 403, 404, 409, 422))
-def dismiss(case_no: Annotated[str, Path(max_length=64)], body: DismissIn, session: SessionDep,
-            user: SupervisorUser, scope: ScopeDep, clock: ClockDep) -> dict:
-    """Leave a waiting order out: no compound's problem (a shop, a market, a road)."""
-    row = service.dismiss(session, user, scope, case_no, reason=body.reason, now=clock.now)
-    return {"case_no": row.case_no, "dismissed_reason": row.dismissed_reason}
 
 
 @router.get("/conflicts", response_model=list[ConflictOut], responses=error_responses(401, 403))
 def conflicts(session: SessionDep, _: SupervisorUser, scope: ScopeDep) -> list[dict]:
     """Changes an import brought to work orders of a published period, not applied."""
-    rows = service.conflicts(session, scope)
-    files = service.import_files(session, {r.import_id for r in rows})
+    rows = review.conflicts(session, scope)
+    files = review.import_files(session, {r.import_id for r in rows})
     return [{**r.model_dump(), "filename": files.get(r.import_id)} for r in rows]
 
 
@@ -147,5 +141,5 @@ def conflict_done(conflict_id: uuid.UUID, session: SessionDep, user: SupervisorU
                   scope: ScopeDep, clock: ClockDep) -> None:
     """The supervisor has dealt with a conflict (reopened the period and imported again, or
     decided to leave the published figures as they are): it leaves the list."""
-    service.close_conflict(session, user, scope, conflict_id, now=clock.now)
+    review.close_conflict(session, user, scope, conflict_id, now=clock.now)
 

@@ -65,7 +65,6 @@ def tree() -> None:
     show(None, 0)
 
 
-@import_app.command("organisation")
 def import_organisation(path: Path = typer.Argument(..., exists=True, dir_okay=False,
                                                     help="CSV 或 Excel（.xlsx）: 区,街道,社区,网格,小区,…")) -> None:
     """Import units, companies and compounds from a CSV or Excel file; bad lines are listed, good ones kept."""
@@ -84,5 +83,5 @@ def import_organisation(path: Path = typer.Argument(..., exists=True, dir_okay=F
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(import_app, name="import")
+    import_app.command("organisation")(import_organisation)
     app.add_typer(org_app, name="org")

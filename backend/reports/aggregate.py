@@ -90,8 +90,7 @@ def case_counts(session: Session, compounds: Select | None, period: Period, as_o
     - shirking 推诿 and callback_failed 核查不符: flags a supervisor sets on the case;
     - repeated 反复性: the same problem (compound, catalog type, building) reported three times in
       a month, where a report made while an earlier report of it is still within its deadline
-      counts as one (in_deadline reports are folded by comparing with the previous report's due
-      time);
+      counts as one (reports are folded by comparing with the latest due time of those before);
     - key_problem 重点问题: the same problem reported more than three times in a month.
     Each counts 2 points per case (rubric L item 2); a repeated or key problem counts once.
     """
@@ -170,10 +169,12 @@ def _fold_cases(rows, bucket) -> dict:  # noqa: ANN001
             raw = distinct = overtime = shirking = callback = 0
             previous_due = None
         raw += 1
-        # a report made while the previous one is within its deadline is the same case
+        # a report made while an earlier one is within its deadline is the same case (seed 002
+        # §四(一) 4: 在处置时限内的…多次举报视为一次): compared with the latest deadline so far
         if previous_due is None or observed > previous_due:
             distinct += 1
-        previous_due = due
+        if previous_due is None or due > previous_due:
+            previous_due = due
         overtime += late
         shirking += bool(shirked)
         callback += bool(failed)

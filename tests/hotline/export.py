@@ -240,9 +240,9 @@ def _first_rule(text: str) -> str | None:
 
 def rule_code(category: str, content: str) -> str | None:
     """The type rubrics/hotline.yaml gives an order: the first rule whose keyword occurs in its
-    诉求分类, else the first in its 诉求内容. The generator makes every order read the same with
+    诉求内容, else the first in its 诉求分类. The generator makes every order read the same with
     the other reading (each rule in turn, looked for in both), see `_check_rules`."""
-    return _first_rule(category) or _first_rule(content)
+    return _first_rule(content) or _first_rule(category)
 
 
 def _rule_code_by_rule(category: str, content: str) -> str | None:
@@ -252,14 +252,14 @@ def _rule_code_by_rule(category: str, content: str) -> str | None:
 
 def fold(reports: Iterable[Order]) -> tuple[int, int]:
     """(raw, distinct) reports of one problem: in acceptance order, a report counts as a new one
-    only when accepted after the previous report's due time."""
+    only when accepted after the due time of every report before it (seed 002 §四(一) 4)."""
     raw = distinct = 0
-    previous_due = None
+    latest_due = None
     for o in sorted(reports, key=lambda o: o.accepted_at):
         raw += 1
-        if previous_due is None or o.accepted_at > previous_due:
+        if latest_due is None or o.accepted_at > latest_due:
             distinct += 1
-        previous_due = o.due_at
+        latest_due = o.due_at if latest_due is None else max(latest_due, o.due_at)
     return raw, distinct
 
 

@@ -115,7 +115,9 @@ def _queue(db: Session, user: User) -> list:
     """The export's orders waiting for review (the demo's own export has one waiting too)."""
     from backend.auth.scope import scope_for
 
-    rows, total = _service().review_queue(db, scope_for(db, user), limit=500)
+    from backend.hotline import review
+
+    rows, total = review.review_queue(db, scope_for(db, user), limit=500)
     assert total == len(rows)
     return [row for row in rows if row.case_no.startswith("GD")]
 
@@ -124,8 +126,10 @@ def _resolve(db: Session, user: User, case_no: str, *, compound_id, catalog_code
              alias: str) -> None:
     from backend.auth.scope import scope_for
 
-    _service().resolve(db, user, scope_for(db, user), case_no, compound_id=compound_id,
-                       catalog_code=catalog_code, alias=alias, now=NOW)
+    from backend.hotline import review
+
+    review.resolve(db, user, scope_for(db, user), case_no, compound_id=compound_id,
+                   catalog_code=catalog_code, alias=alias, now=NOW)
 
 
 def _stored(db: Session, case_nos: set[str]) -> dict[str, tuple]:

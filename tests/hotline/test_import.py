@@ -85,6 +85,13 @@ def test_a_reply_is_the_rectification_and_banjie_closes_the_case_late_when_after
     ({"回复时间": "2026-11-01 08:00"}, ("回复时间（H列）", "回复时间早于受理时间")),
     ({"级别": "省级"}, ("级别（L列）", "应为 市级 或 区级")),
     ({"办理时限": "尽快"}, ("办理时限（G列）", "应为时间")),
+    ({"办理时限": "0个工作日"}, ("办理时限（G列）", "应大于 0 且不超过一年")),
+    ({"办理时限": "99999天"}, ("办理时限（G列）", "应大于 0 且不超过一年")),
+    ({"办理时限": "2026-11-01 08:00"}, ("办理时限（G列）", "办理时限早于受理时间")),
+    ({"办理时限": "5"}, ("办理时限（G列）", "不在 2000–2100 年之间")),  # a day count read as a date
+    ({"受理时间": "1960-05-01 09:00"}, ("受理时间（B列）", "不在 2000–2100 年之间")),
+    ({"受理时间": "2099-01-01 09:00"}, ("受理时间（B列）", "受理时间晚于现在")),
+    ({"工单状态": "已办结"}, ("回复时间（H列）", "工单已办结，但没有回复/办结时间")),
 ])
 def test_a_bad_line_is_reported_with_its_line_and_column_and_stores_nothing(
         client, world, db, values, line_error):  # noqa: ANN001, F811
@@ -244,9 +251,9 @@ def test_every_keyword_rule_names_a_type_of_the_catalog():
     """rubrics/hotline.yaml stays in step with catalog.yaml (a rule naming no type would put its
     orders in review for ever)."""
     from backend.findings import deadlines
-    from backend.hotline import service
+    from backend.hotline.rules import rules as hotline_rules
 
-    rules = service.rules()
+    rules = hotline_rules()
     assert rules.types and rules.callback_failed_words
     assert [r.code for r in rules.types if deadlines.catalog_entry(r.code) is None] == []
 
@@ -304,3 +311,109 @@ def test_each_supervisor_sees_only_the_waiting_orders_and_imports_of_their_own_u
     assert client.get("/api/hotline/imports", headers=theirs).json() == []
     assert client.post("/api/hotline/review/12345-120/dismiss", headers=theirs,
                        json={"reason": "不是我们的"}).status_code == 404
+
+
+def _case(db, case_no: str) -> Finding:  # noqa: ANN001
+    return db.execute(select(Finding).where(Finding.case_no == case_no)).scalar_one()
+
+
+def _kinds(db, case_no: str) -> list[str]:  # noqa: ANN001
+    return list(db.execute(select(TicketEvent.kind).where(TicketEvent.ticket_id == _case(db, case_no).id)
+                           .order_by(TicketEvent.seq)).scalars())
+
+
+def _other_district_supervisor(client, db) -> dict:  # noqa: ANN001
+    from backend.auth import users
+    from backend.auth.models import Role, UserCreate
+    from backend.organisation import service as org
+    from backend.organisation.models import OrgUnitCreate, UnitLevel
+    from tests.personas import PASSWORD
+
+    other = org.create_unit(db, OrgUnitCreate(name="YY区", level=UnitLevel.district))
+    users.create_user(db, UserCreate(username="yy_supervisor", display_name="YY区督查",
+                                     role=Role.supervisor, password=PASSWORD, unit_ids=[other.id]),
+                      actor_id=None)
+    db.commit()
+    token = client.post("/api/auth/login", json={"username": "yy_supervisor",
+                                                 "password": PASSWORD}).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_an_import_cannot_move_a_case_outside_the_importers_scope(client, world, db):  # noqa: F811
+    upload(client, world, export(order("12345-130")))
+    theirs = _other_district_supervisor(client, db)
+    answer = client.post("/api/hotline/imports", headers=theirs, files={"file": ("x.csv", export(
+        order("12345-130", 回复时间="2026-11-04 10:00", 工单状态="办结")), "text/csv")}).json()
+    assert answer["updated"] == 0 and "管辖范围以外" in answer["errors"][0]["message"]
+    assert _kinds(db, "12345-130") == ["dispatch"]
+
+
+def test_a_case_entered_by_hand_is_updated_by_the_import_not_doubled(client, world, db):  # noqa: F811
+    created = client.post("/api/findings", headers=world.headers("supervisor"), json={
+        "id": "01936f9a-0000-7000-8000-000000000131", "compound_id": str(world.compounds["east_a"].id),
+        "catalog_code": "JC04", "source": "hotline", "case_no": "12345-131", "description": "井盖破损",
+        "observed_at": "2026-11-03T09:15:00+08:00", "photos": []})
+    assert created.status_code in (200, 201), created.text
+    report = upload(client, world, export(order("12345-131", 回复时间="2026-11-04 10:00"))).json()
+    assert (report["created"], report["updated"]) == (0, 1)
+    assert db.execute(select(func.count()).select_from(Finding).where(Finding.case_no == "12345-131")
+                      ).scalar_one() == 1
+    assert _kinds(db, "12345-131") == ["dispatch", "rectify", "hotline_update"]
+
+
+def test_a_dismissed_order_restated_later_stays_out_without_failing_the_import(client, world, db):  # noqa: F811
+    upload(client, world, export(order("12345-140", 诉求地址="人民路128号沿街商铺")))
+    client.post("/api/hotline/review/12345-140/dismiss", headers=world.headers("supervisor"),
+                json={"reason": "沿街商铺，不属于住宅小区"})
+    later = upload(client, world, export(order("12345-140", 诉求地址="人民路128号沿街商铺",
+                                               回复时间="2026-11-04 10:00", 工单状态="办结")))
+    assert later.status_code == 201 and later.json()["updated"] == 1
+    assert db.get(WorkOrder, "12345-140").dismissed_reason == "沿街商铺，不属于住宅小区"
+
+
+def test_a_supervisors_reject_stands_when_a_later_export_changes_only_the_callback(client, world, db):  # noqa: F811
+    upload(client, world, export(order("12345-150", 回复时间="2026-11-04 10:00")))
+    ticket_id = _case(db, "12345-150").id
+    rejected = client.post(f"/api/tickets/{ticket_id}/events", headers=world.headers("supervisor"), json={
+        "id": "01936f9a-0000-7000-8000-000000000150", "ticket_id": str(ticket_id), "kind": "reject",
+        "note": "现场查看井盖仍松动"})
+    assert rejected.status_code in (200, 201), rejected.text
+    upload(client, world, export(order("12345-150", 回复时间="2026-11-04 10:00", 满意度="不满意")))
+    assert _kinds(db, "12345-150") == ["dispatch", "rectify", "reject", "hotline_update"]
+    assert db.get(Ticket, ticket_id).state == "open" and _case(db, "12345-150").case_callback_failed
+
+
+def test_a_changed_acceptance_time_is_an_error_of_its_line_and_moves_nothing(client, world, db):  # noqa: F811
+    upload(client, world, export(order("12345-160")))
+    report = upload(client, world, export(order("12345-160", 受理时间="2026-12-03 09:15"))).json()
+    assert report["updated"] == 0 and "受理时间与此前导入的不同" in report["errors"][0]["message"]
+    assert db.get(Ticket, _case(db, "12345-160").id).month == 202611
+
+
+def test_a_supervisors_failed_check_is_not_cleared_by_a_later_satisfied_callback(client, world, db):  # noqa: F811
+    upload(client, world, export(order("12345-170", 回复时间="2026-11-04 10:00", 工单状态="办结")))
+    case = _case(db, "12345-170")
+    assert client.post(f"/api/findings/{case.id}/case-flags", headers=world.headers("supervisor"),
+                       json={"callback_failed": True, "note": "回访核查仍未修复"}).status_code == 200
+    upload(client, world, export(order("12345-170", 回复时间="2026-11-04 10:00", 工单状态="办结",
+                                     回访结果="满意")))
+    db.expire_all()
+    assert _case(db, "12345-170").case_callback_failed is True
+
+
+def test_a_waiting_order_refused_by_a_published_month_waits_until_the_month_is_reopened(client, world, db):  # noqa: F811
+    headers, unit = world.headers("supervisor"), {"unit_id": str(world.units["district"].id)}
+    upload(client, world, export(order("12345-180", 诉求地址="东方苑小区5幢")))
+    client.post("/api/reports/2026-11/freeze", params=unit, headers=headers)
+    # an alias saved from another order now places it, but November is published
+    upload(client, world, export(order("12345-182", 诉求地址="东方苑6号楼", 受理时间="2026-12-01 09:00")))
+    answer = client.post("/api/hotline/review/12345-182", headers=headers, json={
+        "compound_id": str(world.compounds["east_a"].id), "catalog_code": "JC04", "alias": "东方苑"})
+    assert answer.status_code == 200, answer.text
+    waiting = db.get(WorkOrder, "12345-180")
+    assert waiting.needs_review and waiting.finding_id is None
+    client.post("/api/reports/2026-11/reopen", params=unit, headers=headers, json={"reason": "补录12345工单"})
+    again = upload(client, world, export(order("12345-180", 诉求地址="东方苑小区5幢"))).json()
+    assert again["created"] == 1
+    db.expire_all()
+    assert db.get(WorkOrder, "12345-180").finding_id is not None

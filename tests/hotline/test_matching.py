@@ -33,12 +33,23 @@ def test_the_usual_address_variants_find_their_compound(address, name, building)
     assert matching.building_of(address) == building
 
 
-@pytest.mark.parametrize("address", ["XX镇人民路128号沿街商铺", "XX镇农贸市场东门", "", "锦秀花园4幢"])
+@pytest.mark.parametrize("address", ["XX镇人民路128号沿街商铺", "XX镇农贸市场东门", "", "锦秀花园4幢",
+                                     "XX镇锦绣家园5号楼", "嵩山南路锦绣苑"])
 def test_an_address_like_no_compound_goes_to_review_with_the_closest_named(address):
+    """One character off a name (锦秀 for 锦绣, 家园 for 花园, 锦绣苑 for 锦华苑) is left to a
+    person: a wrong compound would cost its company points it did not lose."""
     match = matching.AddressMatcher(TOWN).match(address)
     assert match.compound_id is None
     if address.startswith("锦秀"):
         assert match.candidates[0][1] == "锦绣花园" and "最接近“锦绣花园”" in match.reason
+
+
+def test_a_number_in_a_compounds_name_must_stand_in_the_address_as_it_is():
+    courts = [matching.Known(uuid.uuid4(), n, f"郑州市二七区{n}") for n in ("陇海西路28号院", "建新街3号院")]
+    matcher = matching.AddressMatcher(courts)
+    assert matcher.match("郑州市二七区陇海西路26号院3号楼").compound_id is None
+    assert matcher.match("建新街5号院").compound_id is None
+    assert matcher.match("陇海西路28号院3号楼").compound_id == courts[0].id
 
 
 def test_a_saved_alias_matches_the_next_time():
@@ -51,10 +62,11 @@ def test_two_compounds_named_in_one_address_are_left_to_a_person():
     assert match.compound_id is None and "请人工确认" in match.reason
 
 
-def test_keywords_find_the_type_in_the_category_before_the_content():
-    rules = [matching.TypeRule("HJ15", ("消防通道",)), matching.TypeRule("JC04", ("井盖",))]
-    assert matching.match_type(rules, "消防通道", "井盖破损").code == "HJ15"
+def test_keywords_find_the_type_in_the_content_before_the_broad_category():
+    rules = [matching.TypeRule("JC06", ("公共设施",)), matching.TypeRule("JC04", ("井盖",))]
+    assert matching.match_type(rules, "公共设施", "井盖破损").code == "JC04"
     assert matching.match_type(rules, "城市管理", "3号楼井盖破损").reason == "诉求内容含关键词“井盖”"
+    assert matching.match_type(rules, "公共设施", "东门有损坏").reason == "诉求分类含关键词“公共设施”"
     assert matching.match_type(rules, "城市管理", "噪音扰民").code is None
 
 
@@ -101,3 +113,27 @@ def test_times_as_platforms_write_them(value, expected):
     ("24小时", (Decimal(24), "小时")), ("3天", (Decimal(72), "小时")), ("尽快", None)])
 def test_a_time_limit_may_be_a_duration(text, expected):
     assert orders.read_duration(text) == expected
+
+
+def test_a_saved_number_column_is_found_under_a_title_row():
+    rows = [(1, ["某市热线工单", None]), (2, ["流水号", "受理时间"]), (3, ["L-1", "2026-11-03 09:00"])]
+    table = orders.find_table(rows, key_labels=["流水号"])
+    assert table.labels == ["流水号", "受理时间"] and [line for line, _ in table.rows] == [3]
+
+
+def test_a_first_order_without_its_number_is_an_order_not_a_second_heading():
+    rows = [(1, ["工单编号", "受理时间"]), (2, ["", "2026-12-01 09:00"]), (3, ["A-2", "2026-12-01 10:00"])]
+    table = orders.find_table(rows)
+    assert table.header_lines == [1] and [line for line, _ in table.rows] == [2, 3]
+    read = orders.read_rows(table, {"case_no": "工单编号", "accepted_at": "受理时间"}, ZONE)
+    assert [(e.line, e.column, e.message) for e in read.errors] == [(2, "工单编号（A列）", "缺少工单编号")]
+
+
+def test_an_excel_date_alone_as_time_limit_means_the_end_of_that_day_as_in_a_csv():
+    from_excel = orders.read_time(datetime(2026, 11, 5), ZONE, end_of_day=True)
+    from_csv = orders.read_time("2026-11-05", ZONE, end_of_day=True)
+    assert from_excel == from_csv and from_csv.astimezone(ZONE).hour == 23
+
+
+def test_a_header_named_shi_ji_qu_ji_is_recognised_whole():
+    assert orders.guess_mapping(["工单编号", "受理时间", "市级/区级"])["level"] == "市级/区级"
