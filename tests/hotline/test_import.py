@@ -290,20 +290,7 @@ def test_saving_an_alias_matches_the_orders_already_waiting_with_that_variant(cl
 def test_each_supervisor_sees_only_the_waiting_orders_and_imports_of_their_own_units(client, world, db):  # noqa: F811
     """An order waiting for review has no compound yet: it belongs to the units of whoever
     imported it. A supervisor of another district sees neither it nor the import."""
-    from backend.auth import users
-    from backend.auth.models import Role, UserCreate
-    from backend.organisation import service as org
-    from backend.organisation.models import OrgUnitCreate, UnitLevel
-    from tests.personas import PASSWORD
-
-    other = org.create_unit(db, OrgUnitCreate(name="YY区", level=UnitLevel.district))
-    users.create_user(db, UserCreate(username="yy_supervisor", display_name="YY区督查",
-                                     role=Role.supervisor, password=PASSWORD, unit_ids=[other.id]),
-                      actor_id=None)
-    db.commit()
-    token = client.post("/api/auth/login", json={"username": "yy_supervisor",
-                                                 "password": PASSWORD}).json()["access_token"]
-    theirs = {"Authorization": f"Bearer {token}"}
+    theirs = _other_district_supervisor(client, db)
     upload(client, world, export(order("12345-120", 诉求地址="不存在的地方")))
     assert client.get("/api/hotline/review", headers=world.headers("supervisor")).json()["total"] == 1
     assert client.get("/api/hotline/review", headers=world.headers("admin")).json()["total"] == 1
