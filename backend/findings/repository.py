@@ -306,12 +306,16 @@ def insert(session: Session, new: list[NewFinding]) -> list[NewFinding]:
 
 
 def load_ticket(session: Session, ticket_id: uuid.UUID,
-                where: ColumnElement[bool] | None = None) -> SimpleNamespace | None:
+                where: ColumnElement[bool] | None = None, *, lock: bool = False
+                ) -> SimpleNamespace | None:
     """The ticket row as plain attributes (fresh from the database, never a stale ORM copy),
-    if it exists and `where` admits it."""
+    if it exists and `where` admits it; `lock` holds it until commit (PostgreSQL: a second
+    writer of the same ticket waits instead of colliding on the event sequence)."""
     query = select(*TICKET_COLUMNS).where(Ticket.id == ticket_id)
     if where is not None:
         query = query.where(where)
+    if lock:
+        query = query.with_for_update()
     row = session.execute(query).first()
     return None if row is None else SimpleNamespace(**row._mapping)
 

@@ -178,7 +178,7 @@ def update(session: Session, user, stored: WorkOrder, order: orders.OrderRow,  #
                               f"受理时间与此前导入的不同（原为 {before['accepted_at'][:16]}），未更新："
                               "案卷的月份和期限以原受理时间为准，如确有误请撤销该案卷后重新导入"))
         return False
-    ticket = repository.load_ticket(session, stored.finding_id)
+    ticket = repository.load_ticket(session, stored.finding_id, lock=True)
     rows, _ = repository.compounds(session, {ticket.compound_id}, with_grids=False)
     period = frozen.period(rows[0], order.accepted_at)
     if period:
