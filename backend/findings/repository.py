@@ -253,8 +253,9 @@ def add_history(new: NewFinding, steps: Sequence[tuple[EventKind, datetime, dict
                 actor_id: uuid.UUID, received_at: datetime) -> None:
     """Append to a finding not yet stored the events that already happened to its ticket
     elsewhere (an imported hotline case replied and closed on its platform): (kind, at,
-    detail) in order. The ticket's stored projection follows each, as `tickets.changes` says;
-    the notifier is told only of the state they leave (what happened before is not news)."""
+    detail) in order. The ticket's stored projection follows each, as `tickets.changes` says.
+    A case the platform already replied to or closed is news to no one: the notifier starts
+    after its last event; one still open is told like any new ticket."""
     ticket = SimpleNamespace(**new.ticket)
     for kind, at, detail in steps:
         starts, result, _ = tickets.TRANSITIONS[kind]
