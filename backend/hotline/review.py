@@ -42,18 +42,38 @@ def visible_imports(session: Session, scope: Scope) -> set[uuid.UUID] | None:
             if any(uuid.UUID(u) in units and scope.covers_unit(units[uuid.UUID(u)]) for u in found)}
 
 
-def matcher_for(session: Session, scope: Scope) -> matching.AddressMatcher:
-    """The compounds the caller may assign (its scope), with their aliases."""
-    aliases: dict[uuid.UUID, list[str]] = {}
-    for compound_id, alias in session.execute(
-            select(CompoundAlias.compound_id, CompoundAlias.alias)
-            .where(CompoundAlias.compound_id.in_(scope.compound_ids()))):
-        aliases.setdefault(compound_id, []).append(alias)
-    return matching.AddressMatcher(
-        matching.Known(i, name, address, tuple(aliases.get(i, ())))
-        for i, name, address in session.execute(
-            select(Compound.id, Compound.name, Compound.address)
-            .where(scope.compound_filter(), Compound.is_active)))
+class OrderMatcher:
+    """Where an order belongs among the compounds the caller may assign (its scope, with their
+    aliases) and which type its words give: the WorkOrder columns a match sets. The compounds
+    are read on first use (an import of known orders never reads them)."""
+
+    def __init__(self, session: Session, scope: Scope) -> None:
+        self.session, self.scope, self._address = session, scope, None
+        self.rules = rules()
+
+    def _compounds(self) -> matching.AddressMatcher:
+        aliases: dict[uuid.UUID, list[str]] = {}
+        for compound_id, alias in self.session.execute(
+                select(CompoundAlias.compound_id, CompoundAlias.alias)
+                .where(CompoundAlias.compound_id.in_(self.scope.compound_ids()))):
+            aliases.setdefault(compound_id, []).append(alias)
+        return matching.AddressMatcher(
+            matching.Known(i, name, address, tuple(aliases.get(i, ())))
+            for i, name, address in self.session.execute(
+                select(Compound.id, Compound.name, Compound.address)
+                .where(self.scope.compound_filter(), Compound.is_active)))
+
+    def order(self, order: orders.OrderRow) -> dict:
+        if self._address is None:
+            self._address = self._compounds()
+        place = self._address.match(order.address)
+        kind = matching.match_type(self.rules.types, order.category, order.content)
+        return {"compound_id": place.compound_id, "compound_score": round(place.score, 1),
+                "compound_reason": place.reason[:300], "catalog_code": kind.code,
+                "type_reason": kind.reason[:300],
+                "building": (matching.building_of(order.address) or "")[:100] or None,
+                "candidates": [[str(i), name, score] for i, name, score in place.candidates],
+                "needs_review": not (place.matched and kind.code)}
 
 
 def review_queue(session: Session, scope: Scope, *, limit: int = 100, offset: int = 0
@@ -173,42 +193,32 @@ def _save_alias(session: Session, user, compound: Compound, alias: str, now: dat
     return True
 
 
-def rematch_waiting(session: Session, user, scope: Scope, now: datetime,  # noqa: ANN001
-                    rows: list[WorkOrder] | None = None) -> int:
-    """The waiting orders (the caller's, or `rows`) that the matcher places now (a new alias,
-    a new compound) become cases; how many. One of a published period stays waiting."""
-    matcher = matcher_for(session, scope)
-    if rows is None:
-        rows, offset = [], 0
-        while True:
-            page, total = review_queue(session, scope, limit=1000, offset=offset)
-            rows += page
-            offset += len(page)
-            if not page or offset >= total:
-                break
+def rematch_waiting(session: Session, user, scope: Scope, now: datetime) -> int:  # noqa: ANN001
+    """The caller's waiting orders that the matcher places now (a new alias) become cases; how
+    many. One of a published period stays waiting."""
+    where = [WorkOrder.needs_review]
+    visible = visible_imports(session, scope)
+    if visible is not None:
+        where.append(WorkOrder.last_import_id.in_(visible))
+    matcher = OrderMatcher(session, scope)
     by_import: dict[uuid.UUID, list] = {}
-    types, words = rules().types, rules().callback_failed_words
-    for row in rows:
+    for row in session.execute(select(WorkOrder).where(*where)).scalars():
         order = as_order(row)
-        place = matcher.match(order.address)
-        kind = matching.match_type(types, order.category, order.content)
-        if place.matched and kind.code:
-            by_import.setdefault(row.last_import_id, []).append((row, order, {
-                "compound_id": place.compound_id, "catalog_code": kind.code,
-                "building": matching.building_of(order.address),
-                "compound_reason": place.reason[:300], "type_reason": kind.reason[:300],
-                "compound_score": round(place.score, 1)}))
+        match = matcher.order(order)
+        if not match["needs_review"]:
+            by_import.setdefault(row.last_import_id, []).append((row, order, match))
     made_total = 0
     frozen = cases.Frozen(session)
-    for import_id, found in by_import.items():
-        outcome = cases.Outcome(import_id=import_id)
+    for found in by_import.values():
+        outcome = cases.Outcome(import_id=found[0][0].last_import_id)
         made = cases.make(session, user, [(o, m) for _, o, m in found], outcome, frozen,
-                          _detail(session, found[0][0], user), words, now)
+                          _detail(session, found[0][0], user),
+                          matcher.rules.callback_failed_words, now)
         for row, _, match in found:
             if row.case_no in made:
                 for key, value in match.items():
                     setattr(row, key, value)
-                row.needs_review, row.finding_id = False, cases.case_id(row.case_no)
+                row.finding_id = cases.case_id(row.case_no)
                 row.reviewed_by, row.reviewed_at = user.id, now
                 session.add(row)
         made_total += len(made)

@@ -35,12 +35,12 @@ from backend import spreadsheets
 from backend.audit.models import record
 from backend.auth.scope import Scope
 from backend.config import get_settings
+from backend.dbtypes import utcnow
 from backend.findings.models import Finding, Ticket
 from backend.findings.views import ticket_filter
-from backend.hotline import cases, matching, orders, review
+from backend.hotline import cases, orders, review
 from backend.hotline.errors import REFUSALS
 from backend.hotline.models import HotlineImport, HotlineMapping, WorkOrder
-from backend.hotline.rules import rules
 from backend.rawsql import RawSQL
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -126,27 +126,33 @@ def choose_mapping(session: Session, table: orders.Table, mapping: str | dict[st
     return orders.guess_mapping(table.labels), None
 
 
-def parse(session: Session, raw: bytes, filename: str | None,
-          mapping: str | dict[str, str] | None, now: datetime | None = None) -> Parsed:
-    """The file's orders under `mapping` (see choose_mapping), and the errors of its lines."""
+def _read(session: Session, raw: bytes, filename: str | None,
+          mapping: str | dict[str, str] | None, now: datetime | None) -> Parsed:
     table = read_table(raw, filename, key_labels(session, mapping))
     columns, name = choose_mapping(session, table, mapping)
-    read = orders.read_rows(table, columns, _zone(), now)
-    if read.errors and read.errors[0].line == 0:
-        raise REFUSALS("mapping_invalid", reason=read.errors[0].message)
-    return Parsed(table, columns, name, read)
+    return Parsed(table, columns, name, orders.read_rows(table, columns, _zone(), now))
+
+
+def parse(session: Session, raw: bytes, filename: str | None,
+          mapping: str | dict[str, str] | None, now: datetime | None = None) -> Parsed:
+    """The file's orders under `mapping` (see choose_mapping), and the errors of its lines;
+    a mapping that misses a column refuses the file."""
+    parsed = _read(session, raw, filename, mapping, now)
+    errors = parsed.read.errors
+    if errors and errors[0].line == 0:
+        raise REFUSALS("mapping_invalid", reason=errors[0].message)
+    return parsed
 
 
 def preview(session: Session, raw: bytes, filename: str | None,
             mapping: str | dict[str, str] | None, *, now: datetime, rows: int = 5) -> dict:
     """What the import would read: the columns, the mapping, the first orders, the errors
     (a mapping that misses a column is an error shown here, beside the file's columns)."""
-    table = read_table(raw, filename, key_labels(session, mapping))
-    columns, name = choose_mapping(session, table, mapping)
-    read = orders.read_rows(table, columns, _zone(), now)
-    return {"labels": [label for label in table.labels if label],
-            "header_lines": table.header_lines, "mapping": columns, "mapping_name": name,
-            "lines": len(table.rows),
+    parsed = _read(session, raw, filename, mapping, now)
+    read = parsed.read
+    return {"labels": [label for label in parsed.table.labels if label],
+            "header_lines": parsed.table.header_lines, "mapping": parsed.mapping,
+            "mapping_name": parsed.mapping_name, "lines": len(parsed.table.rows),
             "rows": [{"line": o.line, **o.stated()} for o in read.orders[:rows]],
             "errors": [vars(e) for e in read.errors[:50]], "error_count": len(read.errors)}
 
@@ -163,7 +169,7 @@ def save_mapping(session: Session, user, name: str, columns: dict[str, str]) -> 
         raise REFUSALS("mapping_invalid", reason=f"列对应缺少 {'、'.join(missing)}")
     row = session.execute(select(HotlineMapping).where(HotlineMapping.name == name)).scalar() \
         or HotlineMapping(name=name)
-    row.columns, row.updated_by, row.updated_at = dict(columns), user.id, datetime.now(ZoneInfo("UTC"))
+    row.columns, row.updated_by, row.updated_at = dict(columns), user.id, utcnow()
     session.add(row)
     record(session, actor_id=user.id, action="hotline.mapping", object_type="hotline_mapping",
            name=name, columns=columns)
@@ -172,27 +178,6 @@ def save_mapping(session: Session, user, name: str, columns: dict[str, str]) -> 
 
 
 # ------------------------------------------------------------------ the import
-
-
-class _Matcher:
-    """The compounds an importer may assign, matched lazily: built on first use."""
-
-    def __init__(self, session: Session, scope: Scope) -> None:
-        self.session, self.scope, self._address = session, scope, None
-        self.rules = rules()
-
-    def order(self, order: orders.OrderRow) -> dict:
-        """The WorkOrder columns a match sets."""
-        if self._address is None:
-            self._address = review.matcher_for(self.session, self.scope)
-        place = self._address.match(order.address)
-        kind = matching.match_type(self.rules.types, order.category, order.content)
-        return {"compound_id": place.compound_id, "compound_score": round(place.score, 1),
-                "compound_reason": place.reason[:300], "catalog_code": kind.code,
-                "type_reason": kind.reason[:300],
-                "building": (matching.building_of(order.address) or "")[:100] or None,
-                "candidates": [[str(i), name, score] for i, name, score in place.candidates],
-                "needs_review": not (place.matched and kind.code)}
 
 
 def import_file(session: Session, user, raw: bytes, *, filename: str,  # noqa: ANN001
@@ -229,7 +214,7 @@ class _Import:
                  now: datetime, filename: str) -> None:
         self.session, self.user, self.scope, self.outcome, self.now = session, user, scope, outcome, now
         self.detail = {"source_file": filename, "import_id": str(outcome.import_id)}
-        self.matcher = _Matcher(session, scope)
+        self.matcher = review.OrderMatcher(session, scope)
         self.words = self.matcher.rules.callback_failed_words
         self.frozen = cases.Frozen(session)
 
