@@ -29,14 +29,15 @@ const TAB_OF = { ticket: 'tickets', worklist: 'tickets', new: 'compounds', passw
 function parseRoute() {
   const raw = location.hash.replace(/^#/, '') || '/';
   const [path, query = ''] = raw.split('?');
-  return { path, parts: path.split('/').filter(Boolean), query: new URLSearchParams(query) };
+  return { raw, path, parts: path.split('/').filter(Boolean), query: new URLSearchParams(query) };
 }
 
 function useRoute() {
   const [route, setRoute] = useState(parseRoute());
   useEffect(() => {
-    const on = () => setRoute(parseRoute());
+    const on = () => setRoute((old) => (old.raw === (location.hash.replace(/^#/, '') || '/') ? old : parseRoute()));
     addEventListener('hashchange', on);
+    on();  // a hash changed between the first render and this effect fired no event we heard
     return () => removeEventListener('hashchange', on);
   }, []);
   return route;

@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '7f72909dd412';
+const VERSION = '082ec7a4287f';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',

@@ -272,11 +272,11 @@ function ReviewPanel({ ctx, onChanged }) {
   const load = (offset = 0) => api(`/api/hotline/review?limit=${REVIEW_PAGE}&offset=${offset}`, { token: ctx.token })
     .then((p) => setPage((old) => (offset && old ? { ...p, items: [...old.items, ...p.items] } : p)), (e) => setError(e.message));
   useEffect(() => { load(); }, []);
-  function resolved(item, answer, compound) {
+  async function resolved(item, answer, compound) {
+    setPage((old) => ({ ...old, items: old.items.filter((i) => i.case_no !== item.case_no), total: old.total - 1 }));
+    // a saved alias may have matched other waiting orders too: read the queue again before saying so
+    if (answer.rematched) await load();
     setDone({ ...answer, compound: compound.name });
-    // a saved alias may have matched other waiting orders: read the queue again
-    if (answer.rematched) load();
-    else setPage((old) => ({ ...old, items: old.items.filter((i) => i.case_no !== item.case_no), total: old.total - 1 }));
     onChanged();
   }
   return html`<section aria-labelledby="review-h">

@@ -158,6 +158,7 @@ def test_the_supervisor_imports_an_export_checks_the_report_and_works_the_review
     card.get_by_role("button", name="确认").click()
     # the demo's order at the same shop front, waiting too, is matched by the alias just saved
     page.get_by_text(f"已确认 {UNMATCHED}：归入锦绣花园，已建案派单；另有 1 件同样写法的工单已按新别名自动归入").wait_for()
+    page.get_by_role("heading", name=f"待核对（{demo_waiting - 1} 件）").wait_for()  # the queue read again
     assert page.locator("[data-testid=review-item]", has_text=UNMATCHED).count() == 0
     assert page.locator("[data-testid=review-item]", has_text="XX镇人民路128号沿街商铺").count() == 0
     assert page.locator("[data-testid=review-item]").count() == demo_waiting - 1
