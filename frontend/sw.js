@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '082ec7a4287f';
+const VERSION = '6c4fe9593061';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',

@@ -95,7 +95,7 @@ def deadline_for(entry: CatalogEntry, dispatched_at: datetime,
     """The catalog type's deadline from `dispatched_at`, or another `limit` (amount, unit) of
     its (a hotline work order's own 办理时限) under the type's schedule."""
     config = config or worktime()
-    amount, unit = limit or (entry.deadline.amount, entry.deadline.unit)
+    amount, unit = limit or (entry.deadline.count, entry.deadline.unit)
     key = config.schedule_key_for(entry.name, entry.responsible, entry.code)
     result = config.due(dispatched_at, amount, unit,
                         catalog_type=entry.name, responsible_unit=entry.responsible,

@@ -19,6 +19,7 @@ REFUSALS: dict[str, tuple[int, str, str]] = {
     "inspection_mismatch": (422, "invalid", "该检查不是对这个小区的检查"),
     "catalog_code_unknown": (422, "invalid", "问题类型代码不存在"),
     "catalog_code_required": (422, "invalid", "请选择问题类型"),
+    "catch_all_needs_description": (422, "invalid", "选择“其他问题”时请写明是什么问题"),
     "case_no_required": (422, "invalid", "热线案卷请填写案卷号"),
     "item_invalid": (422, "invalid", "提交的数据不完整或格式不正确"),
     "time_out_of_range": (422, "invalid", "时间超出合理范围（须在 2000–2100 年之间）"),

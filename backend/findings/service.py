@@ -159,9 +159,12 @@ def _precheck(data: FindingIn, compounds: dict, inspections: dict, rule: ClaimRu
     if data.inspection_id in inspections and inspections[data.inspection_id] != data.compound_id:
         return refused(data.id, "inspection_mismatch"), None
     if data.catalog_code:
-        if deadlines.catalog_entry(data.catalog_code) is None:
+        entry = deadlines.catalog_entry(data.catalog_code)
+        if entry is None:
             return refused(data.id, "catalog_code_unknown",
                            f"问题类型代码不存在: {data.catalog_code}"), None
+        if entry.catch_all and (data.description or "").strip() in ("", entry.name):
+            return refused(data.id, "catch_all_needs_description"), None
     elif not data.rubric_item:
         return refused(data.id, "catalog_code_required"), None
     if data.source == "hotline" and not data.case_no:

@@ -136,6 +136,7 @@ def company_scores(by_company: Mapping[str, list[Decimal]], names: Mapping[uuid.
                                     company=names.get(cid) or key)
             entry.direct, entry.total = str(company.direct), str(round(company.total, 2))
             entry.credit_grade, entry.warnings = company.grade, list(company.warnings)
+            entry.honour_list = company.honour_list
         else:
             warnings.append(f"{names.get(cid)}：未录入住建部门直接考核成绩（占30%），企业总分未计算")
         out.append(entry)

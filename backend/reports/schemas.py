@@ -94,6 +94,7 @@ class CompanyRow:
     credit_grade: str | None
     warnings: list[str] = field(default_factory=list)
     rank: int | None = None
+    honour_list: str | None = None  # 红榜 | 黑榜 (seed 004 10.3.3)
 
 
 @dataclass(slots=True)

@@ -23,7 +23,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, field_validator, model_validator
 
 
 class _Strict(BaseModel):
@@ -293,8 +293,24 @@ class Rubric(_Strict):
 # --------------------------------------------------------------------------- finding catalog
 
 class CatalogDeadline(_Strict):
-    amount: int = Field(..., ge=1)
+    amount: int | LocalValue = Field(..., description="a whole number ≥ 1; a LocalValue where the deployment sets it")
     unit: Literal["工作时", "工作日"]
+
+    @field_validator("amount")
+    @classmethod
+    def _whole_and_positive(cls, v: int | LocalValue) -> int | LocalValue:
+        n = amount_value(v)
+        if n is None or n != int(n) or n < 1:
+            raise ValueError(f"处置时限应为不小于 1 的整数，而不是 {n}")
+        return v
+
+    @field_serializer("amount")
+    def _plain(self, v: int | LocalValue) -> int:
+        return self.count  # phones and screens read a number, whoever set it
+
+    @property
+    def count(self) -> int:
+        return int(amount_value(self.amount))
 
 
 class CatalogEntry(_Strict):
@@ -306,6 +322,8 @@ class CatalogEntry(_Strict):
     deadline: CatalogDeadline = Field(..., description="处置时限")
     responsible: str = Field(..., description="责任单位")
     deduction: Decimal = Field(..., description="每处（个）扣分")
+    catch_all: bool = Field(False, description="其他: for a problem the catalog does not list; offered "
+                                               "when a search finds nothing, and needs a description")
 
 
 class Catalog(_Strict):
@@ -323,6 +341,8 @@ class Catalog(_Strict):
         dup = sorted({c for c in codes if codes.count(c) > 1})
         if dup:
             raise ValueError(f"代码重复: {', '.join(dup)}")
+        if sum(e.catch_all for e in self.entries) > 1:
+            raise ValueError("“其他”类型（catch_all）最多一个")
         return self
 
     def entry(self, code: str) -> CatalogEntry:
@@ -360,6 +380,15 @@ class Composite(_Strict):
     notes: list[str] = Field(default_factory=list)
 
 
+class HonourLists(_Strict):
+    """Seed 004 10.3.3: companies assessed well go on the red list (红榜), those assessed badly on
+    the black list (黑榜). The seed gives no score lines, so each deployment sets both."""
+
+    source: str
+    red_min: Amount = Field(..., description="企业总分 ≥ red_min（含）列入红榜")
+    black_below: Amount = Field(..., description="企业总分 < black_below 列入黑榜")
+
+
 class CompanyScore(_Strict):
     kind: Literal["company_score"]
     id: str
@@ -369,6 +398,7 @@ class CompanyScore(_Strict):
     project_weight: Decimal = Field(..., gt=0, le=1)
     direct_weight: Decimal = Field(..., ge=0, le=1)
     credit_grades: list[GradeBand] = Field(default_factory=list)
+    honour_lists: HonourLists | None = None
     notes: list[str] = Field(default_factory=list)
 
 

@@ -57,6 +57,7 @@ def settable_values(obj: Any) -> Iterator[tuple[tuple, ConfigValue | LocalValue]
 
 # The fields a ConfigValue sits in, as officials name them.
 _FIELD_NAMES = {"points": "分值", "per": "每次扣分", "amount": "奖金金额", "min": "分数线",
+                "red_min": "红榜分数线（不低于）", "black_below": "黑榜分数线（低于）",
                 "cap": "封顶", "late": "逾期扣分", "missing": "未报扣分"}
 
 
@@ -79,6 +80,11 @@ def describe(doc: Any, path: tuple) -> str:
         parts.append(f"{path[2]}等次的补贴标准（元/㎡/月）")
     elif path == ("subsidy", "years"):
         parts.append("补贴期限（自物业进驻起，年）")
+    elif path[:1] == ("entries",) and path[2:] == ("deadline", "amount"):
+        entry = doc.entries[path[1]]
+        parts.append(f"{entry.code} {entry.name} 的处置时限（{entry.deadline.unit}）")
+    elif path[:1] == ("honour_lists",):
+        parts.append(f"红黑榜 {_field(path[1:])}")
     elif path[:1] in (("prizes",), ("credit_grades",)):
         parts.append(f"{getattr(doc, path[0])[path[1]].name} 的 {_field(path[2:])}")
     else:
@@ -170,4 +176,9 @@ def check_library(lib: Library) -> list[Issue]:
         elif isinstance(doc, CompanyScore):
             if doc.project_weight + doc.direct_weight != 1:
                 err("project_weight + direct_weight 须等于 1", "project_weight")
+            lists = doc.honour_lists
+            red, black = (amount_value(lists.red_min), amount_value(lists.black_below)) if lists else (None, None)
+            if red is not None and black is not None and black > red:
+                err(f"黑榜分数线 {black} 高于红榜分数线 {red}：同一企业不能既上红榜又上黑榜",
+                    "honour_lists", "black_below")
     return issues

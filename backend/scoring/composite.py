@@ -13,6 +13,7 @@ competition ranking and prizes are given by place (see ranking.py for the tie ru
 Company score = project_weight × mean(project scores) + direct_weight × direct score
 (70% / 30%, seed 004 10.3.1); the credit grade comes from bands whose thresholds the seed does not
 give (附录H is missing), so they load as needs-configuration and no grade is given until configured.
+The red and black lists (seed 004 10.3.3) likewise place nobody until their lines are configured.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Mapping, Sequence
 
-from backend.rubrics.models import Catalog, CompanyScore, Composite, ConfigValue, Rubric, amount_value
+from backend.rubrics.models import (
+    Catalog, CompanyScore, Composite, ConfigValue, HonourLists, Rubric, amount_value,
+)
 from backend.scoring.engine import score_items
 from backend.scoring.money import grade_for
 from backend.scoring.observations import Observations
@@ -111,6 +114,7 @@ class CompanyResult:
     grade: str | None
     detail: str
     warnings: tuple[str, ...] = ()
+    honour_list: str | None = None  # 红榜 | 黑榜 | None (seed 004 10.3.3)
 
     def to_dict(self) -> dict:
         return _plain(self.__dict__)
@@ -129,6 +133,23 @@ def company_score(rule: CompanyScore, project_scores: Sequence[Decimal], direct_
                     if isinstance(b.min, ConfigValue) and b.min.value is None]
     if unconfigured:
         warnings.append(f"信用等级分数线需要配置（{'、'.join(unconfigured)}），未定信用等级")
+    honour_list = None
+    if rule.honour_lists:
+        honour_list, unset = honour_list_for(rule.honour_lists, total)
+        if unset:
+            warnings.append(f"红黑榜分数线需要配置（{'、'.join(unset)}），未定红黑榜")
     detail = (f"{fmt(rule.project_weight)} × 项目平均 {fmt(avg)}（{len(project_scores)} 个项目）"
               f" + {fmt(rule.direct_weight)} × 直接考核 {fmt(direct_score)} = {fmt(total)}")
-    return CompanyResult(company, total, avg, direct_score, grade, detail, tuple(warnings))
+    return CompanyResult(company, total, avg, direct_score, grade, detail, tuple(warnings), honour_list)
+
+
+def honour_list_for(lists: HonourLists, total: Decimal) -> tuple[str | None, list[str]]:
+    """Seed 004 10.3.3: 红榜 at or above its line, 黑榜 below its own, neither in between; a list
+    whose line is not configured places nobody (and is named in the second value)."""
+    red, black = amount_value(lists.red_min), amount_value(lists.black_below)
+    unset = [name for name, line in (("红榜", red), ("黑榜", black)) if line is None]
+    if red is not None and total >= red:
+        return "红榜", unset
+    if black is not None and total < black:
+        return "黑榜", unset
+    return None, unset

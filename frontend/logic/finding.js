@@ -11,10 +11,14 @@ export const SOURCES = [['patrol', '巡查'], ['announced', '明查'], ['unannou
 
 const trimmed = (s) => (s || '').trim();
 
-/** Why the entry cannot be saved yet, in the inspector's words, or null. */
+/** Why the entry cannot be saved yet, in the inspector's words, or null. The type sets the
+ * deadline, so there is always one: 其他问题 (catch_all) for what the catalog does not list, said
+ * in words, as the server requires (backend/findings/service.py). */
 export function findingError(entry) {
   if (!entry.compoundId) return '请先选择小区';
-  if (!entry.type && !trimmed(entry.description)) return '请选择问题类型或填写说明';
+  if (!entry.type) return '请选择问题类型；目录里没有的，选“其他问题”';
+  const said = trimmed(entry.description);
+  if (entry.type.catch_all && (!said || said === entry.type.name)) return '选择“其他问题”时请写明是什么问题';
   if (entry.source === 'hotline' && !trimmed(entry.caseNo)) return '热线案卷请填写案卷号';
   return null;
 }

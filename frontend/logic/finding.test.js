@@ -5,12 +5,20 @@ import { findingError, findingPayload } from './finding.js';
 const manhole = { code: 'JC04', name: '井盖缺损' };
 const at = '2026-11-20T10:03:00+08:00';
 
-test('a finding needs a compound, and a type or a description', () => {
+const other = { code: 'QT01', name: '其他问题', catch_all: true };
+
+test('a finding needs a compound and a type: a description alone has no deadline', () => {
   assert.equal(findingError({}), '请先选择小区');
-  assert.equal(findingError({ compoundId: 'c' }), '请选择问题类型或填写说明');
-  assert.equal(findingError({ compoundId: 'c', description: '  ' }), '请选择问题类型或填写说明');
+  assert.equal(findingError({ compoundId: 'c' }), '请选择问题类型；目录里没有的，选“其他问题”');
+  assert.equal(findingError({ compoundId: 'c', description: '消防通道堵塞' }), '请选择问题类型；目录里没有的，选“其他问题”');
   assert.equal(findingError({ compoundId: 'c', type: manhole }), null);
-  assert.equal(findingError({ compoundId: 'c', description: '消防通道堵塞' }), null);
+});
+
+test('其他问题 needs words saying what the problem is', () => {
+  for (const description of [undefined, '  ', '其他问题']) {
+    assert.equal(findingError({ compoundId: 'c', type: other, description }), '选择“其他问题”时请写明是什么问题');
+  }
+  assert.equal(findingError({ compoundId: 'c', type: other, description: '单元门禁对讲机损坏' }), null);
 });
 
 test('a hotline case needs its case number', () => {

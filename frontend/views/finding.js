@@ -26,18 +26,31 @@ export function CatalogPicker({ types, recent, value, onChange }) {
     </div>`;
   }
   const rows = searchCatalog(types, query, recent).slice(0, 8);
+  const other = types.find((t) => t.catch_all);
   return html`<div class="catalog-picker">
     <label class="field">问题类型
       <input type="search" value=${query} placeholder="搜索：井盖、垃圾、JC04…" onInput=${(e) => setQuery(e.target.value)} />
     </label>
-    ${!types.length ? html`<p class="hint">问题类型目录尚未同步，可先只写说明</p>` : null}
-    ${query.trim() && !rows.length ? html`<p class="hint" role="status">没有找到“${query.trim()}”：请按分类浏览，或不选类型、只写说明（无时限，由监管人员补充类型）</p>` : null}
+    ${!types.length ? html`<p class="hint">问题类型目录尚未同步：联网后自动下载，之后离线也可选择</p>` : null}
+    ${query.trim() && !rows.length ? html`<div class="catalog-none" role="status">
+      <p class="hint">目录里没有“${query.trim()}”。可按分类浏览全部类型；确实没有的，选“其他问题”并写明是什么问题：</p>
+      ${other ? html`<${Chips} types=${[other]} recent=${[]} onChange=${(t) => onChange(t, query.trim())} />` : null}</div>` : null}
     <${Chips} types=${rows} recent=${recent} onChange=${onChange} />
     ${types.length ? html`<details class="catalog-browse" open=${!!query.trim() && !rows.length}><summary>按分类浏览全部 ${types.length} 类</summary>
       ${[...new Set(types.map((t) => t.category))].map((c) => html`<section key=${c}><h3 class="hint">${c}</h3>
         <${Chips} types=${types.filter((t) => t.category === c)} recent=${recent} onChange=${onChange} /></section>`)}</details>` : null}
   </div>`;
 }
+
+/** CatalogPicker's onChange for a form: 其他问题 picked after a fruitless search keeps the words
+ * searched for as the start of the description. */
+export const typeChooser = (setType, setDescription) => (t, words) => {
+  setType(t);
+  if (words) setDescription((d) => (d.trim() ? d : words));
+};
+
+/** The description field's label: 其他问题 must say what the problem is. */
+export const descriptionLabel = (type) => (type && type.catch_all ? '说明（必填：写明是什么问题）' : '说明');
 
 /** Saves a new finding to the outbox (sync.js sends it when it can). `entry`: see
  * logic/finding.js findingPayload. */
@@ -113,12 +126,12 @@ export function FindingView({ ctx }) {
   return html`<main class="screen">
     <${TopBar} title=${`新问题 · ${compound.name}`} back="#/compounds" />
     <form class="form" onSubmit=${submit}>
-      <${CatalogPicker} types=${types} recent=${ctx.data.recent} value=${type} onChange=${setType} />
+      <${CatalogPicker} types=${types} recent=${ctx.data.recent} value=${type} onChange=${typeChooser(setType, setDescription)} />
       ${type ? html`<p class="hint seed-text">${type.condition}${type.deadline ? `（整改时限 ${type.deadline.amount} ${type.deadline.unit}）` : ''}</p>` : null}
       <${PhotoPicker} photos=${photos} onChange=${setPhotos} />
       <${NearDuplicates} ctx=${ctx} entry=${{ compoundId: compound.id, type, building, description }}
         position=${position} photos=${photos} onSupplemented=${() => go('#/findings?saved=1')} />
-      <label class="field">说明
+      <label class="field">${descriptionLabel(type)}
         <textarea name="description" rows="3" value=${description} placeholder="例如：3号楼东侧雨水箅子缺失"
           onInput=${(e) => setDescription(e.target.value)}></textarea>
       </label>

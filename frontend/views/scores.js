@@ -144,7 +144,7 @@ function Companies({ ctx, rows, periodKeyText, onChanged }) {
     <h2 class="section-title">物业公司（项目平均 70% + 住建部门直接考核 30%）</h2>
     ${message ? html`<${Notice} kind=${message.kind}>${message.text}</${Notice}>` : null}
     <table class="table" data-testid="companies">
-      <thead><tr>${head('name', '物业公司')}${head('projects', '项目数', 'num')}${head('project_average', '项目平均', 'num')}${head('direct', '直接考核', 'num')}${head('total', '综合', 'num')}${head('rank', '名次', 'num')}<th>信用等级</th></tr></thead>
+      <thead><tr>${head('name', '物业公司')}${head('projects', '项目数', 'num')}${head('project_average', '项目平均', 'num')}${head('direct', '直接考核', 'num')}${head('total', '综合', 'num')}${head('rank', '名次', 'num')}<th>信用等级</th><th>红黑榜</th></tr></thead>
       <tbody>${sorted.map((c) => html`<tr key=${c.id} data-testid="company-row">
         <td>${c.name}${c.warnings && c.warnings.length ? html`<br /><small class="line-error">${c.warnings.join('；')}</small>` : null}</td>
         <td class="num">${c.projects}</td><td class="num">${num(c.project_average)}</td>
@@ -154,9 +154,11 @@ function Companies({ ctx, rows, periodKeyText, onChanged }) {
           : html`${num(c.direct)}${canEdit ? html` <button type="button" class="button button-small button-secondary"
               onClick=${() => { setEditing(c.id); setValue(c.direct == null ? '' : String(Number(c.direct))); setMessage(null); }}>${c.direct == null ? '录入' : '修改'}</button>` : null}`}</td>
         <td class="num"><b>${num(c.total)}</b></td><td class="num">${c.rank || '—'}</td>
-        <td>${c.credit_grade || '—'}</td></tr>`)}</tbody>
+        <td>${c.credit_grade === 'C' ? html`C <small>（严重失信，重点关注）</small>` : c.credit_grade || '—'}</td>
+        <td>${c.honour_list ? html`<span class=${`badge ${c.honour_list === '红榜' ? 'badge-red-list' : 'badge-black-list'}`}>${c.honour_list}</span>` : '—'}</td></tr>`)}</tbody>
     </table>
-    <p class="hint">信用等级：按省物业服务企业信用信息管理系统的评价（AAA、AA、A、B、C，种子004 10.1.2），由管理员维护。</p>
+    <p class="hint">${'信用等级按企业综合分划为 AAA、AA、A、B、C（种子004 10.1.2），C 级列为重点关注对象（10.1.5）；'
+      + '考核评价好的企业列入红榜、差的列入黑榜（10.3.3）。各分数线由管理员在“规则设置”中配置，未配置时不评定。'}</p>
   </section>`;
 }
 

@@ -26,18 +26,23 @@ def _second_prize(settings: dict) -> dict:
     return next(v for v in settings["values"] if v["document"] == "town" and "二等奖" in v["label"])
 
 
-def test_the_thirteen_open_values_are_listed_with_the_seed_value_and_why(client, demo):
+def test_the_fifteen_open_values_are_listed_with_the_seed_value_and_why(client, demo):
     settings = client.get("/api/settings", headers=_admin(client)).json()
     assert settings["version"] == 0
     open_values = [v for v in settings["values"] if not v["local"]]
-    assert len(open_values) == 13
-    # and the five the seed states but leaves to the district (seed 003's subsidy rates and term)
-    assert [v["document"] for v in settings["values"] if v["local"]] == ["E"] * 5
+    assert len(open_values) == 15
+    # the five the seed states but leaves to the district (seed 003's subsidy rates and term),
+    # and the deadline of our 其他问题, which no seed states
+    assert sorted(v["document"] for v in settings["values"] if v["local"]) == ["E"] * 5 + ["finding-catalog"]
+    other = next(v for v in settings["values"] if v["document"] == "finding-catalog")
+    assert (other["label"], other["value"], other["seed_value"]) == ("QT01 其他问题 的处置时限（工作日）", "3", "3")
     prize = _second_prize(settings)
     assert prize["seed_value"] == "2024" and prize["value"] == "2024" and not prize["configured"]
     assert "模板年份" in prize["reason"] and prize["file"].endswith("town.yaml") and prize["line"]
-    grades = [v for v in settings["values"] if v["document"] == "company"]
-    assert len(grades) == 4 and all(v["value"] is None for v in grades)
+    company = [v for v in settings["values"] if v["document"] == "company"]
+    assert len(company) == 6 and all(v["value"] is None for v in company)  # 4 grade lines, 2 list lines
+    assert {v["label"] for v in company if "红黑榜" in v["label"]} == {
+        "红黑榜 红榜分数线（不低于）", "红黑榜 黑榜分数线（低于）"}
 
 
 def test_the_second_prize_set_by_the_admin_is_in_the_next_notice_with_the_settings_version(

@@ -131,8 +131,29 @@ def test_the_supervisor_enters_a_companys_direct_score_and_sees_its_70_30_total(
     assert Decimal(company["direct"]) == 90
     assert Decimal(company["total"]) == \
         (Decimal("0.7") * Decimal(company["project_average"]) + Decimal("0.3") * 90).quantize(Decimal(company["total"]))
-    page.locator("[data-testid=company-row]", has_text=name).get_by_text(f"{Decimal(company['total']).normalize():f}", exact=True).wait_for()
+    row = page.locator("[data-testid=company-row]", has_text=name)
+    row.get_by_text(f"{Decimal(company['total']).normalize():f}", exact=True).wait_for()
+    assert "红黑榜分数线需要配置（红榜、黑榜），未定红黑榜" in row.inner_text()
     screenshot(page, "66d-supervisor-companies-desktop")
+    logout(page)
+
+    # seed 004 10.3.3 gives no score lines: the admin sets them, and the company is listed
+    red_line = int(Decimal(company["total"]))  # at or below its total: 红榜
+    login(page, server.url, "admin")
+    page.locator(".tab-bar").get_by_role("link", name="规则").click()
+    page.get_by_label("红黑榜 红榜分数线（不低于） 的值").fill(str(red_line))
+    page.get_by_label("红黑榜 黑榜分数线（低于） 的值").fill("60")
+    page.get_by_label("修改原因（记入日志）").fill("区住建局物业服务企业考核办法")
+    page.get_by_role("button", name="保存修改（2 项）").click()
+    page.get_by_text("已保存为第 1 版设置").wait_for()
+    logout(page)
+    login(page, server.url, "supervisor")
+    page.goto(server.url + f"/#/scores?period={key}")
+    row = page.locator("[data-testid=company-row]", has_text=name)
+    row.locator(".badge-red-list", has_text="红榜").wait_for()
+    assert "红黑榜分数线需要配置" not in row.inner_text()
+    row.scroll_into_view_if_needed()
+    screenshot(page, "66e-supervisor-companies-red-list-desktop", at_top=False)
 
 
 def test_from_a_ranking_number_to_the_photo_behind_it(server, browser):

@@ -113,6 +113,28 @@ def test_an_unknown_catalog_code_is_refused(api, db):
     assert _counts(db)[0] == 0
 
 
+def test_other_problem_without_saying_what_it_is_is_refused(api, db):
+    for description in ("", "  ", "其他问题"):  # the phone fills in the type's name when left blank
+        r = api.post_finding("inspector", api.finding("inspector", code="QT01", description=description))
+        assert r.status_code == 422 and r.json()["error"]["code"] == "catch_all_needs_description"
+        assert r.json()["error"]["message"] == "选择“其他问题”时请写明是什么问题"
+    assert _counts(db)[0] == 0
+
+
+def test_other_problem_with_its_description_is_dispatched_with_the_local_deadline(api, client, world, clock):
+    """Dispatched Wednesday 30 Sep 2026 16:30: three work days, as a 井盖缺损's, run over the
+    National Day holiday to the make-up working Saturday, 10 October."""
+    other, manhole = (api.finding("inspector", code="QT01", description="单元门禁对讲机损坏"),
+                      api.finding("inspector", code="JC04"))
+    due = []
+    for body in (other, manhole):
+        assert api.post_finding("inspector", body).status_code == 201
+        ticket = client.get(f"/api/tickets/{body['id']}", headers=world.headers("inspector")).json()
+        assert (ticket["deadline_amount"], ticket["deadline_unit"]) == ("3.00", "工作日")
+        due.append(ticket["due_at"])
+    assert due == ["2026-10-10T17:30:00+08:00"] * 2
+
+
 def test_malformed_json_is_a_400(client, world, db):
     for path in ("/api/findings", "/api/sync/findings", "/api/sync/events"):
         r = client.post(path, content=b'{"findings": [', headers={

@@ -140,6 +140,33 @@ def test_the_company_score_needs_the_direct_score(api, clock, client, world):
     assert Decimal(company(_report(client, world))["total"]) == Decimal("93.36")
 
 
+def test_seed004_10_3_3_the_admin_sets_the_list_lines_and_the_company_goes_on_the_red_list(
+        api, clock, client, world):
+    """甲物业 scores 93.36 (above): no list until the admin sets the lines, 红榜 once the red line is
+    90, none once it is 95 (and the black line 60 is far below)."""
+    build_september(api, clock, client, world)
+    clock.set(2026, 10, 31, 12, 0)
+    company = lambda rep: next(c for c in rep["companies"] if c["id"] == str(world.companies["a"].id))  # noqa: E731
+    client.put("/api/company-direct-scores", headers=world.headers("supervisor"), json={
+        "company_id": str(world.companies["a"].id), "period": "2026-09", "score": "90"})
+    before = company(_report(client, world))
+    assert before["honour_list"] is None and any("红黑榜分数线需要配置" in w for w in before["warnings"])
+    admin = world.headers("admin")
+    values = client.get("/api/settings", headers=admin).json()["values"]
+    key = {v["label"]: v["key"] for v in values if v["document"] == "company"}
+    red, black = key["红黑榜 红榜分数线（不低于）"], key["红黑榜 黑榜分数线（低于）"]
+
+    refused = client.put("/api/settings/values", headers=admin, json={
+        "values": {red: "60", black: "90"}, "reason": "区住建局考核办法"})
+    assert refused.status_code == 422 and "黑榜分数线 90 高于红榜分数线 60" in refused.text
+    assert client.put("/api/settings/values", headers=admin, json={
+        "values": {red: "90", black: "60"}, "reason": "区住建局考核办法"}).status_code == 200
+    listed = company(_report(client, world))
+    assert listed["honour_list"] == "红榜" and not any("红黑榜" in w for w in listed["warnings"])
+    client.put("/api/settings/values", headers=admin, json={"values": {red: "95"}, "reason": "提高红榜门槛"})
+    assert company(_report(client, world))["honour_list"] is None
+
+
 def test_a_frozen_period_does_not_change_when_a_finding_is_edited(api, clock, client, world):
     build_september(api, clock, client, world)
     clock.set(2026, 10, 31, 12, 0)

@@ -2,9 +2,11 @@
 
 import json
 
-from backend.rubrics.loader import default_rubrics_dir, load_dir
+import pytest
+
+from backend.rubrics.loader import Overlay, default_rubrics_dir, load_dir
 from backend.rubrics.models import schemas
-from backend.rubrics.validate import check_library
+from backend.rubrics.validate import check_library, describe, settable_values
 
 RUBRICS = default_rubrics_dir()
 
@@ -40,11 +42,13 @@ def test_seed002_annex4_2024_amounts_and_seed004_grades_are_flagged():
 
 
 def test_seed002_annex1_catalog_26_types_with_codes_and_deadlines():
-    """26 types: 基础设施 7, 环境秩序 15, 绿化管理 3, 违法建设 1; each deducts 1 per occurrence."""
+    """26 types: 基础设施 7, 环境秩序 15, 绿化管理 3, 违法建设 1; each deducts 1 per occurrence.
+    (Our 其他问题 comes after them: see the next test.)"""
     cat = load_dir(RUBRICS).get("finding-catalog")
-    assert len(cat.entries) == 26
+    seed_types = [e for e in cat.entries if not e.catch_all]
+    assert len(seed_types) == 26
     counts = {}
-    for e in cat.entries:
+    for e in seed_types:
         counts[e.category] = counts.get(e.category, 0) + 1
         assert e.deduction == 1 and e.responsible == "物管科.各小区物业"
     assert counts == {"基础设施": 7, "环境秩序": 15, "绿化管理": 3, "违法建设": 1}
@@ -57,6 +61,28 @@ def test_seed002_annex1_catalog_26_types_with_codes_and_deadlines():
         assert (d.amount, d.unit) == (amount, unit), name
     assert cat.entry("JC04").name == "井盖缺损" and cat.entry("WJ01").name == "私搭乱建"
     assert "代码" in cat.code_scheme and "为空" in cat.code_scheme
+
+
+def test_the_catch_all_type_is_ours_costs_nothing_and_its_deadline_is_set_locally():
+    """The seed lists 26 types and a deduction for each; a problem outside them (其他问题) is still
+    dispatched, but the seed gives it no deduction, and its deadline is each place's to set."""
+    cat = load_dir(RUBRICS).get("finding-catalog")
+    [other] = [e for e in cat.entries if e.catch_all]
+    assert (other.code, other.name, other.category, other.deduction) == ("QT01", "其他问题", "其他", 0)
+    assert (other.deadline.count, other.deadline.unit) == (3, "工作日")
+    assert other.model_dump(mode="json")["deadline"] == {"amount": 3, "unit": "工作日"}  # as phones read it
+    [(path, value)] = [(p, v) for p, v in settable_values(cat)]
+    assert path == ("entries", cat.entries.index(other), "deadline", "amount") and value.value == 3
+    assert describe(cat, path) == "QT01 其他问题 的处置时限（工作日）"
+
+
+@pytest.mark.parametrize("value, message", [("0", "不小于 1 的整数"), ("2.5", "不小于 1 的整数")])
+def test_the_catch_all_deadline_must_be_a_whole_number_of_days(value, message):
+    cat = load_dir(RUBRICS).get("finding-catalog")
+    key = f"finding-catalog:entries/{next(i for i, e in enumerate(cat.entries) if e.catch_all)}/deadline/amount"
+    lib = load_dir(RUBRICS, Overlay(1, {key: value}, {}))
+    assert "finding-catalog" not in lib.documents
+    assert any(message in e.reason for e in lib.errors)
 
 
 def test_every_item_keeps_its_seed_text():

@@ -1,6 +1,7 @@
 """Seed 002 §三/§五/附件4: town composite (60% L + 40% P + demonstration bonus), ranking and prizes;
 §四(一) long-term management; 附件2 rubric P; seed 004 company score."""
 
+import dataclasses
 from decimal import Decimal
 
 from backend.scoring.composite import company_score, score_composite, score_town
@@ -67,6 +68,14 @@ def test_seed002_s4_1_long_term_problem_1_point_double_when_overdue(lib, make_ob
     assert r.total == 92
 
 
+def test_seed002_s4_1_a_problem_outside_the_26_types_costs_nothing(lib, make_obs):
+    """§四(一) 1 deducts per problem of the catalog's types; our 其他问题 is none of them."""
+    r = score(lib.get("L"), make_obs({"1": {"findings": {"QT01": {"on_time": 2, "overdue": 3},
+                                                         "JC04": {"on_time": 1}}}}),
+              catalogs=lib.catalogs())
+    assert r.total == 99
+
+
 def test_seed002_s4_1_cases_2_points_each(lib, make_obs):
     """超时、推诿、反复性、核查不符、重点问题 案卷每个扣2分: one of each → 10 → 90."""
     data = {"2": {k: 1 for k in ("overtime", "shirking", "repeated", "callback_failed", "key_problem")}}
@@ -118,6 +127,41 @@ def test_seed004_credit_grade_once_configured(lib):
         GradeBand(name="B", min=D(60)), GradeBand(name="C")]})
     assert company_score(rule, [D(90)], D(80)).grade == "AA"
     assert company_score(rule, [D(50)], D(50)).grade == "C"
+
+
+def test_seed004_10_3_3_red_and_black_lists_place_nobody_until_their_lines_are_set(lib):
+    """10.3.3 names the two lists but gives no score line: nobody is listed, and the warning says why."""
+    r = company_score(lib.get("company"), [D(99)], D(99))
+    assert r.honour_list is None
+    assert any("红黑榜分数线需要配置（红榜、黑榜）" in w for w in r.warnings)
+
+
+def test_seed004_10_3_3_red_list_at_its_line_black_list_below_its_own(lib):
+    """Example lines (90 / 60): 红榜 from 90 inclusive, 黑榜 below 60, neither in between."""
+    from backend.rubrics.models import ConfigValue, HonourLists
+    lists = HonourLists(source="seed 004 10.3.3",
+                        red_min=ConfigValue(value=D(90), needs_configuration="x"),
+                        black_below=ConfigValue(value=D(60), needs_configuration="x"))
+    rule = lib.get("company").model_copy(update={"honour_lists": lists})
+    assert company_score(rule, [D(90)], D(90)).honour_list == "红榜"
+    assert company_score(rule, [D(100)], D("66.7")).honour_list == "红榜"  # 70 + 20.01
+    assert company_score(rule, [D(100)], D("66.6")).honour_list is None    # 70 + 19.98
+    assert company_score(rule, [D(89)], D(89)).honour_list is None
+    assert company_score(rule, [D(60)], D(60)).honour_list is None       # 60 is not below 60
+    assert company_score(rule, [D(59)], D(60)).honour_list == "黑榜"
+    assert not any("红黑榜" in w for w in company_score(rule, [D(70)], D(70)).warnings)
+
+
+def test_seed004_10_3_3_a_black_line_above_the_red_line_is_refused(lib):
+    from backend.rubrics.models import ConfigValue, HonourLists
+    from backend.rubrics.validate import check_library
+    lists = HonourLists(source="seed 004 10.3.3",
+                        red_min=ConfigValue(value=D(80), needs_configuration="x"),
+                        black_below=ConfigValue(value=D(85), needs_configuration="x"))
+    documents = {**lib.documents, "company": lib.get("company").model_copy(update={"honour_lists": lists})}
+    trial = dataclasses.replace(lib, documents=documents)
+    errors = [i.message for i in check_library(trial) if i.level == "error"]
+    assert any("黑榜分数线 85 高于红榜分数线 80" in m for m in errors)
 
 
 def test_composite_single_call_api(lib, make_obs):

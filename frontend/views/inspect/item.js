@@ -4,7 +4,7 @@
 import { useState, useEffect } from '../../vendor/hooks.js';
 import { html, TopBar, Notice, PhotoPicker, go } from '../ui.js';
 import * as db from '../../db.js';
-import { CatalogPicker, NearDuplicates, saveFinding } from '../finding.js';
+import { CatalogPicker, NearDuplicates, descriptionLabel, saveFinding, typeChooser } from '../finding.js';
 import { findingError } from '../../logic/finding.js';
 import { itemInputs, setValue, setNote, setNotAssessed, markCompliant, compliantValues, addPhotos,
   removePhoto, countFinding, runningScore, inputError, touched, progress } from '../../logic/inspection.js';
@@ -49,7 +49,7 @@ function ProblemForm({ ctx, draft, rubric, item, onSaved, onCancel }) {
     event.preventDefault();
     const entry = { compoundId: draft.subject.id, type, description: description || `${item.title}：${type ? type.name : ''}`,
       building, source: draft.source, inspectionId: draft.id, rubricItem: item.id };
-    const problem = findingError(entry) || (!type ? '请选择问题类型（决定整改时限）' : null);
+    const problem = findingError(entry);
     if (problem) { setError(problem); return; }
     setBusy(true);
     try {
@@ -62,12 +62,12 @@ function ProblemForm({ ctx, draft, rubric, item, onSaved, onCancel }) {
   }
   return html`<form class="form problem-form" onSubmit=${save} aria-label="登记问题">
     <h3 class="section-title">登记问题（派单整改）</h3>
-    <${CatalogPicker} types=${types} recent=${mapped} value=${type} onChange=${setType} />
+    <${CatalogPicker} types=${types} recent=${mapped} value=${type} onChange=${typeChooser(setType, setDescription)} />
     ${type ? html`<p class="hint seed-text">${type.condition}${type.deadline ? `（整改时限 ${type.deadline.amount} ${type.deadline.unit}）` : ''}</p>` : null}
     <${PhotoPicker} photos=${photos} onChange=${setPhotos} label="问题照片" />
     <${NearDuplicates} ctx=${ctx} entry=${{ compoundId: draft.subject.id, type, building, description }}
       photos=${photos} onSupplemented=${() => onCancel('已补充到已有问题')} />
-    <label class="field">说明<textarea rows="2" value=${description} placeholder=${item.title}
+    <label class="field">${descriptionLabel(type)}<textarea rows="2" value=${description} placeholder=${item.title}
       onInput=${(e) => setDescription(e.target.value)}></textarea></label>
     <label class="field">楼栋 / 位置<input value=${building} placeholder="例如：3号楼" onInput=${(e) => setBuilding(e.target.value)} /></label>
     ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}
