@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '6c4fe9593061';
+const VERSION = '90a2112a1db2';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',
@@ -49,6 +49,7 @@ const MODULES = [
   './views/desk.css',
   './views/scores.js',
   './views/verify.js',
+  './views/retype.js',
   './views/worklist.js',
   './views/table.js',
   './logic/dashboard.js',

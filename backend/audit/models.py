@@ -46,6 +46,7 @@ ACTION_LABELS = {
     "compound.update": "修改小区", "organisation.import": "导入组织机构",
     "period.freeze": "发布并冻结期间", "period.reopen": "重新开放期间",
     "ticket.due_recomputed": "重算到期时间", "ticket.merge": "合并工单",
+    "ticket.retype": "更正问题类型",
     "case.flags": "设置热线案件标记", "company.direct_score": "录入企业直接评分",
     "demonstration.add": "登记示范点", "inspection.amend": "更正检查",
     "settings.values": "修改评分数值", "settings.calendar": "修改节假日",

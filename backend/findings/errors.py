@@ -28,6 +28,7 @@ REFUSALS: dict[str, tuple[int, str, str]] = {
     "reason_required": (422, "invalid", "请填写原因"),
     "after_photo_required": (422, "invalid", "整改需要至少一张整改后照片"),
     "photo_required": (422, "invalid", "补充照片需要至少一张照片"),
+    "retype_same": (422, "invalid", "已是这个问题类型，无需更正"),
     "merge_target_invalid": (422, "invalid", "只能合并到同一小区、同一问题类型、未撤销的另一条问题"),
     "ticket_id_mismatch": (422, "invalid", "路径与请求体中的工单编号不一致"),
     "uuid_reused": (409, "conflict", "该编号已用于另一条不同内容的记录，未覆盖"),

@@ -68,6 +68,9 @@ class EventKind(StrEnum):
     # A later export of an imported 12345 work order changed what it states (its callback, its
     # content…): recorded with the source file; the state does not move (backend/hotline).
     hotline_update = "hotline_update"
+    # A supervisor corrects the finding's catalog type (其他问题 found to be a listed type, a wrong
+    # pick): detail.from / detail.to; the due time follows the new type from the dispatch.
+    retype = "retype"
 
 
 class PhotoKind(StrEnum):

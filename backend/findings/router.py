@@ -16,7 +16,7 @@ from backend.transaction import SessionDep, run_write
 from backend.findings import dashboard, service, transitions
 from backend.findings.dependencies import TicketDep, ticket_in_scope
 from backend.findings.errors import RESPONSES, raise_for, refused
-from backend.findings.schemas import (EventIn, FindingIn, ItemResult, MergeIn, LadderBoard, OverdueBoard,
+from backend.findings.schemas import (EventIn, FindingIn, ItemResult, MergeIn, RetypeIn, LadderBoard, OverdueBoard,
                                       TicketNarrowing, TicketPublic, TicketQuery)
 from backend.findings.views import list_findings, list_tickets, tickets_public
 from backend.pagination import Page, PageDep
@@ -93,6 +93,15 @@ def merge_ticket(ticket: TicketDep, body: MergeIn, session: SessionDep, user: Cu
     """Close this finding as a duplicate of another (supervisors): it then costs points once."""
     into = ticket_in_scope(body.into, session, user, scope)
     transitions.merge(session, user, scope, ticket, into=into, note=body.note, clock=clock)
+    return tickets_public(session, [ticket], clock.now)[0]
+
+
+@router.post("/tickets/{ticket_id}/retype", response_model=TicketPublic, responses=RESPONSES)
+def retype_ticket(ticket: TicketDep, body: RetypeIn, session: SessionDep, user: CurrentUser,
+                  clock: ClockDep) -> TicketPublic:
+    """Correct the finding's catalog type (supervisors), with the reason."""
+    ticket = transitions.retype(session, user, ticket, catalog_code=body.catalog_code, note=body.note,
+                                clock=clock)
     return tickets_public(session, [ticket], clock.now)[0]
 
 

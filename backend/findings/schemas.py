@@ -128,6 +128,13 @@ class ItemResult(_Answer):
     ticket: TicketPublic | None = None
 
 
+class RetypeIn(BaseModel):
+    """A supervisor's correction of the finding's catalog type, with the reason."""
+
+    catalog_code: str = PydField(max_length=16)
+    note: str = PydField(max_length=1000, description="更正原因")
+
+
 class MergeIn(BaseModel):
     """A supervisor's judgement that this finding repeats another (`into`)."""
 

@@ -6,6 +6,7 @@
     open | rectified ──cancel (supervisor, reason)──▶ cancelled
     open | rectified ──merge (supervisor, into another finding; the server's)──▶ cancelled
     open | rectified ──supplement (a reporter, ≥1 photo of the problem)──▶ (the same state)
+    open | rectified ──retype (supervisor, reason; the server's)──▶ (the same state)
 
 The ticket's state is the fold of its events; the row stores that projection so that lists and
 roll-ups read one table (`changes` says how each event moves it). When a ticket is overdue is
@@ -37,12 +38,13 @@ TRANSITIONS: dict[EventKind, tuple[frozenset[TicketState], TicketState, frozense
     EventKind.merge: (_LIVE, TicketState.cancelled, frozenset({Role.supervisor, Role.admin})),
     # None: the state stays as it is
     EventKind.supplement: (_LIVE, None, REPORTERS),
+    EventKind.retype: (_LIVE, None, frozenset({Role.supervisor, Role.admin})),
 }
-# Events a phone may send (the others are the server's own: dispatch, retimed, and merge,
-# which names the finding it merges into).
+# Events a phone may send (the others are the server's own: dispatch, retimed, and merge and
+# retype, which name another finding or type).
 FROM_PHONES = frozenset({EventKind.rectify, EventKind.close, EventKind.reject, EventKind.cancel,
                          EventKind.supplement})
-NEEDS_REASON = frozenset({EventKind.reject, EventKind.cancel})
+NEEDS_REASON = frozenset({EventKind.reject, EventKind.cancel, EventKind.retype})
 NEEDS_PHOTO = frozenset({EventKind.rectify, EventKind.supplement})
 
 # The words of ../shared/ux.md; the phone's copy is frontend/logic/tickets.js (tested equal).
@@ -52,7 +54,7 @@ KIND_LABELS = {EventKind.dispatch: "派单", EventKind.rectify: "整改", EventK
                EventKind.reject: "退回", EventKind.cancel: "撤销",
                EventKind.due_recomputed: "时限重算", EventKind.retimed: "记录时间更正",
                EventKind.supplement: "补充照片", EventKind.merge: "合并为重复问题",
-               EventKind.hotline_update: "热线工单更新"}
+               EventKind.hotline_update: "热线工单更新", EventKind.retype: "更正问题类型"}
 
 
 class TransitionRefused(Exception):

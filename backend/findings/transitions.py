@@ -1,9 +1,11 @@
 """Moving a ticket: rectify, close, reject, cancel, supplement; a supervisor's merge of a
-duplicate. Idempotent by the phone's event id; the
+duplicate and correction of the type (retype). Idempotent by the phone's event id; the
 ticket's state is the projection of its append-only events (tickets.py has the rules,
 repository.py writes them)."""
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 from sqlalchemy import update
 from sqlmodel import Session
@@ -13,10 +15,10 @@ from backend.auth.models import Role
 from backend.auth.scope import Scope
 from backend.clock import ClaimRefused, ClaimRule, RequestClock
 from backend.digest import digest, same_content
-from backend.findings import repository, tickets
+from backend.findings import deadlines, repository, tickets
 from backend.findings.errors import raise_for, refused
 from backend.ids import new_id
-from backend.findings.models import Finding, TicketEvent, TicketState
+from backend.findings.models import Finding, Source, TicketEvent, TicketState
 from backend.findings.schemas import EventIn, ItemResult
 from backend.findings.views import ticket_filter, tickets_public
 from backend.photos.service import capture_times
@@ -105,3 +107,41 @@ def merge(session: Session, user, scope: Scope, ticket, *, into, note: str | Non
                     .values(duplicate_of_id=into.id))
     record(session, actor_id=user.id, action="ticket.merge", object_type="ticket",
            object_id=ticket.id, into=str(into.id))
+
+
+def retype(session: Session, user, ticket, *, catalog_code: str, note: str,  # noqa: ANN001, ANN201
+           clock: RequestClock):
+    """A supervisor corrects the finding's catalog type (a 其他问题 that the catalog does list, a
+    wrong pick), with a reason: a `retype` event names both types and the due times. The due
+    time follows the new type from the dispatch, as if it had been picked then; a 12345 case
+    keeps its own (the work order's 办理时限 governs it). It then counts as the new type.
+    Returns the ticket as stored now."""
+    entry = deadlines.catalog_entry(catalog_code)
+    if entry is None:
+        raise_for(refused(ticket.id, "catalog_code_unknown", f"问题类型代码不存在: {catalog_code}"))
+    if catalog_code == ticket.catalog_code:
+        raise_for(refused(ticket.id, "retype_same"))
+    try:
+        tickets.check_transition(tickets.EventKind.retype, TicketState(ticket.state), Role(user.role),
+                                 note=note, photo_count=0, from_phone=False)
+    except tickets.TransitionRefused as refusal:
+        raise_for(refused(ticket.id, refusal.code, refusal.message))
+    detail = {"from": ticket.catalog_code, "to": catalog_code, "old_due_at": _utc_text(ticket.due_at)}
+    changes: dict = {"catalog_code": catalog_code}
+    if ticket.source != Source.hotline:
+        deadline = deadlines.deadline_for(entry, ticket.dispatched_at)
+        changes.update(deadline_amount=deadline.amount, deadline_unit=deadline.unit,
+                       schedule_key=deadline.schedule_key, due_at=deadline.due_at,
+                       due_provisional=deadline.provisional)
+    detail["new_due_at"] = _utc_text(changes.get("due_at", ticket.due_at))
+    repository.append_event(
+        session, ticket, event_id=new_id(), kind=tickets.EventKind.retype, actor_id=user.id,
+        at=clock.now, received_at=clock.now, note=note.strip(), detail=detail, changes=changes)
+    session.execute(update(Finding).where(Finding.id == ticket.id).values(catalog_code=catalog_code))
+    record(session, actor_id=user.id, action="ticket.retype", object_type="ticket",
+           object_id=ticket.id, **detail, reason=note.strip())
+    return repository.load_ticket(session, ticket.id)  # as stored: the amount at the column's scale
+
+
+def _utc_text(at: datetime | None) -> str | None:
+    return at.astimezone(timezone.utc).isoformat() if at else None

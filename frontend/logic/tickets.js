@@ -15,7 +15,7 @@ export const STATE_LABELS = {
 export const EVENT_LABELS = {
   dispatch: '派单', rectify: '整改', close: '核查通过', reject: '退回', cancel: '撤销',
   due_recomputed: '时限重算', retimed: '记录时间更正', supplement: '补充照片', merge: '合并为重复问题',
-  hotline_update: '热线工单更新',
+  hotline_update: '热线工单更新', retype: '更正问题类型',
 };
 
 // kind → [states it may start from, resulting state (null: unchanged), roles that may do it]
@@ -28,8 +28,9 @@ export const TRANSITIONS = {
   cancel: [LIVE, 'cancelled', ['supervisor', 'admin']],
   merge: [LIVE, 'cancelled', ['supervisor', 'admin']], // online: names the finding it repeats
   supplement: [LIVE, null, VERIFIERS], // more photos of the same problem
+  retype: [LIVE, null, ['supervisor', 'admin']], // online: names the corrected type
 };
-export const NEEDS_REASON = ['reject', 'cancel'];
+export const NEEDS_REASON = ['reject', 'cancel', 'retype'];
 
 export function isOpen(ticket) {
   return OPEN_STATES.includes(ticket.state);

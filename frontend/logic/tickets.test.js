@@ -44,7 +44,7 @@ test('actions by role and state, with the words of ux.md', () => {
   assert.deepEqual(t.nextActions({ state: 'open' }, 'property_manager'), ['rectify']);
   assert.deepEqual(t.nextActions({ state: 'rectified' }, 'inspector'), ['close', 'reject', 'supplement']);
   assert.deepEqual(t.nextActions({ state: 'rectified' }, 'supervisor'),
-    ['close', 'reject', 'cancel', 'merge', 'supplement']);
+    ['close', 'reject', 'cancel', 'merge', 'supplement', 'retype']);
   assert.deepEqual(t.nextActions({ state: 'closed' }, 'admin'), []);
   assert.equal(t.STATE_LABELS.rectified, '待核查');
   assert.equal(t.EVENT_LABELS.close, '核查通过');

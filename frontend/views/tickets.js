@@ -58,7 +58,13 @@ export function TicketsView({ ctx, selected }) {
   </main>`;
 }
 
+const typeName = (ctx, code) => {
+  const type = ((ctx.data.catalog && ctx.data.catalog.types) || []).find((t) => t.code === code);
+  return type ? `“${type.name}”` : code;
+};
+
 const loadVerify = () => import('./verify.js');
+const loadRetype = () => import('./retype.js');
 
 async function act(ctx, ticket, kind, note, photos = []) {
   await sync.enqueue('event', { id: uuid7(), ticket_id: ticket.id, kind, at: isoWithOffset(), note: note || null }, photos);
@@ -186,13 +192,16 @@ export function TicketView({ ctx, id, mode }) {
         <b>${EVENT_LABELS[e.kind] || e.kind}</b> ${formatTime(e.at)} ${e.actor_name || ''}
         ${e.time_flag ? html`<p class="notice notice-warn" data-testid="time-flag">
           离线记录时间 ${formatTime(e.client_at || e.detail.claimed_at)} / 到达时间 ${formatTime(e.received_at)}：${TIME_FLAGS[e.time_flag] || ''}</p>` : null}
+        ${e.kind === 'retype' && e.detail ? html`<p>由 ${typeName(ctx, e.detail.from)} 改为 ${typeName(ctx, e.detail.to)}${
+          e.detail.new_due_at !== e.detail.old_due_at ? `，到期改为 ${formatTime(e.detail.new_due_at)}` : ''}</p>` : null}
         ${e.note ? html`<p>${e.note}</p>` : null}
         <${PhotoGallery} shas=${e.photos || []} owner=${ctx.userId} token=${ctx.token} label=${EVENT_LABELS[e.kind] || '照片'} />
       </li>`)}
     </ol>
     ${can.includes('cancel') ? html`<section aria-label="其他操作">
       <h2 class="section-title">其他操作</h2>
-      <div class="button-row"><${CancelForm} ctx=${ctx} ticket=${ticket} /><${MergeForm} ctx=${ctx} ticket=${ticket} /></div>
+      <div class="button-row other-actions"><${CancelForm} ctx=${ctx} ticket=${ticket} /><${MergeForm} ctx=${ctx} ticket=${ticket} />
+        ${can.includes('retype') ? html`<${Lazy} part load=${loadRetype} name="Retype" ctx=${ctx} ticket=${ticket} />` : null}</div>
     </section>` : null}
   </main>`;
 }

@@ -1,13 +1,15 @@
 """Issue 15 §7: a catalog search with no match says so and offers 其他问题, the catch-all type whose
 deadline each place sets (3 工作日 by default); the words searched for start the description, which
-其他问题 requires. At 360×640."""
+其他问题 requires. At 360×640; then a supervisor corrects the type at a desk, with the reason."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.e2e.conftest import PHOTOS
-from tests.e2e.flows import all_sent, login, screenshot, server_findings, wait_for_cache, wait_outbox
+from tests.e2e.flows import all_sent, login, logout, screenshot, server_findings, wait_for_cache, wait_outbox
+
+DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 360, "height": 640}
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("shared_photos")]
 
@@ -46,3 +48,32 @@ def test_a_search_with_no_match_offers_other_problem_which_must_say_what_it_is(s
     ticket = server.get(f"/api/tickets/{finding['id']}", "inspector").json()
     assert (ticket["catalog_code"], ticket["finding"]["description"]) == ("QT01", "2号楼单元门禁对讲机损坏")
     assert (ticket["deadline_amount"], ticket["deadline_unit"]) == ("3.00", "工作日")
+
+    # the supervisor finds it is a listed type after all, and corrects it with the reason
+    logout(page)
+    page.set_viewport_size(DESKTOP)
+    page.on("dialog", lambda dialog: dialog.accept())
+    login(page, server.url, "supervisor")
+    wait_for_cache(page, "tickets")
+    page.goto(server.url + f"/#/ticket/{finding['id']}")
+    page.get_by_role("button", name="更正问题类型").click()
+    form = page.get_by_role("form", name="更正问题类型")
+    form.get_by_label("问题类型").fill("公共设施")
+    form.get_by_role("button", name="公共设施缺损").click()
+    form.get_by_role("button", name="确认更正").click()
+    form.get_by_text("请填写更正原因").wait_for()
+    form.get_by_label("更正原因（必填）").fill("门禁对讲属公共设施（监控、信报箱同类）")
+    form.get_by_role("button", name="确认更正").click()
+    page.get_by_text("已更正为“公共设施缺损”，处理记录中可见").wait_for()
+    entry = page.locator(".timeline li", has_text="更正问题类型")
+    entry.get_by_text("由 “其他问题” 改为 “公共设施缺损”").wait_for()
+    assert "门禁对讲属公共设施" in entry.inner_text()
+    entry.scroll_into_view_if_needed()
+    screenshot(page, "68-supervisor-retyped-desk", at_top=False)
+    page.set_viewport_size(PHONE)  # the desk's two panes become the phone's one column
+    page.wait_for_timeout(300)
+    entry.wait_for()
+    entry.scroll_into_view_if_needed()
+    screenshot(page, "68-supervisor-retyped-phone", at_top=False)
+    ticket = server.get(f"/api/tickets/{finding['id']}", "supervisor").json()
+    assert (ticket["catalog_code"], ticket["events"][-1]["kind"]) == ("JC06", "retype")
