@@ -75,15 +75,52 @@ class Load:
 
     def result(self) -> dict:
         out, err = self.proc.communicate(timeout=600)
-        return sync.wrk_result(self.name, out, err)
+        return {**sync.wrk_result(self.name, out, err), "answers": answers(out)}
+
+
+# The phones' scripts also count the items' answers (created, duplicate, conflict, invalid,
+# and each refusal's code), so that findings answered but not stored are explained.
+ANSWERS_LUA = r"""
+answers = {}
+local threads = {}
+local setup_ids = setup
+function setup(thread)
+  setup_ids(thread)
+  table.insert(threads, thread)
+end
+function response(status, headers, body)
+  for word in string.gmatch(body, '"status":"(%a+)"') do answers[word] = (answers[word] or 0) + 1 end
+  for code in string.gmatch(body, '"code":"([%w_]+)"') do
+    answers["code " .. code] = (answers["code " .. code] or 0) + 1
+  end
+end
+local function report_answers()
+  local parts = {}
+  for _, thread in ipairs(threads) do
+    for word, n in pairs(thread:get("answers")) do table.insert(parts, string.format('"%s":%d', word, n)) end
+  end
+  io.write("WRK_ANSWERS {" .. table.concat(parts, ",") .. "}\n")
+end
+"""
 
 
 def phones_lua(token: str, compounds: list[str], codes: list[str], path: str, batch: int,
-               walk: int) -> str:
+               walk: int, nonce: int) -> str:
+    done = ANSWERS_LUA + sync.WRK_DONE.replace("function done(summary, latency, requests)",
+                                               "function done(summary, latency, requests)\n"
+                                               "  report_answers()")
     return sync.LUA % {"compounds": ", ".join(f'"{c}"' for c in compounds),
                        "codes": ", ".join(f'"{c}"' for c in codes), "batch": batch,
-                       "walk": walk, "path": path, "token": token,
-                       "nonce": random.randrange(4096), "done": sync.WRK_DONE}
+                       "walk": walk, "path": path, "token": token, "nonce": nonce, "done": done}
+
+
+def answers(stdout: str) -> dict[str, int]:
+    import json
+
+    for line in stdout.splitlines():
+        if line.startswith("WRK_ANSWERS "):
+            return json.loads(line[len("WRK_ANSWERS "):])
+    return {}
 
 
 def pages_lua(token: str, path: str, pause_ms: int) -> str:
@@ -116,11 +153,13 @@ def one_round(env: dict, policy: str, tokens: dict, compounds: list[str], codes:
         alone = {name: load.result() for name, load in alone.items()}
         before = sync.count_rows(db_url, ["finding"])["finding"]
         cpu_before = server.cpu_seconds()
+        # two phones' scripts start in the same second: their ids differ by the nonce alone
+        batch_nonce, single_nonce = random.sample(range(4096), 2)
         loads = [Load("batches", phones_lua(tokens["inspector"], compounds, codes,
-                                            "/api/sync/findings", 100, 5),
+                                            "/api/sync/findings", 100, 5, batch_nonce),
                       server.port, 8, args.duration, tmp, args.pin),
                  Load("singles", phones_lua(tokens["inspector"], compounds, codes,
-                                            "/api/findings", 1, 0),
+                                            "/api/findings", 1, 0, single_nonce),
                       server.port, 8, args.duration, tmp, args.pin)]
         loads += [Load(name, pages_lua(tokens["supervisor"], path, args.pause), server.port,
                        args.supervisors, args.duration, tmp, args.pin) for name, path in PAGES]
@@ -134,9 +173,11 @@ def one_round(env: dict, policy: str, tokens: dict, compounds: list[str], codes:
     # Findings answered with 200 but not stored (an item refused inside its batch) are
     # reported, not hidden: the rate counts only what the database holds.
     lost = max(0, sent - stored - 2 * (8 * 100 + 8))
-    if lost:
-        print(f"[{policy}] answered {sent:,} findings, stored {stored:,}", flush=True)
+    told = {name: results[name]["answers"] for name in ("batches", "singles")}
+    print(f"[{policy}] answered {sent:,} findings, stored {stored:,}; items' answers: {told}",
+          flush=True)
     out = {"policy": policy, "sync_rate": stored / seconds, "cpu_s": cpu, "not_stored": lost,
+           "answers": told,
            "batches_p99_ms": results["batches"]["p99_us"] / 1000,
            "singles_p99_ms": results["singles"]["p99_us"] / 1000,
            "batches_per_s": results["batches"]["requests"] / seconds,
@@ -228,14 +269,20 @@ def main() -> None:
               flush=True)
         # Every round starts from the preloaded database: the pages' cost grows with the open
         # tickets, and a round's sync load adds ~100,000 of them.
+        # (closed before the copies: a connection left open across them, as sqlite3's `with`
+        # leaves it, once made a round's count read a damaged file: "database disk image is
+        # malformed")
         snapshot = tmp / "preloaded.db"
-        with sqlite3.connect(data / "xunjian.db") as conn:
+        conn = sqlite3.connect(data / "xunjian.db")
+        try:
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            conn.close()
         shutil.copyfile(data / "xunjian.db", snapshot)
         rounds: dict[str, list[dict]] = {p: [] for p in policies}
         for _ in range(args.rounds):
             for policy in policies:
-                for suffix in ("-wal", "-shm"):
+                for suffix in ("", "-wal", "-shm"):  # a new file, not one rewritten in place
                     (data / f"xunjian.db{suffix}").unlink(missing_ok=True)
                 shutil.copyfile(snapshot, data / "xunjian.db")
                 rounds[policy].append(one_round(env, policy, tokens, compounds, codes, args,
