@@ -116,16 +116,16 @@ def retype(session: Session, user, ticket, *, catalog_code: str, note: str,  # n
     time follows the new type from the dispatch, as if it had been picked then; a 12345 case
     keeps its own (the work order's 办理时限 governs it). It then counts as the new type.
     Returns the ticket as stored now."""
+    try:  # who, in which state, and why first; then the type asked for
+        tickets.check_transition(tickets.EventKind.retype, TicketState(ticket.state), Role(user.role),
+                                 note=note, photo_count=0, from_phone=False)
+    except tickets.TransitionRefused as refusal:
+        raise_for(refused(ticket.id, refusal.code, refusal.message))
     entry = deadlines.catalog_entry(catalog_code)
     if entry is None:
         raise_for(refused(ticket.id, "catalog_code_unknown", f"问题类型代码不存在: {catalog_code}"))
     if catalog_code == ticket.catalog_code:
         raise_for(refused(ticket.id, "retype_same"))
-    try:
-        tickets.check_transition(tickets.EventKind.retype, TicketState(ticket.state), Role(user.role),
-                                 note=note, photo_count=0, from_phone=False)
-    except tickets.TransitionRefused as refusal:
-        raise_for(refused(ticket.id, refusal.code, refusal.message))
     detail = {"from": ticket.catalog_code, "to": catalog_code, "old_due_at": _utc_text(ticket.due_at)}
     changes: dict = {"catalog_code": catalog_code}
     if ticket.source != Source.hotline:
