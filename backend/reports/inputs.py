@@ -251,14 +251,21 @@ def findings_by_month(session: Session, scope, months: list[int], as_of: datetim
                             else_=literal(1)))
     group = (Ticket.month, Ticket.compound_id)
     out: dict[int, dict] = defaultdict(dict)
-    distinct = set(r.weights.values())
-    if len(distinct) == 1:  # one deduction for every code (the seed's catalog): no CASE per row
-        (w_on, w_late), = distinct
+    free = [code for code, weights in r.weights.items() if weights == (0, 0)]
+    charged = set(r.weights.values()) - {(0, 0)}
+    if len(charged) <= 1:
+        # One deduction for every code (the seed's catalog), or none (其他问题, QT01): no CASE
+        # over the codes per row; the free codes' findings and late ones are counted apart.
+        (w_on, w_late), = charged or {(0, 0)}
+        is_free = Ticket.catalog_code.in_(free or [""])
         query = (select(Ticket.month, _raw(Ticket.compound_id), func.count(), func.sum(late),
-                        unknown).where(*where).group_by(*group))
-        for month, cid, n, o, u in session.connection().execute(query):
+                        unknown, func.sum(case((is_free, literal(1)), else_=literal(0))),
+                        func.sum(case((is_free, late), else_=literal(0))))
+                 .where(*where).group_by(*group))
+        for month, cid, n, o, u, n_free, o_free in session.connection().execute(query):
             n, o = int(n), int(o or 0)
-            out[month][cid] = (n, o, (n - o) * w_on + o * w_late, int(u or 0))
+            paid, paid_late = n - int(n_free or 0), o - int(o_free or 0)
+            out[month][cid] = (n, o, (paid - paid_late) * w_on + paid_late * w_late, int(u or 0))
         return out
     on_time = case(*((Ticket.catalog_code == code, literal(w)) for code, (w, _) in r.weights.items()),
                    else_=literal(0))

@@ -231,6 +231,32 @@ def test_the_bulk_report_equals_the_detailed_one_without_the_traces(api, clock, 
         assert bulk["recurrent"] and bulk["prizes"]
 
 
+def test_other_problems_are_counted_but_cost_nothing_on_both_paths(api, clock, client, world):
+    """Two 其他问题 (QT01, deduction 0), one rectified late and one never: 东苑 has two more
+    overdue findings and the same L; the bulk report still equals the detailed one."""
+    build_september(api, clock, client, world)
+    clock.set(2026, 10, 31, 12, 0)
+    before = next(c for c in _report(client, world)["compounds"] if c["name"] == "东苑")
+    photo = real_photo("orientation_landscape_5.jpg")
+    late = _log(api, clock, "QT01", (2026, 9, 24, 9, 0), description="单元门禁对讲机损坏")
+    _rectify_close(api, clock, late, (2026, 10, 12, 9, 0), (2026, 10, 12, 10, 0), photo)
+    _log(api, clock, "QT01", (2026, 9, 25, 9, 0), description="楼道声控灯不亮")
+    clock.set(2026, 10, 31, 12, 0)
+    params, headers = {"unit_id": str(world.units["east"].id)}, world.headers("supervisor")
+    bulk = client.get("/api/reports/2026-09", params=params, headers=headers).json()
+    detailed = client.get("/api/reports/2026-09", params=params | {"detail": "true"}, headers=headers).json()
+    row = next(c for c in bulk["compounds"] if c["name"] == "东苑")
+    # both late: due 3 工作日 after the 24th and 25th, fixed on 12 Oct or never
+    assert row["finding_counts"] == {"on_time": before["finding_counts"]["on_time"],
+                                     "overdue": before["finding_counts"]["overdue"] + 2}
+    assert row["deductions"] == before["deductions"]
+    assert row["parts"]["L"] == before["parts"]["L"] and row["total"] == before["total"]
+    for report in (bulk, detailed):
+        for c in report["compounds"]:
+            c.pop("detail"), c.pop("findings")
+    assert bulk == detailed
+
+
 def test_the_bulk_path_gives_way_to_the_engine_for_what_it_cannot_compile(db, world):
     """A P inspection with a survey (tiers) is scored by the engine inside the bulk path."""
     from backend.reports.periods import parse_period
