@@ -233,13 +233,8 @@ HOTLINE_ORDERS = (
 )
 
 
-def _import_hotline(session: Session, actors: _Actors, now: datetime) -> None:
-    from backend.hotline import service as hotline
-    from backend.hotline.models import HotlineImport
-
-    if session.exec(select(HotlineImport.id).where(HotlineImport.filename == HOTLINE_FILE)).first():
-        return  # imported before
-    zone = ZoneInfo(get_settings().timezone)
+def hotline_rows(now: datetime, zone: ZoneInfo) -> list[list[str]]:
+    """The demo's export as of `now`: a two-line header, then one row per order."""
     rows = [["工单编号", "时间", "", "诉求内容", "诉求地址", "诉求分类", "承办单位", "办理时限",
              "工单状态", "回访情况", "", "级别"],
             ["", "受理时间", "回复时间", "", "", "", "", "", "", "回访结果", "满意度", ""]]
@@ -253,9 +248,10 @@ def _import_hotline(session: Session, actors: _Actors, now: datetime) -> None:
             accepted = max(start + timedelta(minutes=number),
                            (local - timedelta(days=days)).replace(hour=9, minute=10 + number))
             accepted = min(accepted, local - timedelta(minutes=60 - number))
-        replied = accepted + timedelta(hours=hours) if hours is not None else None
-        if replied is not None and replied > local:
-            replied = None  # still being handled
+        # replied (never ahead of now, whatever the hour the demo is loaded: a reply that
+        # would still be to come left 金桂园's order open and overdue before 13:00)
+        replied = (min(accepted + timedelta(hours=hours), local - timedelta(minutes=number))
+                   if hours is not None else None)
         # replied within five days, or (金桂园's) two days late; none still open is overdue
         limit = accepted + timedelta(days=2 if hours and hours > 48 else 5)
         fmt = "%Y-%m-%d %H:%M"
@@ -263,6 +259,16 @@ def _import_hotline(session: Session, actors: _Actors, now: datetime) -> None:
                      replied.strftime(fmt) if replied else "", content, address, "城市管理",
                      "XX镇人民政府", limit.strftime(fmt), "办结" if replied else "处理中",
                      callback, "", "区级" if number % 3 else "市级"])
+    return rows
+
+
+def _import_hotline(session: Session, actors: _Actors, now: datetime) -> None:
+    from backend.hotline import service as hotline
+    from backend.hotline.models import HotlineImport
+
+    if session.exec(select(HotlineImport.id).where(HotlineImport.filename == HOTLINE_FILE)).first():
+        return  # imported before
+    rows = hotline_rows(now, ZoneInfo(get_settings().timezone))
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     supervisor, scope = actors("supervisor")
