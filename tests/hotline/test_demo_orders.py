@@ -40,3 +40,20 @@ def test_the_demo_orders_tell_the_same_story_at_any_hour(now):
         if row[4] == "金桂园8幢" and limit + timedelta(minutes=10) < now:
             assert row[2] and datetime.strptime(row[2], FMT).replace(tzinfo=ZONE) > limit, row
     assert late_seen or now.day <= 3  # the late reply needs two days of the month behind it
+
+
+@pytest.mark.parametrize("now", [datetime(2026, 12, d, h, m, tzinfo=ZONE)
+                                 for d in (5, 7) for h in range(24) for m in (0, 30)],
+                         ids=lambda t: t.strftime("%d日%H:%M"))
+def test_the_demo_storys_open_findings_are_overdue_only_when_days_old_at_any_hour(now):
+    """The demo's overdue dashboard shows the same three at any hour of a working day or a
+    weekend: the bare soil (24 days), the caved-in road (9); the fresh 小广告 never."""
+    from backend.demo_activity import STORY
+    from backend.findings import deadlines
+
+    for case in STORY:
+        if case.steps:
+            continue
+        observed = now - timedelta(days=case.days_ago)
+        due = deadlines.deadline_for(deadlines.catalog_entry(case.code), observed).due_at
+        assert (due <= now) == (case.days_ago >= 9), (case.code, case.days_ago)
