@@ -45,7 +45,8 @@ class Settings(BaseSettings):
     clock_offset_seconds: float = 0
 
     # SQLite: run an ingestion request's write on the event loop when the write lock is free
-    # and no page is being read ("inline"), or always in a worker thread ("thread");
+    # and no page is being read or was in the last seconds ("inline"), or always in a worker
+    # thread ("thread");
     # tests/bench/bench_mixed.py and bench_sync.py measure both (RESULTS.md).
     write_policy: Literal["inline", "thread"] = "inline"
 

@@ -1,6 +1,7 @@
 """The ingestion hot paths' unit of work (backend.transaction.run_write) on a SQLite file: in a worker
-thread by default; with the inline policy on the event loop when SQLite's write lock is free,
-in a worker thread when another process holds it, never failing or blocking the loop for it;
+thread with the thread policy; with the inline policy (the default) on the event loop when
+SQLite's write lock is free and no page is being read or was a moment ago, in a worker thread
+when another process holds it, never failing or blocking the loop for it;
 writers let the reads in flight go first; the unit of work commits, the work never does.
 (Always on a SQLite file: these test backend.db's and backend.transaction's SQLite set-up, whichever database the rest
 of the suite uses.)"""
@@ -21,7 +22,7 @@ from sqlmodel import Session, func, select
 from backend.config import Settings
 from backend.db import get_engine, make_engine, set_engine
 from backend.transaction import (READS_FIRST_SECONDS, EngineSessions, ReadsFirst, SessionDep,
-                                 run_write, sessions, use_sessions)
+                                 run_write, use_sessions)
 
 
 @pytest.fixture(params=["inline"])
@@ -124,7 +125,33 @@ def test_a_write_lets_a_read_in_flight_finish_first_but_waits_no_longer_than_the
     assert written < done  # and a long read held it only READS_FIRST_SECONDS
     assert written - started >= READS_FIRST_SECONDS * 0.9
     assert _value(engine) == 2
-    assert threads == (["loop", "worker"] if sessions().inline else ["worker", "worker"])
+    assert threads == ["worker", "worker"]  # inline too: a page was being read
+
+
+@pytest.mark.parametrize("counter_db", ["inline"], indirect=True)
+def test_inline_writes_keep_to_worker_threads_for_a_moment_after_a_page_was_read(
+        counter_db, monkeypatch):
+    """Phones' writes go inline while nobody reads; once a supervisor's page was read, the
+    writes of the next READING_RECENTLY_SECONDS run in worker threads (the supervisor's next
+    request then finds the loop free), and inline again after."""
+    import backend.transaction as transaction
+
+    monkeypatch.setattr(transaction, "READING_RECENTLY_SECONDS", 0.3)
+    engine, _ = counter_db
+    threads: list[str] = []
+
+    async def go() -> None:
+        transport = httpx.ASGITransport(app=_app(threads))
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            await client.post("/bump")  # nobody has read: inline
+            await client.get("/api/read", params={"seconds": 0})
+            await client.post("/bump")  # just after a read: a worker thread
+            await asyncio.sleep(0.4)
+            await client.post("/bump")  # the moment has passed: inline again
+
+    asyncio.run(asyncio.wait_for(go(), timeout=20))
+    assert threads == ["loop", "worker", "loop"]
+    assert _value(engine) == 3
 
 
 def test_a_write_waits_in_a_worker_thread_while_another_process_holds_the_lock_and_the_loop_keeps_answering(
