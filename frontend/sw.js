@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '90a2112a1db2';
+const VERSION = 'b3e06a1966e0';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',

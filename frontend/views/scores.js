@@ -177,7 +177,7 @@ function CompoundRow({ ctx, r, period }) {
     ${parts ? html`<span class="list-item-meta">${parts}</span>` : null}
     ${r.finding_counts && (r.finding_counts.on_time || r.finding_counts.overdue) ? html`<span class="list-item-meta">
       <a data-testid="findings-link" href=${`#/worklist?${worklistParams({ compound_id: r.compound_id, state: 'all', dispatched_from: period.start, dispatched_to: period.end })}`}>
-        问题 ${r.finding_counts.on_time + r.finding_counts.overdue} 条（超期 ${r.finding_counts.overdue} 条，双倍扣分）</a></span>` : null}
+        问题 ${r.finding_counts.on_time + r.finding_counts.overdue} 条${r.finding_counts.overdue ? `（超期 ${r.finding_counts.overdue} 条，双倍扣分）` : ''}</a></span>` : null}
     ${Object.keys(r.inspections || {}).length ? html`<span class="list-item-meta">${Object.entries(r.inspections).map(([rid, iid]) => html`
       <a key=${rid} href=${`#/inspect/view/${iid}`} data-testid="inspection-link">${rubricName(ctx, rid)}检查详情</a> `)}</span>` : null}
     <span class="list-item-meta">${r.prize || ''}${r.prize && r.prize_amount != null ? ` · 奖金 ${money(r.prize_amount)} 元` : ''}${r.score == null && !old ? '本期无物业管理考核，不参加排名' : ''}${old}</span>
