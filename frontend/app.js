@@ -7,6 +7,7 @@ import { html, Notice, Lazy } from './views/ui.js';
 import * as db from './db.js';
 import * as sync from './sync.js';
 import { api } from './api.js';
+import { showTimesIn } from './logic/worktime.js';
 import { CompoundsView } from './views/compounds.js';
 import { FindingView } from './views/finding.js';
 import { FindingsView } from './views/findings.js';
@@ -118,6 +119,7 @@ async function loadData(userId) {
     db.cacheGet(userId, 'catalog'), db.cacheGet(userId, 'rubrics'), db.cacheGet(userId, 'calendar'),
     db.cacheGet(userId, 'recent', []), db.cacheGet(userId, 'inbox', { unread: 0, items: [] }),
   ]);
+  showTimesIn(calendar);
   return { items, compounds, tickets, catalog, rubrics, calendar, recent, inbox };
 }
 

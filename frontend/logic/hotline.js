@@ -2,15 +2,17 @@
 // changes and errors read, what the import form sends as its mapping, and the error list as a
 // CSV file an official can open in Excel.
 
+import { wallClock } from './worktime.js';
+
 const pad = (n) => String(n).padStart(2, '0');
 
 /** A time as ux.md writes it: 11月16日 09:15 this year, 2025年11月16日 09:15 another year. */
 export function shortTime(iso, now = new Date()) {
   if (!iso) return '';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return String(iso);
-  const day = `${d.getMonth() + 1}月${d.getDate()}日 ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  return d.getFullYear() === now.getFullYear() ? day : `${d.getFullYear()}年${day}`;
+  const t = wallClock(iso);
+  if (Number.isNaN(t.year)) return String(iso);
+  const day = `${t.month}月${t.day}日 ${pad(t.hour)}:${pad(t.minute)}`;
+  return t.year === wallClock(now).year ? day : `${t.year}年${day}`;
 }
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;

@@ -32,7 +32,6 @@ export function parseWindows(list) {
   }).sort((x, y) => x.start - y.start);
 }
 
-// Normalise once: sets for dates, parsed windows, periods with comparable start keys.
 export function zoneOffsetMinutes(timezone, atMs = Date.now()) {
   if (!timezone) return 480;
   try {
@@ -47,6 +46,28 @@ export function zoneOffsetMinutes(timezone, atMs = Date.now()) {
   }
 }
 
+// Times are shown in the deployment's zone, not the device's (else a deadline reads hours off
+// the server's and the watermark's); Beijing until a synced calendar names it.
+let shownOffsetMinutes = 480;
+
+export function showTimesIn(calendar) {
+  if (calendar) shownOffsetMinutes = calendar.utc_offset_minutes ?? zoneOffsetMinutes(calendar.timezone);
+}
+
+/** { year, month, day, hour, minute } where times are shown (NaN for no time). */
+export function wallClock(instant, offsetMinutes = shownOffsetMinutes) {
+  const d = new Date(new Date(instant).getTime() + offsetMinutes * 60000);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(),
+    hour: d.getUTCHours(), minute: d.getUTCMinutes() };
+}
+
+/** The date where times are shown, YYYY-MM-DD: today's, by default. */
+export function shownDate(instant = Date.now()) {
+  const t = wallClock(instant);
+  return `${t.year}-${String(t.month).padStart(2, '0')}-${String(t.day).padStart(2, '0')}`;
+}
+
+// Normalise once: sets for dates, parsed windows, periods with comparable start keys.
 export function prepareSchedule(calendar = {}, key = null) {
   const schedules = calendar.schedules || {};
   const raw = schedules[key] || schedules[calendar.default] || schedules[calendar.default_schedule] ||

@@ -84,3 +84,22 @@ test('a work-day deadline shows its time left in 工作日 and 工作时 (ux.md)
   assert.equal(timeLeftLabel(bj('2026-11-20T09:00'), bj('2026-11-20T11:30'), plan, '工作日').text,
     '剩余 2 工作时 30 分');
 });
+
+test('times are shown in the deployment zone whatever zone the device is set to', async () => {
+  const { wallClock, showTimesIn, shownDate } = await import('./worktime.js');
+  process.env.TZ = 'America/New_York'; // a device far from Beijing
+  // received 2026-12-01 09:18 UTC: 17:18 in Beijing, 04:18 on this device
+  assert.deepEqual(wallClock('2026-12-01T09:18:00Z'), { year: 2026, month: 12, day: 1, hour: 17, minute: 18 });
+  // New Year's Eve 16:30 UTC is already the new year in Beijing
+  assert.equal(shownDate(Date.parse('2026-12-31T16:30:00Z')), '2027-01-01');
+  showTimesIn({ timezone: 'Asia/Urumqi' }); // a deployment in 乌鲁木齐 (UTC+6)
+  assert.equal(wallClock('2026-12-01T09:18:00Z').hour, 15);
+  showTimesIn({ timezone: 'Asia/Shanghai' });
+  assert.equal(wallClock('2026-12-01T09:18:00Z').hour, 17);
+  showTimesIn(null); // no calendar synced yet: unchanged
+  assert.equal(wallClock('2026-12-01T09:18:00Z').hour, 17);
+  assert.ok(Number.isNaN(wallClock('十一月三日').year));
+  const { shortTime } = await import('./hotline.js');
+  assert.equal(shortTime('2026-12-01T09:18:00Z', new Date('2026-12-05T00:00:00Z')), '12月1日 17:18');
+  assert.equal(shortTime('2026-12-31T16:30:00Z', new Date('2026-12-31T10:00:00Z')), '2027年1月1日 00:30');
+});

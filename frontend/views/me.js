@@ -1,6 +1,6 @@
 // Account, sync and storage status, export/import of the pending queue, logout.
 import { useState, useEffect } from '../vendor/hooks.js';
-import { html, TopBar, Notice, download } from './ui.js';
+import { html, TopBar, Notice, download, formatTime } from './ui.js';
 import { isUnsent } from '../logic/outbox.js';
 import * as db from '../db.js';
 import * as sync from '../sync.js';
@@ -44,7 +44,7 @@ export function MeView({ ctx }) {
       <dt>账号</dt><dd>${ctx.user.username}（${ctx.user.role_label || ctx.user.role}）</dd>
       <dt>网络</dt><dd>${ctx.online ? '在线' : '离线'}</dd>
       <dt>待发送</dt><dd data-testid="unsent-count">${unsent} 条</dd>
-      <dt>上次同步</dt><dd>${ctx.syncStatus.lastSync ? new Date(ctx.syncStatus.lastSync).toLocaleString('zh-CN') : '—'}</dd>
+      <dt>上次同步</dt><dd>${ctx.syncStatus.lastSync ? formatTime(ctx.syncStatus.lastSync) : '—'}</dd>
       ${s && s.quota ? html`<dt>本机存储</dt><dd>已用 ${mb(s.usage)} MB / 配额 ${mb(s.quota)} MB</dd>` : null}
       <dt>长期保存</dt><dd>${s ? (s.persisted ? '已允许' : '未允许') : '—'}</dd>
     </dl>

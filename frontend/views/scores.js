@@ -8,12 +8,12 @@ import { api } from '../api.js';
 import { KINDS, periodKey, periodError, selectionOf, thisMonth, yearsUpTo } from '../logic/periods.js';
 import { worklistParams } from '../logic/worklist.js';
 import { useSorted } from './table.js';
+import { shownDate as today } from '../logic/worktime.js';
 
 addStyles(new URL('./desk.css', import.meta.url).href);
 
 const num = (v) => (v == null ? '—' : String(Number(v)));
 const money = (v) => Number(v).toLocaleString('zh-CN', { minimumFractionDigits: 2 });
-const today = () => new Date().toLocaleDateString('sv-SE'); // YYYY-MM-DD, local
 
 function PeriodPicker({ current, onPick }) {
   const [sel, setSel] = useState(current);

@@ -138,7 +138,7 @@ function RectifyView({ ctx, ticket }) {
         <${PhotoPicker} photos=${photos} onChange=${(next) => { setPhotos(next); setError(null); }} label="整改后照片" />
       </div>
     </div>
-    ${early.length ? html`<${Notice} kind="error"><span data-testid="photo-before-dispatch">${early.map((p) => `第 ${photos.indexOf(p) + 1} 张照片拍摄于 ${new Date(p.takenAt).getFullYear()}年${formatTime(p.takenAt)}`).join('；')}，早于派单时间 ${formatTime(ticket.dispatched_at)}，不能证明已整改：请删除后到现场重新拍摄</span></${Notice}>` : null}
+    ${early.length ? html`<${Notice} kind="error"><span data-testid="photo-before-dispatch">${early.map((p) => `第 ${photos.indexOf(p) + 1} 张照片拍摄于 ${formatTime(p.takenAt, { withYear: true })}`).join('；')}，早于派单时间 ${formatTime(ticket.dispatched_at)}，不能证明已整改：请删除后到现场重新拍摄</span></${Notice}>` : null}
     <form class="form" onSubmit=${async (e) => {
       e.preventDefault();
       if (!photos.length) { setError('请至少拍一张整改后照片'); return; }

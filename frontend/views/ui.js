@@ -6,6 +6,7 @@ import { useState, useEffect, useRef } from '../vendor/hooks.js';
 import htm from '../vendor/htm.js';
 import { processPhoto } from '../photo.js';
 import * as db from '../db.js';
+import { wallClock } from '../logic/worktime.js';
 
 export const html = htm.bind(h);
 
@@ -67,11 +68,12 @@ export function Empty({ children }) {
   return html`<p class="empty">${children}</p>`;
 }
 
-export function formatTime(iso) {
+/** 11月16日 09:15 (ux.md), in the deployment's zone (logic/worktime.js `wallClock`). */
+export function formatTime(iso, { withYear = false } = {}) {
   if (!iso) return '';
-  const d = new Date(iso);
+  const t = wallClock(iso);
   const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getMonth() + 1}月${d.getDate()}日 ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${withYear ? `${t.year}年` : ''}${t.month}月${t.day}日 ${pad(t.hour)}:${pad(t.minute)}`;
 }
 
 // A photo held on this phone (blob or thumbnail) or on the server (by sha256).

@@ -4,6 +4,7 @@ import { useState, useEffect } from '../../vendor/hooks.js';
 import { html, download } from '../ui.js';
 import { api, ApiError } from '../../api.js';
 import { LEVEL_LABELS, pathOf } from '../../logic/admin.js';
+import { wallClock } from '../../logic/worktime.js';
 
 /** GET a file with the bearer token and save it under `name`. */
 export async function saveFile(path, token, name) {
@@ -46,7 +47,7 @@ export function UnitSelect({ label, units, levels, value, onChange, any = '请�
 
 export function when(iso) {
   if (!iso) return '—';
-  const d = new Date(iso);
+  const t = wallClock(iso);
   const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  return `${t.year}-${pad(t.month)}-${pad(t.day)} ${pad(t.hour)}:${pad(t.minute)}`;
 }

@@ -6,11 +6,7 @@ export function rubricOf(ctx, id) {
   return ((ctx.data.rubrics && ctx.data.rubrics.rubrics) || []).find((r) => r.id === id) || null;
 }
 
-export function today() {
-  const d = new Date();
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
-}
+export { shownDate as today } from '../../logic/worktime.js';
 
 // 分 with decimals only when the value has them (ux.md): 98, 87.3, 98.4
 export function scoreText(value) {
