@@ -319,9 +319,11 @@ async def run_write(request: Request, work: Callable[[Session], T]) -> T:
 
     Inline, a batch holds the loop ~12 ms: while a page is being read (`ReadsFirst`), and for
     READING_RECENTLY_SECONDS after, writes run in the thread instead, so that a supervisor's
-    requests are not each queued behind a batch. Measured (tests/bench/RESULTS.md): with
-    phones saturating the server, the pages' p99 is about half the always-inline one; with
-    nobody reading, a single finding costs 15 % less CPU inline than through a thread.
+    requests are not each queued behind a batch. Any API read counts (a page, a phone's pull,
+    a health check), which at worst costs what the thread policy does. Measured
+    (tests/bench/RESULTS.md): with phones saturating the server, the pages' p99 is about a
+    third of the always-inline one; with nobody reading, inline takes 12–16 % more single
+    findings a second than the thread policy.
     """
     source = sessions()
     write = request.method not in _READS

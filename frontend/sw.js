@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = '94c90a562f38';
+const VERSION = 'f2b054c739b5';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',

@@ -4,7 +4,7 @@
 // tests/frontend/test_ticket_parity.py holds these equal to them.
 
 import { isUnsent } from './outbox.js';
-import { prepareSchedule, timeLeftLabel, scheduleKeyFor } from './worktime.js';
+import { prepareSchedule, timeLeftLabel, scheduleKeyFor, instantOf } from './worktime.js';
 
 export const OPEN_STATES = ['open', 'rectified'];
 
@@ -43,7 +43,7 @@ export function nextActions(ticket, role) {
     .map(([kind]) => kind);
 }
 
-const at = (iso) => (iso ? Date.parse(iso) : null);
+const at = (iso) => (iso ? instantOf(iso) : null);
 
 // Seed 002 §四(一): overdue counts double. The company is judged by when it rectified:
 // never without a due time or once cancelled; closed: rectified after the due time; rectified
@@ -93,8 +93,8 @@ export function timeLeft(ticket, calendar, nowMs = Date.now(), plans = new Map()
 // Issue 15 §1: an after-photo whose camera time lies before the dispatch cannot show the
 // repair; the server refuses it (backend/findings/evidence.py, with the same five minutes'
 // grace for a phone clock behind the server's), so the picker says so before it is queued.
-// A photo without a capture time is left to the verifier. The camera writes the phone's local
-// time, which is how Date.parse reads a time without an offset.
+// A photo without a capture time is left to the verifier. A camera's time without an offset
+// is read in the deployment's zone, as the server reads it (`instantOf`).
 export const CLOCK_GRACE_MS = 5 * 60 * 1000;
 
 export function takenBeforeDispatch(photo, ticket, graceMs = CLOCK_GRACE_MS) {

@@ -62,5 +62,9 @@ test('an after-photo taken before the dispatch is caught before it is queued', (
   assert.equal(t.takenBeforeDispatch({ takenAt: '2026-12-01T09:57:00+08:00' }, ticket), false); // a clock 3 min behind
   assert.equal(t.takenBeforeDispatch({ takenAt: '2026-12-02T09:00:00+08:00' }, ticket), false);
   assert.equal(t.takenBeforeDispatch({ takenAt: null }, ticket), false); // no time: the verifier is told
+  // a camera's time without an offset is Beijing time, as the server reads it, on a phone set to any zone
+  process.env.TZ = 'America/New_York';
+  assert.equal(t.takenBeforeDispatch({ takenAt: '2026-12-01T09:50:00' }, ticket), true);
+  assert.equal(t.takenBeforeDispatch({ takenAt: '2026-12-01T09:58:00' }, ticket), false);
   assert.equal(t.takenBeforeDispatch({ takenAt: 'garbage' }, ticket), false);
 });

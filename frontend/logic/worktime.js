@@ -54,9 +54,16 @@ export function showTimesIn(calendar) {
   if (calendar) shownOffsetMinutes = calendar.utc_offset_minutes ?? zoneOffsetMinutes(calendar.timezone);
 }
 
+/** Epoch ms of a time; one without an offset (a camera's) is read where times are shown, as
+ * the server reads it. */
+export function instantOf(t) {
+  return typeof t === 'string' && /T[\d:.]+$/.test(t)
+    ? Date.parse(`${t}Z`) - shownOffsetMinutes * 60000 : new Date(t).getTime();
+}
+
 /** { year, month, day, hour, minute } where times are shown (NaN for no time). */
-export function wallClock(instant, offsetMinutes = shownOffsetMinutes) {
-  const d = new Date(new Date(instant).getTime() + offsetMinutes * 60000);
+export function wallClock(instant) {
+  const d = new Date(instantOf(instant) + shownOffsetMinutes * 60000);
   return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(),
     hour: d.getUTCHours(), minute: d.getUTCMinutes() };
 }

@@ -99,6 +99,10 @@ test('times are shown in the deployment zone whatever zone the device is set to'
   showTimesIn(null); // no calendar synced yet: unchanged
   assert.equal(wallClock('2026-12-01T09:18:00Z').hour, 17);
   assert.ok(Number.isNaN(wallClock('十一月三日').year));
+  // a camera's time has no offset: read where times are shown, as the server reads it
+  const { instantOf } = await import('./worktime.js');
+  assert.equal(instantOf('2026-12-01T17:18:00'), Date.parse('2026-12-01T17:18:00+08:00'));
+  assert.deepEqual(wallClock('2026-12-01T17:18:00'), { year: 2026, month: 12, day: 1, hour: 17, minute: 18 });
   const { shortTime } = await import('./hotline.js');
   assert.equal(shortTime('2026-12-01T09:18:00Z', new Date('2026-12-05T00:00:00Z')), '12月1日 17:18');
   assert.equal(shortTime('2026-12-31T16:30:00Z', new Date('2026-12-31T10:00:00Z')), '2027年1月1日 00:30');

@@ -2,6 +2,7 @@
 import { useState, useEffect } from '../vendor/hooks.js';
 import { html, TopBar, Notice, download, formatTime } from './ui.js';
 import { isUnsent } from '../logic/outbox.js';
+import { wallClock, shownDate } from '../logic/worktime.js';
 import * as db from '../db.js';
 import * as sync from '../sync.js';
 
@@ -19,7 +20,8 @@ export function MeView({ ctx }) {
 
   async function exportNow() {
     const blob = await sync.exportQueue(ctx.userId);
-    const stamp = new Date().toISOString().slice(0, 16).replace(/[:T]/g, '');
+    const t = wallClock(Date.now()), pad = (n) => String(n).padStart(2, '0');
+    const stamp = `${shownDate().replace(/-/g, '')}${pad(t.hour)}${pad(t.minute)}`;
     download(blob, `巡检待发送-${ctx.user.username}-${stamp}.json`);
     setMessage({ kind: 'ok', text: `已导出 ${unsent} 条待发送记录（含照片）` });
   }

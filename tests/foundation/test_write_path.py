@@ -21,8 +21,8 @@ from sqlmodel import Session, func, select
 
 from backend.config import Settings
 from backend.db import get_engine, make_engine, set_engine
-from backend.transaction import (READS_FIRST_SECONDS, EngineSessions, ReadsFirst, SessionDep,
-                                 run_write, use_sessions)
+from backend.transaction import (READING_RECENTLY_SECONDS, READS_FIRST_SECONDS, EngineSessions,
+                                 ReadsFirst, SessionDep, run_write, use_sessions)
 
 
 @pytest.fixture(params=["inline"])
@@ -134,9 +134,12 @@ def test_inline_writes_keep_to_worker_threads_for_a_moment_after_a_page_was_read
     """Phones' writes go inline while nobody reads; once a supervisor's page was read, the
     writes of the next READING_RECENTLY_SECONDS run in worker threads (the supervisor's next
     request then finds the loop free), and inline again after."""
+    from types import SimpleNamespace
+
     import backend.transaction as transaction
 
-    monkeypatch.setattr(transaction, "READING_RECENTLY_SECONDS", 0.3)
+    clock = [1000.0]  # the unit of work's clock only: asyncio keeps the real one
+    monkeypatch.setattr(transaction, "time", SimpleNamespace(monotonic=lambda: clock[0]))
     engine, _ = counter_db
     threads: list[str] = []
 
@@ -145,8 +148,9 @@ def test_inline_writes_keep_to_worker_threads_for_a_moment_after_a_page_was_read
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             await client.post("/bump")  # nobody has read: inline
             await client.get("/api/read", params={"seconds": 0})
+            clock[0] += READING_RECENTLY_SECONDS - 0.1
             await client.post("/bump")  # just after a read: a worker thread
-            await asyncio.sleep(0.4)
+            clock[0] += 0.2
             await client.post("/bump")  # the moment has passed: inline again
 
     asyncio.run(asyncio.wait_for(go(), timeout=20))

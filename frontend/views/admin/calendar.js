@@ -7,6 +7,7 @@ import { useState, useEffect } from '../../vendor/hooks.js';
 import { html, TopBar, Notice } from '../ui.js';
 import { api } from '../../api.js';
 import { monthGrid } from '../../logic/admin.js';
+import { wallClock } from '../../logic/worktime.js';
 import { Schedules } from './schedules.js';
 
 const WEEK = ['一', '二', '三', '四', '五', '六', '日'];
@@ -34,7 +35,7 @@ export function CalendarView({ ctx }) {
       setStatus(s);
       setSettings(settings);
       setForm({ years: settings.calendar.years, entries: settings.calendar.entries });
-      setShown((old) => old || s.missing[0] || new Date().getFullYear());
+      setShown((old) => old || s.missing[0] || wallClock(Date.now()).year);
     }, (e) => setError(e.message));
   useEffect(() => { read(); }, []);
   const put = (i, changes) => setForm({ ...form, entries: form.entries.map((e, j) => (j === i ? { ...e, ...changes } : e)) });
