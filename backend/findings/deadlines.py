@@ -88,6 +88,13 @@ class Deadline:
         return {"due_at": self.due_at.isoformat(), "provisional": self.provisional,
                 "missing_years": list(self.missing_years)}
 
+    @cached_property
+    def ticket_columns(self) -> dict:
+        """The ticket's columns it sets: a new ticket's, or a retyped one's."""
+        return {"deadline_amount": self.amount, "deadline_unit": self.unit,
+                "schedule_key": self.schedule_key, "due_at": self.due_at,
+                "due_provisional": self.provisional}
+
 
 def deadline_for(entry: CatalogEntry, dispatched_at: datetime,
                  config: WorktimeConfig | None = None, *,

@@ -235,9 +235,7 @@ def new_finding(item: FindingIn, *, compound: CompoundRow, reporter_id: uuid.UUI
               "notify_at": now, "notified_seq": 0, "ladder_level": 0, "ladder_at": None}
     detail: dict = {}
     if deadline is not None:
-        ticket.update(deadline_amount=deadline.amount, deadline_unit=deadline.unit,
-                      schedule_key=deadline.schedule_key, due_at=deadline.due_at,
-                      due_provisional=deadline.provisional)
+        ticket.update(deadline.ticket_columns)
         detail = deadline.event_detail
     # A new time-ordered id (not one derived from the finding's): the finding's own insert
     # makes the dispatch idempotent, and an append-only key keeps the commit small.

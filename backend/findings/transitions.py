@@ -129,10 +129,7 @@ def retype(session: Session, user, ticket, *, catalog_code: str, note: str,  # n
     detail = {"from": ticket.catalog_code, "to": catalog_code, "old_due_at": _utc_text(ticket.due_at)}
     changes: dict = {"catalog_code": catalog_code}
     if ticket.source != Source.hotline:
-        deadline = deadlines.deadline_for(entry, ticket.dispatched_at)
-        changes.update(deadline_amount=deadline.amount, deadline_unit=deadline.unit,
-                       schedule_key=deadline.schedule_key, due_at=deadline.due_at,
-                       due_provisional=deadline.provisional)
+        changes.update(deadlines.deadline_for(entry, ticket.dispatched_at).ticket_columns)
     detail["new_due_at"] = _utc_text(changes.get("due_at", ticket.due_at))
     repository.append_event(
         session, ticket, event_id=new_id(), kind=tickets.EventKind.retype, actor_id=user.id,
