@@ -19,7 +19,8 @@ class PageParams(BaseModel):
     offset: int = 0
 
 
-def page_params(limit: Annotated[int, Query(ge=1, le=500, description="每页条数")] = 50,
+# async: no I/O, so FastAPI runs it on the event loop, not in a worker thread (a hop per page)
+async def page_params(limit: Annotated[int, Query(ge=1, le=500, description="每页条数")] = 50,
                 offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="跳过条数")] = 0
                 ) -> PageParams:
     return PageParams(limit=limit, offset=offset)

@@ -17,7 +17,8 @@ from backend.reports import service
 from backend.reports.periods import Period, parse_period
 
 
-def path_period(period: str) -> Period:
+# The trivial dependencies are `async def`: no I/O, no worker-thread hop.
+async def path_period(period: str) -> Period:
     return service.period_or_422(period)
 
 
@@ -29,7 +30,7 @@ def report_unit(session: SessionDep, scope: ScopeDep, unit_id: Annotated[
     return service.scope_unit(session, scope, unit_id)
 
 
-def query_period(period: Annotated[str | None, Query(
+async def query_period(period: Annotated[str | None, Query(
         max_length=32, description="期间：2026-12、2026Q4、2026H2 或 2026；默认为本月")] = None
                  ) -> Callable[[date], Period]:
     """The period asked for, or (given today) this month."""

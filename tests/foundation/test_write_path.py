@@ -2,7 +2,8 @@
 thread with the thread policy; with the inline policy (the default) on the event loop when
 SQLite's write lock is free and no page is being read or was a moment ago, in a worker thread
 when another process holds it, never failing or blocking the loop for it;
-writers let the reads in flight go first; the unit of work commits, the work never does.
+writers let the reads in flight go first; the unit of work commits, the work never does; a served
+app keeps the garbage collector off what start-up made.
 (Always on a SQLite file: these test backend.db's and backend.transaction's SQLite set-up, whichever database the rest
 of the suite uses.)"""
 
@@ -278,3 +279,24 @@ def test_the_ingestion_endpoints_write_by_either_policy_and_a_refused_create_lea
             assert session.exec(select(func.count()).select_from(model)).one() == \
                 before[model] + 3
     engine.dispose()
+
+
+def test_while_serving_the_collector_leaves_start_up_objects_alone_and_young_ones_longer(app):
+    """A served app freezes what start-up made out of the garbage collector's walks and lets
+    young objects gather longer before a collection (backend.main `_serving`): under phones'
+    load a full collection otherwise came each second and held every page ~100 ms
+    (tests/bench/RESULTS.md). Stopping gives both back (a test process starts many apps)."""
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from backend.main import YOUNG_COLLECTION_THRESHOLD
+
+    thresholds = gc.get_threshold()
+    gc.unfreeze()  # whatever froze before: this test counts only what the app does
+    with TestClient(app) as client:
+        assert client.get("/api/health").status_code == 200
+        assert gc.get_freeze_count() > 0
+        assert gc.get_threshold() == (YOUNG_COLLECTION_THRESHOLD, *thresholds[1:])
+    assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == thresholds
