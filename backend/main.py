@@ -46,8 +46,8 @@ YOUNG_COLLECTION_THRESHOLD = 10_000
 
 @asynccontextmanager
 async def _serving(app: FastAPI) -> AsyncIterator[None]:
-    """The garbage collector set for serving. What start-up made (modules, routes, schemas,
-    the rubrics: ~200,000 objects) lives as long as the process, so it is frozen out of the
+    """The garbage collector set for serving. What start-up made (modules, routes, schemas:
+    ~200,000 objects) lives as long as the process, so it is frozen out of the
     collector's walks; and young collections come less often. Before, while phones synced, a
     full collection came about once a second and took ~100 ms, holding every request in
     flight: most of the pages' p99 (tests/bench/RESULTS.md, "the garbage collector")."""

@@ -20,9 +20,10 @@ class PageParams(BaseModel):
 
 
 # async: no I/O, so FastAPI runs it on the event loop, not in a worker thread (a hop per page)
-async def page_params(limit: Annotated[int, Query(ge=1, le=500, description="每页条数")] = 50,
-                offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="跳过条数")] = 0
-                ) -> PageParams:
+async def page_params(
+        limit: Annotated[int, Query(ge=1, le=500, description="每页条数")] = 50,
+        offset: Annotated[int, Query(ge=0, le=MAX_OFFSET, description="跳过条数")] = 0
+        ) -> PageParams:
     return PageParams(limit=limit, offset=offset)
 
 

@@ -32,7 +32,7 @@ def report_unit(session: SessionDep, scope: ScopeDep, unit_id: Annotated[
 
 async def query_period(period: Annotated[str | None, Query(
         max_length=32, description="期间：2026-12、2026Q4、2026H2 或 2026；默认为本月")] = None
-                 ) -> Callable[[date], Period]:
+        ) -> Callable[[date], Period]:
     """The period asked for, or (given today) this month."""
     asked = service.period_or_422(period) if period else None
     return lambda today: asked or parse_period(f"{today.year}-{today.month:02d}")
