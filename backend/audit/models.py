@@ -53,7 +53,9 @@ ACTION_LABELS = {
     "settings.schedules": "修改作息时间", "settings.rubric_upload": "上传评分标准",
     "settings.notifications": "修改通知规则", "notify.channel_create": "新建通知渠道",
     "notify.channel_update": "修改通知渠道", "notify.channel_test": "发送测试消息",
-    "notify.delivery_retry": "重发消息",
+    "notify.delivery_retry": "重发消息", "hotline.import": "导入热线工单",
+    "hotline.mapping": "保存热线列对应", "hotline.review": "核对热线工单",
+    "hotline.dismiss": "排除热线工单", "hotline.conflict_done": "处理热线冲突",
 }
 
 
@@ -61,7 +63,8 @@ OBJECT_LABELS = {
     "user": "用户", "auth_token": "登录", "org_unit": "单位", "company": "企业", "compound": "小区",
     "organisation": "组织机构", "period_publication": "考核期间", "ticket": "工单",
     "finding": "问题", "inspection": "检查", "demonstration": "示范点", "settings": "系统设置",
-    "notify_channel": "通知渠道", "delivery": "消息",
+    "notify_channel": "通知渠道", "delivery": "消息", "hotline_import": "热线导入",
+    "hotline_mapping": "热线列对应", "hotline_order": "热线工单", "hotline_conflict": "热线冲突",
 }
 
 

@@ -39,6 +39,9 @@ from backend.worktime import Unit, next_working_instant, parse_unit
 
 _EVENT_RULES = {EventKind.dispatch.value: Rule.dispatched, EventKind.reject.value: Rule.rejected,
                 EventKind.rectify.value: Rule.rectified}
+# The events that move a ticket from one step to the next (one asking somebody to act).
+_MOVES = frozenset({*_EVENT_RULES, EventKind.close.value, EventKind.cancel.value,
+                    EventKind.merge.value})
 
 
 def rules_in_force(session: Session) -> NotifyRules:
@@ -294,7 +297,10 @@ def _scan_ticket(session: Session, ticket: Any, now: datetime, rules: NotifyRule
                       body=body, people=recipients(session, rule, facts), now=now,
                       ticket=ticket, rules=rules)
 
-    for event in events:
+    # A ticket seen late (the notifier was stopped, or the demo wrote its history at once) is
+    # told only its present step: a step that a later one overtook (待核查 of a ticket since
+    # closed) asks nobody to act, and would sit unread in their inbox.
+    for event in [e for e in events if e.kind in _MOVES][-1:]:
         rule = _EVENT_RULES.get(event.kind)
         if rule is not None:
             tell(rule, event.seq, event.note)

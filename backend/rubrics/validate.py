@@ -65,15 +65,23 @@ def _field(path: tuple) -> str:
     return ".".join(_FIELD_NAMES.get(str(p), str(p)) for p in path)
 
 
+def _clause_words(clause: Any) -> str:
+    """A clause as an admin knows it: the start of its words (its id only when it has none)."""
+    if not clause.text:
+        return f"条款 {clause.id}"
+    words = "".join(clause.text.split())
+    return f"条款“{words[:16]}…”" if len(words) > 16 else f"条款“{words}”"
+
+
 def describe(doc: Any, path: tuple) -> str:
-    """"第3项“信访处理…” 条款 delay_or_shirk 每次扣分" from a key path."""
+    """"第3项“信访处理…” 条款“拖延、推诿处理造成后果的有一例…” 每单位分值" from a key path."""
     parts = []
     if path[:1] in (("items",), ("bonus_items",)) and len(path) > 1:
         item = getattr(doc, path[0])[path[1]]
         parts.append(f"第{item.id}项“{item.title}”")
         rest = path[2:]
         if rest[:1] == ("clauses",) and len(rest) > 1:
-            parts.append(f"条款 {item.clauses[rest[1]].id}")
+            parts.append(_clause_words(item.clauses[rest[1]]))
             rest = rest[2:]
         parts.append(_field(rest) or "值")
     elif path[:2] == ("subsidy", "rates"):

@@ -10,7 +10,22 @@ import { evaluate, itemInputs } from './rubric.js';
 import { SOURCES } from './finding.js';
 
 export const SOURCE_LABELS = Object.fromEntries(SOURCES);
-export const STATUS_LABELS = { missing: '未完成', upcoming: '未到期', done: '已完成' };
+export const STATUS_LABELS = { missing: '未完成', open: '待检查', upcoming: '未到期', done: '已完成' };
+export const STATUS_ORDER = ['missing', 'open', 'upcoming', 'done'];
+
+/** A plan row's status on `today` (YYYY-MM-DD, the deployment's date) as the inspector reads
+ * it: the server's "missing" (the window has begun, nothing submitted) is 未完成 only once the
+ * window has ended; while it runs, the inspection is still to do (待检查), not overdue. */
+export function planStatus(row, today) {
+  return row.status === 'missing' && row.window_end >= today ? 'open' : row.status;
+}
+
+/** How many plan rows are in each status on `today`. */
+export function planCounts(rows, today) {
+  const counts = {};
+  for (const row of rows) counts[planStatus(row, today)] = (counts[planStatus(row, today)] || 0) + 1;
+  return counts;
+}
 
 const copy = (o) => JSON.parse(JSON.stringify(o));
 

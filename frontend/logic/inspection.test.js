@@ -104,3 +104,15 @@ test('rubric E as the seed writes it is offered with its catalog types per item'
   const text = readFileSync(new URL('../../rubrics/E.yaml', import.meta.url), 'utf8');
   assert.match(text, /title: 井盖\n {4}catalog: \[JC04\]/);
 });
+
+test('a plan row whose window still runs is 待检查, not 未完成; one whose window has ended is 未完成', () => {
+  const row = (status, start, end) => ({ status, window_start: start, window_end: end });
+  const today = '2026-12-07';
+  const rows = [row('missing', '2026-12-01', '2026-12-31'), row('missing', '2026-07-01', '2026-12-31'),
+    row('missing', '2026-11-01', '2026-11-30'), row('missing', '2026-12-01', '2026-12-07'),
+    row('upcoming', '2027-01-01', '2027-01-31'), row('done', '2026-12-01', '2026-12-31')];
+  assert.deepEqual(rows.map((r) => ins.planStatus(r, today)), ['open', 'open', 'missing', 'open', 'upcoming', 'done']);
+  assert.deepEqual(ins.planCounts(rows, today), { open: 3, missing: 1, upcoming: 1, done: 1 });
+  assert.equal(ins.STATUS_LABELS[ins.planStatus(rows[0], today)], '待检查');
+  assert.equal(ins.planStatus(rows[3], '2026-12-08'), 'missing'); // the day after its last day
+});

@@ -65,6 +65,6 @@ export function FindingsView({ ctx }) {
     ${unsent ? html`<div class="button-row"><button type="button" class="button button-secondary" onClick=${() => sync.runOutbox({ force: true })}>立即发送</button>
       <a class="button button-secondary" href="#/me">导出待发送</a></div>` : null}
     ${items.length ? html`<ul class="list">${items.slice(0, 100).map((i) => html`<${OutboxItem} key=${i.id} item=${i} ctx=${ctx} />`)}</ul>`
-      : html`<${Empty}>还没有记录。选择小区后即可登记问题。</${Empty}>`}
+      : html`<${Empty}>本机还没有记录。已登记的问题见“工单”的“我登记的”。</${Empty}>`}
   </main>`;
 }

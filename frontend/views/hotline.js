@@ -395,7 +395,7 @@ function ConflictsPanel({ ctx, onChanged }) {
   }
   return html`<section aria-labelledby="conflicts-h">
     <h2 id="conflicts-h" class="section-title">冲突${rows ? `（${rows.length} 件）` : ''}</h2>
-    <p class="hint">${'这些工单属于已发布（冻结）的考核期，导入时没有改动已发布的结果。需要改正的，请先在“评分”中重新开放该期，'
+    <p class="hint">${'这些工单属于已发布（冻结）的考核期，导入时没有改动已发布的结果。需要改正的，请先由监管人员在“评分”中重新开放该期，'
       + '再重新导入同一文件；保持已发布结果不变的，点“已处理”移出列表。'}</p>
     ${done ? html`<${Notice} kind="ok">${done} 已标为已处理</${Notice}>` : null}
     ${error ? html`<${Notice} kind="error">${error}</${Notice}>` : null}

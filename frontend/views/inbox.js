@@ -24,7 +24,7 @@ export function InboxView({ ctx }) {
     ${items.length ? html`<ul class="list inbox" aria-label="消息列表">
       ${items.map((n) => html`<li key=${n.id} class=${n.read_at ? 'inbox-read' : 'inbox-unread'}>
         <a class="list-item" href=${n.ticket_id ? `#/ticket/${n.ticket_id}` : '#/inbox'}>
-          <span class="list-item-title">${n.read_at ? null : html`<span class="visually-hidden">未读：</span>`}<span class=${`badge${n.rule === 'red' || n.rule === 'yellow' ? ' badge-warn' : ''}`}>${RULES[n.rule] || n.rule}</span> ${n.title.replace(/^【[^】]*】|^[^：]*：/, '')}</span>
+          <span class="list-item-title">${n.read_at ? null : html`<span class="visually-hidden">未读：</span>`}<span class=${`badge${n.rule === 'red' ? ' badge-danger' : n.rule === 'yellow' ? ' badge-warn' : ''}`}>${RULES[n.rule] || n.rule}</span> ${n.title.replace(/^【[^】]*】|^[^：]*：/, '')}</span>
           <span class="list-item-meta">${formatTime(n.created_at)}${n.ticket_id ? '' : ` · ${n.body.split('\n').slice(1).join('；')}`}</span>
         </a></li>`)}</ul>
       ${unread ? html`<div class="button-row"><button type="button" class="button button-secondary" onClick=${readAll}>全部标为已读</button></div>` : null}`

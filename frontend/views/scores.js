@@ -157,7 +157,7 @@ function Companies({ ctx, rows, periodKeyText, onChanged }) {
         <td>${c.credit_grade === 'C' ? html`C <small>（严重失信，重点关注）</small>` : c.credit_grade || '—'}</td>
         <td>${c.honour_list ? html`<span class=${`badge ${c.honour_list === '红榜' ? 'badge-red-list' : 'badge-black-list'}`}>${c.honour_list}</span>` : '—'}</td></tr>`)}</tbody>
     </table>
-    <p class="hint">${'信用等级按企业综合分划为 AAA、AA、A、B、C（种子004 10.1.2），C 级列为重点关注对象（10.1.5）；'
+    <p class="hint">${'信用等级按企业综合分划为 AAA、AA、A、B、C（DB3709/T 024—2023《红色物业红色网格一体运行工作规范》10.1.2），C 级列为重点关注对象（10.1.5）；'
       + '考核评价好的企业列入红榜、差的列入黑榜（10.3.3）。各分数线由管理员在“规则设置”中配置，未配置时不评定。'}</p>
   </section>`;
 }

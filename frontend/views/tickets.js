@@ -166,13 +166,14 @@ export function TicketView({ ctx, id, mode }) {
   const role = ctx.user.role;
   const left = ticket.state === 'open' ? timeLeft(ticket, ctx.data.calendar) : null;
   const f = ticket.finding || {};
+  const back = ticket.state === 'open' && (ticket.events || []).findLast((e) => e.kind === 'reject');
   const can = nextActions(ticket, role); // logic/tickets.js TRANSITIONS: who may do what, when
   const verifying = can.includes('close') && !ticket.pending.length; // the evidence shows them
   return html`<main class="screen">
     <${TopBar} title=${ticket.catalog_name || '工单'} back="#/tickets" />
     <dl class="facts">
       <dt>小区</dt><dd>${ticket.compound_name || ''}</dd>
-      <dt>状态</dt><dd>${STATE_LABELS[ticket.state] || ticket.state}</dd>
+      <dt>状态</dt><dd>${STATE_LABELS[ticket.state] || ticket.state}${back ? html`<b class="time-left-overdue">（已退回：${back.note}）</b>` : null}</dd>
       <dt>时限</dt><dd>${ticket.deadline_amount ? `${Number(ticket.deadline_amount)} ${ticket.deadline_unit}` : '—'}</dd>
       <dt>到期</dt><dd>${formatTime(ticket.due_at)}${ticket.due_provisional ? html` <b title="跨入尚未公布节假日安排的年份，按仅双休日临时计算，公布后将重算">（临时）</b>` : null}${left ? html` · <b class=${left.overdue ? 'time-left-overdue' : ''}>${left.text}</b>` : null}</dd>
       <dt>问题</dt><dd>${f.description || ''}${f.building ? ` · ${f.building}` : ''}${f.location_text ? ` · ${f.location_text}` : ''}</dd>

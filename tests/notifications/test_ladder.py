@@ -197,3 +197,22 @@ def test_an_upgrade_does_not_tell_again_what_everyone_knew(api, clock, wired, db
     tick(at(2026, 10, 9, 17, 30), client=http)
     assert [m.text.split("】")[0] for m in robots.state.messages] == ["【黄牌督办"] * 2
 
+
+
+def test_a_ticket_seen_late_is_told_only_its_present_step(api, clock, wired, db):  # noqa: ANN001
+    """While the notifier was stopped one ticket was dispatched and rectified, another
+    dispatched, rectified and verified: the first scan tells the verifiers 待核查 of the first
+    (not the managers 新工单, which it overtook) and nobody anything of the closed one."""
+    robots, http = wired.robots, wired.client
+    waiting, closed = api.finding("inspector", code="HJ15"), api.finding("inspector", code="JC04")
+    for body in (waiting, closed):
+        assert api.post_finding("inspector", body).status_code == 201
+    clock.set(2026, 10, 8, 13, 40)
+    for body in (waiting, closed):
+        assert api.event("manager_a", body["id"], "rectify", note="已清理",
+                         photos=[real_photo("orientation_landscape_2.jpg")]).status_code == 201
+    assert api.event("inspector", closed["id"], "close").status_code == 201
+    tick(at(2026, 10, 8, 13, 40), client=http)
+    assert [m.text.split("\n")[0] for m in robots.state.messages] == ["待核查：东苑 占用消防通道（3号楼）"]
+    told = {n.title.split("：")[0] for n in db.exec(select(Notification))}
+    assert told == {"待核查"}

@@ -28,8 +28,9 @@ def test_seed002_annex2_blanks_are_warnings_naming_the_item():
     warns = [str(i) for i in issues if i.level == "warning" and "P.yaml" in i.file]
     for n in "12345":
         assert any(f"第{n}项" in w and "分值" in w for w in warns), n
-    assert any("第3项" in w and "delay_or_shirk" in w for w in warns)
-    assert any("第5项" in w and "meetings_missing" in w for w in warns)
+    # each blank clause by its words, as an admin reads them (not by its id, delay_or_shirk)
+    assert any("第3项" in w and "条款“拖延、推诿处理造成后果的有一例" in w for w in warns)
+    assert any("第5项" in w and "条款“未正常开展每少一次扣分”" in w for w in warns)
 
 
 def test_seed002_annex4_2024_amounts_and_seed004_grades_are_flagged():

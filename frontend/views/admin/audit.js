@@ -2,12 +2,13 @@
 import { useState, useEffect } from '../../vendor/hooks.js';
 import { html, TopBar, Notice, Empty } from '../ui.js';
 import { api } from '../../api.js';
-import { ROLE_LABELS } from '../../logic/admin.js';
+import { LEVEL_LABELS, ROLE_LABELS } from '../../logic/admin.js';
 import { saveFile, useUnits, UnitSelect, when } from './common.js';
 
 const KINDS = [['user', '用户'], ['token', '登录'], ['unit', '单位'], ['company', '企业'], ['compound', '小区'],
   ['organisation', '组织机构导入'], ['period', '考核期间'], ['ticket', '工单'], ['case', '热线案件'],
-  ['inspection', '检查'], ['demonstration', '示范点'], ['settings', '规则设置']];
+  ['hotline', '热线导入'], ['inspection', '检查'], ['demonstration', '示范点'], ['settings', '规则设置'],
+  ['notify', '通知']];
 const PAGE = 50;
 
 // The details an official reads, in their words; ids are left to the CSV export.
@@ -17,10 +18,12 @@ const FIELDS = { username: '账号', display_name: '姓名', role: '角色', pho
   company_moved_in_on: '进驻日期', period: '期间', unit: '单位', reason: '原因', filename: '文件', lines: '行数',
   created: '新建', updated: '更新', unchanged: '无变化', errors: '错误行', old_due_at: '原到期',
   new_due_at: '新到期', labels: '项目', years: '覆盖年份', entries: '条目数', file: '文件', document: '评分标准',
-  schedules: '作息', values: '数值', provisional: '临时' };
+  schedules: '作息', values: '数值', provisional: '临时', review: '待核对', conflicts: '冲突',
+  duplicates: '重复', community_run: '社区领办物业', latitude: '纬度', longitude: '经度', compound: '小区',
+  catalog_code: '问题类型', alias: '别名', case_no: '案卷号', columns: '列' };
 
 function describe(detail) {
-  const show = (k, v) => (k === 'role' ? ROLE_LABELS[v] || v : v === true || v === 'True' ? '是' : v === false || v === 'False' ? '否' : v);
+  const show = (k, v) => (k === 'role' ? ROLE_LABELS[v] || v : k === 'level' ? LEVEL_LABELS[v] || v : v === true || v === 'True' ? '是' : v === false || v === 'False' ? '否' : v);
   return Object.entries(detail || {}).filter(([k, v]) => v !== null && v !== '' && !/_ids?$/.test(k) && !(Array.isArray(v) && !v.length))
     .map(([k, v]) => `${FIELDS[k] || k}：${Array.isArray(v) ? v.join('、') : v && typeof v === 'object'
       ? Object.values(v).map((x) => x ?? '空').join('、') : show(k, v)}`).join('；');

@@ -108,7 +108,8 @@ function Award({ input, value, onChange }) {
   </div>`;
 }
 
-export function Control({ input, value, line, error, facts, onChange }) {
+// `shown`: the item's words already on screen (a clause that only repeats its 评分办法 is not said twice)
+export function Control({ input, value, line, error, facts, shown, onChange }) {
   let body;
   switch (input.control) {
     case 'stepper': body = html`<${Stepper} input=${input} value=${value} onChange=${onChange} />`; break;
@@ -120,7 +121,7 @@ export function Control({ input, value, line, error, facts, onChange }) {
     default: body = html`<p class="hint">待汇总：本条由服务器按问题记录或与同级单位比较计算</p>`;
   }
   return html`<section class="clause" data-testid=${`clause-${input.clause}`}>
-    ${input.text ? html`<p class="clause-text">${input.text}</p>` : null}
+    ${input.text && input.text !== shown ? html`<p class="clause-text">${input.text}</p>` : null}
     ${input.needsConfiguration ? html`<p class="hint line-error">分值待配置：${input.needsConfiguration}</p>` : null}
     ${body}
     ${error ? html`<p class="clause-line line-error" role="alert">${error}</p>` : html`<${Line} line=${line} earns=${EARNS.has(input.control)} />`}

@@ -6,11 +6,11 @@ import { html, TopBar, Notice, Empty, go, formatTime, addStyles } from '../ui.js
 import { api } from '../../api.js';
 import * as db from '../../db.js';
 import { uuid7 } from '../../logic/uuid7.js';
-import { newDraft, SOURCE_LABELS, STATUS_LABELS } from '../../logic/inspection.js';
+import { newDraft, planCounts, planStatus, SOURCE_LABELS, STATUS_LABELS, STATUS_ORDER } from '../../logic/inspection.js';
 import { RunView } from './run.js';
 import { ItemView } from './item.js';
 import { SummaryView, InspectionDetailView } from './summary.js';
-import { rubricOf } from './parts.js';
+import { rubricOf, today } from './parts.js';
 
 addStyles(new URL('./inspect.css', import.meta.url).href);
 
@@ -50,10 +50,12 @@ function factsOf(ctx, row) {
   return facts;
 }
 
-const STATUS_CLASS = { missing: 'plan-missing', upcoming: 'plan-upcoming', done: 'plan-done' };
+const STATUS_CLASS = { missing: 'plan-missing', open: 'plan-upcoming', upcoming: 'plan-upcoming', done: 'plan-done' };
+const BADGE = { missing: 'state-failed', open: 'state-pending', upcoming: 'state-pending', done: 'state-sent' };
 
 function PlanRow({ row, onStart, draft }) {
-  return html`<li class=${`plan-row ${STATUS_CLASS[row.status]}`} data-testid="plan-row">
+  const status = planStatus(row, today());
+  return html`<li class=${`plan-row ${STATUS_CLASS[status]}`} data-testid="plan-row">
     <div class="plan-row-body">
       <p class="list-item-title">${row.subject_name}</p>
       <p class="list-item-meta">${row.place ? `${row.place} · ` : ''}${row.rubric_name}</p>
@@ -62,8 +64,7 @@ function PlanRow({ row, onStart, draft }) {
         ${d.inspector_name || ''} ${formatTime(d.started_at)}${d.total != null ? ` · 得分 ${Number(d.total)}` : ''}${d.grade ? ` · ${d.grade}` : ''}</p>`)}
     </div>
     <div class="plan-row-aside">
-      <span class=${`state-badge ${row.status === 'done' ? 'state-sent' : row.status === 'missing' ? 'state-failed' : 'state-pending'}`}>
-        ${STATUS_LABELS[row.status]}</span>
+      <span class=${`state-badge ${BADGE[status]}`}>${STATUS_LABELS[status]}</span>
       ${draft ? html`<a class="button button-small" href=${`#/inspect/run/${draft.id}`}>继续</a>`
         : html`<button type="button" class="button button-small" onClick=${() => onStart(row)}>
           ${row.status === 'done' ? '再次' : '开始'}${SOURCE_LABELS[row.source]}</button>`}
@@ -96,6 +97,7 @@ function PlanView({ ctx, store }) {
 
   if (!state) return html`<main class="screen"><${TopBar} title="检查" /><p class="hint">正在读取…</p></main>`;
   const plan = state.plan;
+  const counts = plan ? planCounts(plan.rows, today()) : {};
   const drafts = Object.values(state.drafts);
   const sent = Object.values(state.sent).sort((a, b) => (b.submittedAt || '').localeCompare(a.submittedAt || ''));
 
@@ -125,7 +127,7 @@ function PlanView({ ctx, store }) {
     ${plan && plan.rows.length > 8 ? html`<label class="field">查找小区或街道
       <input type="search" value=${query} placeholder="名称" onInput=${(e) => setQuery(e.target.value.trim())} /></label>` : null}
     ${plan ? html`<p class="hint" role="status" data-testid="plan-counts">
-        未完成 ${plan.counts.missing || 0} · 未到期 ${plan.counts.upcoming || 0} · 已完成 ${plan.counts.done || 0}${loading ? ' · 正在更新…' : ''}</p>
+        ${STATUS_ORDER.map((k) => `${STATUS_LABELS[k]} ${counts[k] || 0}`).join(' · ')}${loading ? ' · 正在更新…' : ''}</p>
       ${plan.rows.length ? html`<ul class="list">${plan.rows.filter((row) => !query
         || row.subject_name.includes(query) || (row.place || '').includes(query)).map((row) => html`<${PlanRow} key=${`${row.subject_id}:${row.rubric_id}:${row.source}:${row.window_start}`}
         row=${row} draft=${draftFor(row)} onStart=${start} />`)}</ul>`

@@ -117,7 +117,7 @@ export function ItemView({ ctx, store, draft, rubric, itemId }) {
     </article>
     ${draft.notAssessed.includes(itemId) ? html`<${Notice} kind="info">本项记为“未检查”：不扣分，结果中注明未检查</${Notice}>`
       : inputs.map((input) => html`<${Control} key=${input.clause} input=${input} value=${values[input.clause]}
-          line=${lineOf(input.clause)} error=${errors[input.clause]} facts=${draft.facts} onChange=${(v) => change(input, v)} />`)}
+          line=${lineOf(input.clause)} error=${errors[input.clause]} facts=${draft.facts} shown=${item.scoring_text} onChange=${(v) => change(input, v)} />`)}
     <div class="button-row">
       ${compliantValues(rubric, item) && !draft.notAssessed.includes(itemId) ? html`<button type="button" class="button button-ok"
         onClick=${() => save(markCompliant(draft, rubric, itemId))}>本项符合（不扣分）</button>` : null}
