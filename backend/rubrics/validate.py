@@ -74,7 +74,7 @@ def _clause_words(clause: Any) -> str:
 
 
 def describe(doc: Any, path: tuple) -> str:
-    """"第3项“信访处理…” 条款“拖延、推诿处理造成后果的有一例…” 每单位分值" from a key path."""
+    """"第3项“信访处理…” 条款“拖延、推诿处理造成后果的有一例扣…” 每次扣分" from a key path."""
     parts = []
     if path[:1] in (("items",), ("bonus_items",)) and len(path) > 1:
         item = getattr(doc, path[0])[path[1]]
