@@ -8,7 +8,7 @@
 //   which this worker never opens); navigations get the cached shell; shell files cache-first.
 // VERSION is a hash of the shell files (scripts/stamp_sw.py; a test checks it is current).
 
-const VERSION = 'ad144e2c8e2f';
+const VERSION = 'a90f47c1734c';
 const CACHE = `xunjian-shell-${VERSION}`;
 const SHELL = [
   './',

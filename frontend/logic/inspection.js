@@ -23,7 +23,10 @@ export function planStatus(row, today) {
 /** How many plan rows are in each status on `today`. */
 export function planCounts(rows, today) {
   const counts = {};
-  for (const row of rows) counts[planStatus(row, today)] = (counts[planStatus(row, today)] || 0) + 1;
+  for (const row of rows) {
+    const status = planStatus(row, today);
+    counts[status] = (counts[status] || 0) + 1;
+  }
   return counts;
 }
 

@@ -53,8 +53,7 @@ function factsOf(ctx, row) {
 const STATUS_CLASS = { missing: 'plan-missing', open: 'plan-upcoming', upcoming: 'plan-upcoming', done: 'plan-done' };
 const BADGE = { missing: 'state-failed', open: 'state-pending', upcoming: 'state-pending', done: 'state-sent' };
 
-function PlanRow({ row, onStart, draft }) {
-  const status = planStatus(row, today());
+function PlanRow({ row, status, onStart, draft }) {
   return html`<li class=${`plan-row ${STATUS_CLASS[status]}`} data-testid="plan-row">
     <div class="plan-row-body">
       <p class="list-item-title">${row.subject_name}</p>
@@ -97,7 +96,8 @@ function PlanView({ ctx, store }) {
 
   if (!state) return html`<main class="screen"><${TopBar} title="检查" /><p class="hint">正在读取…</p></main>`;
   const plan = state.plan;
-  const counts = plan ? planCounts(plan.rows, today()) : {};
+  const day = today(); // one date for the whole plan: its rows and counts agree
+  const counts = plan ? planCounts(plan.rows, day) : {};
   const drafts = Object.values(state.drafts);
   const sent = Object.values(state.sent).sort((a, b) => (b.submittedAt || '').localeCompare(a.submittedAt || ''));
 
@@ -130,7 +130,7 @@ function PlanView({ ctx, store }) {
         ${STATUS_ORDER.map((k) => `${STATUS_LABELS[k]} ${counts[k] || 0}`).join(' · ')}${loading ? ' · 正在更新…' : ''}</p>
       ${plan.rows.length ? html`<ul class="list">${plan.rows.filter((row) => !query
         || row.subject_name.includes(query) || (row.place || '').includes(query)).map((row) => html`<${PlanRow} key=${`${row.subject_id}:${row.rubric_id}:${row.source}:${row.window_start}`}
-        row=${row} draft=${draftFor(row)} onStart=${start} />`)}</ul>`
+        row=${row} status=${planStatus(row, day)} draft=${draftFor(row)} onStart=${start} />`)}</ul>`
         : html`<${Empty}>本期您的管辖范围内没有需要按细则检查的对象</${Empty}>`}`
       : html`<${Empty}>${ctx.online ? '正在读取检查计划…' : '检查计划尚未下载：请联网打开一次本页'}</${Empty}>`}
     ${sent.length ? html`<h2 class="section-title">已提交</h2><ul class="list">${sent.slice(0, 20).map((x) => html`
